@@ -1,0 +1,265 @@
+package io.meshflow.agent;
+
+import io.meshflow.ValidationException;
+import io.meshflow.policy.Policy;
+import io.meshflow.provider.LlmProvider;
+import io.meshflow.tool.Tool;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An identifiable worker: a role and instructions, a model behind a provider, tools, and limits of its own.
+ *
+ * <p>Immutable; build with {@link #builder(String)}. The provider is either given directly or named (looked up in the
+ * mesh's providers); when neither, the mesh's default provider is used.
+ */
+public final class Agent {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final String id;
+    private final String role;
+    private final String instructions;
+    private final String model;
+    private final @Nullable LlmProvider provider;
+    private final @Nullable String providerName;
+    private final List<Tool> tools;
+    private final int maxTokens;
+    private final @Nullable Double temperature;
+    private final @Nullable Policy policy;
+    private final boolean reportsConfidence;
+    private final int maxToolRounds;
+
+    private Agent(Builder b) {
+        this.id = b.id;
+        this.role = b.role;
+        this.instructions = b.instructions;
+        this.model = b.model;
+        this.provider = b.provider;
+        this.providerName = b.providerName;
+        this.tools = List.copyOf(b.tools);
+        this.maxTokens = b.maxTokens;
+        this.temperature = b.temperature;
+        this.policy = b.policy;
+        this.reportsConfidence = b.reportsConfidence;
+        this.maxToolRounds = b.maxToolRounds;
+    }
+
+    /** Starts building an agent with the given id (letters, digits, {@code _}, {@code -}; at most 64). */
+    public static Builder builder(String id) {
+        return new Builder(id);
+    }
+
+    /** The agent's id, unique in a workflow; recorded with every step it takes. */
+    public String id() {
+        return id;
+    }
+
+    /** A short role such as "Contract reviewer"; opens the system prompt. */
+    public String role() {
+        return role;
+    }
+
+    /** What the agent must do and how; the body of the system prompt. */
+    public String instructions() {
+        return instructions;
+    }
+
+    /** The model name, provider-specific; empty for the provider's default. */
+    public String model() {
+        return model;
+    }
+
+    /** The provider given directly, or {@code null}. */
+    public @Nullable LlmProvider provider() {
+        return provider;
+    }
+
+    /** The provider's name in the mesh, or {@code null}. */
+    public @Nullable String providerName() {
+        return providerName;
+    }
+
+    /** Tools the agent may call. */
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    /** The most tokens one reply may have. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** Sampling temperature, or {@code null} for the provider's default. */
+    public @Nullable Double temperature() {
+        return temperature;
+    }
+
+    /**
+     * Limits of this agent's own, or {@code null}. Where both this and the run's policy set a cap, the stricter one
+     * applies to this agent's steps.
+     */
+    public @Nullable Policy policy() {
+        return policy;
+    }
+
+    /** True when the agent is told to end its replies with {@code CONFIDENCE: <0..1>}, from which uncertainty is derived. */
+    public boolean reportsConfidence() {
+        return reportsConfidence;
+    }
+
+    /** The most tool-call rounds one step may take before it fails. */
+    public int maxToolRounds() {
+        return maxToolRounds;
+    }
+
+    /** The system prompt sent with every call. */
+    public String systemPrompt() {
+        StringBuilder prompt = new StringBuilder();
+        if (!role.isEmpty()) {
+            prompt.append("You are ").append(role).append(".");
+        }
+        if (!instructions.isEmpty()) {
+            if (!prompt.isEmpty()) {
+                prompt.append("\n\n");
+            }
+            prompt.append(instructions);
+        }
+        if (reportsConfidence) {
+            prompt.append("\n\nEnd your reply with a line \"CONFIDENCE: <number from 0 to 1>\" saying how sure you are.");
+        }
+        return prompt.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Agent[" + id + "]";
+    }
+
+    /** Builds an {@link Agent}. */
+    public static final class Builder {
+        private final String id;
+        private String role = "";
+        private String instructions = "";
+        private String model = "";
+        private @Nullable LlmProvider provider;
+        private @Nullable String providerName;
+        private final List<Tool> tools = new ArrayList<>();
+        private int maxTokens = 1024;
+        private @Nullable Double temperature;
+        private @Nullable Policy policy;
+        private boolean reportsConfidence;
+        private int maxToolRounds = 8;
+
+        private Builder(String id) {
+            this.id = Objects.requireNonNull(id, "id");
+        }
+
+        /** A short role such as "Contract reviewer". */
+        public Builder role(String value) {
+            this.role = value;
+            return this;
+        }
+
+        /** What the agent must do. */
+        public Builder instructions(String value) {
+            this.instructions = value;
+            return this;
+        }
+
+        /** The model name. */
+        public Builder model(String value) {
+            this.model = value;
+            return this;
+        }
+
+        /** The provider to call. */
+        public Builder provider(LlmProvider value) {
+            this.provider = value;
+            return this;
+        }
+
+        /** The name of a provider registered with the mesh. */
+        public Builder providerName(String value) {
+            this.providerName = value;
+            return this;
+        }
+
+        /** Adds tools the agent may call. */
+        public Builder tools(Tool... values) {
+            tools.addAll(List.of(values));
+            return this;
+        }
+
+        /** Adds tools the agent may call. */
+        public Builder tools(List<Tool> values) {
+            tools.addAll(values);
+            return this;
+        }
+
+        /** The most tokens one reply may have (default 1024). */
+        public Builder maxTokens(int value) {
+            this.maxTokens = value;
+            return this;
+        }
+
+        /** Sampling temperature. */
+        public Builder temperature(double value) {
+            this.temperature = value;
+            return this;
+        }
+
+        /** Limits of this agent's own (the stricter of these and the run's apply). */
+        public Builder policy(Policy value) {
+            this.policy = value;
+            return this;
+        }
+
+        /** Ask the agent to report its confidence, from which the step's uncertainty is derived. */
+        public Builder reportsConfidence(boolean value) {
+            this.reportsConfidence = value;
+            return this;
+        }
+
+        /** The most tool-call rounds in one step (default 8). */
+        public Builder maxToolRounds(int value) {
+            this.maxToolRounds = value;
+            return this;
+        }
+
+        /**
+         * Returns the agent.
+         *
+         * @throws ValidationException naming every invalid setting
+         */
+        public Agent build() {
+            List<String> problems = new ArrayList<>();
+            if (!ID.matcher(id).matches()) {
+                problems.add("agent id '" + id + "' must be 1-64 letters, digits, '_' or '-'");
+            }
+            if (maxTokens <= 0) problems.add("agent " + id + ": max_tokens must be positive, got " + maxTokens);
+            if (maxToolRounds < 0) problems.add("agent " + id + ": max_tool_rounds must be >= 0");
+            Double t = temperature;
+            if (t != null && !(t >= 0 && t <= 2)) {
+                problems.add("agent " + id + ": temperature must be within 0..2, got " + t);
+            }
+            if (provider != null && providerName != null) {
+                problems.add("agent " + id + ": give a provider or a provider name, not both");
+            }
+            Set<String> names = new HashSet<>();
+            for (Tool tool : tools) {
+                if (!names.add(tool.name())) {
+                    problems.add("agent " + id + ": tool '" + tool.name() + "' is given twice");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ValidationException(problems);
+            }
+            return new Agent(this);
+        }
+    }
+}

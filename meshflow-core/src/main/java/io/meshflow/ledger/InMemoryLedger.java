@@ -1,0 +1,90 @@
+package io.meshflow.ledger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link Ledger} kept in memory: for tests, embedded use and benchmarks. Nothing survives the process; use the
+ * JDBC ledger for evidence that must.
+ */
+public final class InMemoryLedger implements Ledger {
+    private final Map<String, Entry> runs = new ConcurrentHashMap<>();
+
+    private static final class Entry {
+        volatile RunRecord run;
+        final List<StepRecord> steps = new ArrayList<>();
+
+        Entry(RunRecord run) {
+            this.run = run;
+        }
+    }
+
+    @Override
+    public void runStarted(RunRecord run) {
+        if (runs.putIfAbsent(run.runId(), new Entry(run)) != null) {
+            throw new LedgerException("run " + run.runId() + " is already recorded");
+        }
+    }
+
+    @Override
+    public void append(StepRecord step) {
+        Entry entry = entry(step.runId());
+        if (!entry.run.tenantId().equals(step.tenantId())) {
+            throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId()
+                    + "' but run " + step.runId() + " belongs to another tenant");
+        }
+        synchronized (entry) {
+            entry.steps.add(step);
+        }
+    }
+
+    @Override
+    public void runEnded(RunRecord run) {
+        entry(run.runId()).run = run;
+    }
+
+    @Override
+    public Optional<RunRecord> run(String tenantId, String runId) {
+        Entry entry = runs.get(runId);
+        if (entry == null || !entry.run.tenantId().equals(tenantId)) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.run);
+    }
+
+    @Override
+    public List<StepRecord> steps(String tenantId, String runId) {
+        Entry entry = runs.get(runId);
+        if (entry == null || !entry.run.tenantId().equals(tenantId)) {
+            return List.of();
+        }
+        List<StepRecord> copy;
+        synchronized (entry) {
+            copy = new ArrayList<>(entry.steps);
+        }
+        copy.sort(Comparator.comparingLong(StepRecord::seq));
+        return copy;
+    }
+
+    @Override
+    public List<RunRecord> runs(String tenantId, int limit) {
+        return runs.values().stream()
+                .map(e -> e.run)
+                .filter(r -> r.tenantId().equals(tenantId))
+                .sorted(Comparator.comparing(RunRecord::startedAt).reversed())
+                .limit(Math.max(0, limit))
+                .toList();
+    }
+
+    private Entry entry(String runId) {
+        Entry entry = runs.get(runId);
+        if (entry == null) {
+            throw new LedgerException("run " + runId + " is not recorded; call runStarted first");
+        }
+        return entry;
+    }
+}

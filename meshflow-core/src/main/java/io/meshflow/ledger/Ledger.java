@@ -1,0 +1,32 @@
+package io.meshflow.ledger;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The audit ledger: the source of truth for what every run did. Append-only: a step record, once appended, is never
+ * changed. Implementations are thread-safe (parallel branches append concurrently) and scope every read to a tenant.
+ */
+public interface Ledger extends AutoCloseable {
+    /** Records that a run started; its status is {@link RunStatus#RUNNING}. */
+    void runStarted(RunRecord run);
+
+    /** Appends a step record to its run. */
+    void append(StepRecord step);
+
+    /** Records how a run ended; the record carries the final status, totals, output and error. */
+    void runEnded(RunRecord run);
+
+    /** The run with this id in this tenant, if any. */
+    Optional<RunRecord> run(String tenantId, String runId);
+
+    /** The run's step records in order of {@code seq}; empty for an unknown run. */
+    List<StepRecord> steps(String tenantId, String runId);
+
+    /** The tenant's most recent runs, newest first, at most {@code limit}. */
+    List<RunRecord> runs(String tenantId, int limit);
+
+    /** Releases resources; the default does nothing. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,60 @@
+package io.meshflow.workflow;
+
+import io.meshflow.agent.Agent;
+import io.meshflow.agent.AgentReply;
+import io.meshflow.policy.Policy;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a node sees while it runs: where it is, what it was given, and the runtime services it may use (calling an
+ * agent, running a sub-workflow) so that every model call is streamed, governed and recorded the same way.
+ */
+public interface NodeContext extends RouteContext {
+    /** The run. */
+    String runId();
+
+    /** The run's tenant. */
+    String tenantId();
+
+    /** This step's id. */
+    String stepId();
+
+    /** This node's id, qualified with its sub-workflow path ({@code review/clause_a}). */
+    String nodeId();
+
+    /** Node ids from the top-level workflow down to this node. */
+    List<String> path();
+
+    /** Which execution of this node this is, from 1 (above 1 inside loops). */
+    int iteration();
+
+    /** The policy in force. */
+    Policy policy();
+
+    /**
+     * The outputs this node was given, by source node id, in edge order: the outputs of the predecessors whose edges
+     * were taken, plus the loop source's output when a loop edge started this execution. Empty for an entry node.
+     */
+    Map<String, String> inputs();
+
+    /** The task when {@link #inputs()} is empty, the single input when there is one, else the inputs labelled. */
+    String input();
+
+    /**
+     * Calls an agent in this step: builds its prompt, streams its tokens as {@code TOKEN_DELTA} events, runs the tool
+     * calls it asks for, and returns its reply with usage and uncertainty.
+     *
+     * @throws io.meshflow.provider.ProviderException when the model call fails
+     */
+    AgentReply callAgent(Agent agent, String prompt);
+
+    /**
+     * Runs a workflow inside this step, as part of the same run: its steps are recorded and counted against the
+     * run's policy, and its events carry this node in their path.
+     *
+     * @return the sub-workflow's final output
+     * @throws io.meshflow.MeshFlowException when the sub-workflow fails or is blocked
+     */
+    String runWorkflow(WorkflowDefinition workflow, String input);
+}
