@@ -1,0 +1,175 @@
+package io.meshflow.cli;
+
+import io.meshflow.Mesh;
+import io.meshflow.MeshFlowException;
+import io.meshflow.RunHandle;
+import io.meshflow.RunRequest;
+import io.meshflow.RunResult;
+import io.meshflow.ValidationException;
+import io.meshflow.event.EventSink;
+import io.meshflow.ledger.InMemoryLedger;
+import io.meshflow.policy.Policy;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code meshflow run}: runs a workflow file (or, without one, the offline assistant) for a task, prints each agent's
+ * tokens live and a summary at the end, or the raw event stream as NDJSON with {@code --json}; exits with a code
+ * that says how the run ended ({@link ExitCode}).
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Runs a workflow for a task: each agent's tokens stream live, then a summary table shows every step.",
+            "Without a workflow file, a one-agent team 'assistant' answers on the offline scripted model.",
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "  0:the run completed",
+            "  1:the run failed",
+            "  2:invalid usage, or an invalid or unreadable workflow file",
+            "  3:a policy or check blocked the run",
+            "  4:the run paused for a human decision",
+            "130:the run was cancelled (Ctrl-C)"
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  meshflow run --task \"Summarise our Q3 risks\"",
+            "  meshflow run examples/reflect.yaml --policy strict",
+            "  meshflow run examples/reflect.yaml --task \"Write a haiku\" --json | jq .type"
+        })
+final class RunCommand implements Callable<Integer> {
+    private final CliEnvironment environment;
+
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "<workflow.yaml>",
+            description = "The workflow file to run; omit it to run the offline assistant.")
+    private @Nullable Path workflowFile;
+
+    @Option(
+            names = "--task",
+            paramLabel = "TEXT",
+            description = "The task; overrides the file's own 'task:'. Required without a workflow file.")
+    private @Nullable String task;
+
+    @Option(
+            names = "--json",
+            description = "Print the events as NDJSON (one JSON object per line) and nothing else on standard output.")
+    private boolean json;
+
+    @Option(
+            names = "--no-color",
+            description = "Never colour the output (it is coloured only on a terminal, and not when NO_COLOR is set).")
+    private boolean noColor;
+
+    @Option(names = "--tenant", paramLabel = "T", description = "The tenant the run belongs to (default: default).")
+    private @Nullable String tenant;
+
+    @Option(
+            names = "--policy",
+            paramLabel = "MODE",
+            completionCandidates = PolicyModes.class,
+            description = "A policy preset overriding the workflow's own: ${COMPLETION-CANDIDATES}.")
+    private @Nullable String policyMode;
+
+    RunCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        WorkflowFiles.Loaded loaded = workflowFile == null ? offlineAssistant() : WorkflowFiles.load(workflowFile);
+        PrintStream out = environment.out();
+        Ansi ansi = Ansi.forOutput(environment, noColor);
+        TranscriptPrinter transcript = json ? null : new TranscriptPrinter(out, ansi);
+        EventSink sink = transcript == null ? new NdjsonEventWriter(out) : transcript;
+        RunRequest request = request(loaded, sink);
+
+        OtlpTracing tracing = installTracing();
+        try (Mesh mesh = Mesh.builder()
+                .provider(loaded.provider())
+                .ledger(new InMemoryLedger())
+                .build()) {
+            RunHandle handle = mesh.stream(request);
+            // events reach the sink as they happen; the handle's buffered copy of them is not needed
+            handle.close();
+            CancelOnShutdown cancelOnShutdown =
+                    environment.cancelOnShutdown() ? CancelOnShutdown.install(handle) : null;
+            try {
+                RunResult result = handle.result();
+                if (transcript != null) {
+                    String output = result.output();
+                    if (output != null && !transcript.printedTokens()) {
+                        out.println(output);
+                    }
+                    out.print(RunSummary.render(result, ansi));
+                }
+                out.flush();
+                if (tracing != null) {
+                    tracing.close();
+                }
+                return ExitCode.of(result.status()).code();
+            } finally {
+                if (cancelOnShutdown != null) {
+                    cancelOnShutdown.close();
+                }
+            }
+        } finally {
+            if (tracing != null) {
+                tracing.close();
+            }
+        }
+    }
+
+    private static WorkflowFiles.Loaded offlineAssistant() {
+        return new WorkflowFiles.Loaded(OfflineAssistant.workflow(), null, OfflineAssistant.provider());
+    }
+
+    private RunRequest request(WorkflowFiles.Loaded loaded, EventSink sink) {
+        String chosenTask = task != null ? task : loaded.task();
+        if (chosenTask == null || chosenTask.isBlank()) {
+            throw new ValidationException(
+                    workflowFile == null
+                            ? "nothing to run: give a workflow file, or a task with --task \"...\""
+                            : "no task: " + workflowFile + " sets no 'task:'; pass one with --task \"...\"");
+        }
+        RunRequest.Builder request =
+                RunRequest.builder(chosenTask).workflow(loaded.workflow()).sink(sink);
+        if (tenant != null) {
+            request.tenantId(tenant);
+        }
+        if (policyMode != null) {
+            request.policy(Policy.forMode(policyMode));
+        }
+        return request.build();
+    }
+
+    private @Nullable OtlpTracing installTracing() {
+        try {
+            return OtlpTracing.installIfConfigured(environment).orElse(null);
+        } catch (ValidationException e) {
+            throw e;
+        } catch (MeshFlowException e) {
+            environment.err().println("meshflow: warning: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The policy presets, for help and shell completion. */
+    static final class PolicyModes implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Policy.MODES.iterator();
+        }
+    }
+}
