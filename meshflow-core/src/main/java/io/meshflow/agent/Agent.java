@@ -130,7 +130,8 @@ public final class Agent {
             prompt.append(instructions);
         }
         if (reportsConfidence) {
-            prompt.append("\n\nEnd your reply with a line \"CONFIDENCE: <number from 0 to 1>\" saying how sure you are.");
+            prompt.append(
+                    "\n\nEnd your reply with a line \"CONFIDENCE: <number from 0 to 1>\" saying how sure you are.");
         }
         return prompt.toString();
     }

@@ -42,10 +42,12 @@ public sealed interface MeshEvent {
     String runId();
 
     /** The step, or {@code null} for run-level events. */
-    @Nullable String stepId();
+    @Nullable
+    String stepId();
 
     /** The node (qualified by its sub-workflow path), or {@code null} for run-level events. */
-    @Nullable String nodeId();
+    @Nullable
+    String nodeId();
 
     /** The run's tenant. */
     String tenantId();

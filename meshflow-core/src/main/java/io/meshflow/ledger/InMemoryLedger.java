@@ -34,8 +34,8 @@ public final class InMemoryLedger implements Ledger {
     public void append(StepRecord step) {
         Entry entry = entry(step.runId());
         if (!entry.run.tenantId().equals(step.tenantId())) {
-            throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId()
-                    + "' but run " + step.runId() + " belongs to another tenant");
+            throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
+                    + step.runId() + " belongs to another tenant");
         }
         synchronized (entry) {
             entry.steps.add(step);

@@ -21,7 +21,12 @@ import java.util.Locale;
  * @param runTimeout the longest a whole run may take
  */
 public record Policy(
-        int maxSteps, long maxTokens, double maxCostUsd, int maxOutputChars, Duration stepTimeout, Duration runTimeout) {
+        int maxSteps,
+        long maxTokens,
+        double maxCostUsd,
+        int maxOutputChars,
+        Duration stepTimeout,
+        Duration runTimeout) {
 
     /** The preset names {@link #forMode(String)} accepts. */
     public static final List<String> MODES = List.of("dev", "standard", "strict");

@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param toolName for a {@link Role#TOOL} message, the name of the tool that answered
  */
 public record ChatMessage(
-        Role role, String content, List<ToolCall> toolCalls, @Nullable String toolCallId, @Nullable String toolName) {
+        Role role,
+        String content,
+        List<ToolCall> toolCalls,
+        @Nullable String toolCallId,
+        @Nullable String toolName) {
 
     /** Copies the tool-call list. */
     public ChatMessage {

@@ -88,8 +88,7 @@ public final class ScriptedProvider implements LlmProvider {
         long output = pieces.size();
         double cost = (input * inputUsdPerMillion + output * outputUsdPerMillion) / 1_000_000.0;
         List<ToolCall> calls = stop == StopReason.MAX_TOKENS ? List.of() : reply.toolCalls();
-        return new LlmResponse(
-                content.toString(), calls, stop, TokenUsage.of(input, output), cost, model, null);
+        return new LlmResponse(content.toString(), calls, stop, TokenUsage.of(input, output), cost, model, null);
     }
 
     /** Every request received so far, oldest first. */
@@ -187,7 +186,8 @@ public final class ScriptedProvider implements LlmProvider {
 
         /** Replies the given agent receives, in order. */
         public Builder forAgent(String agentId, String... replies) {
-            return forAgent(agentId, Arrays.stream(replies).map(ScriptedReply::text).toList());
+            return forAgent(
+                    agentId, Arrays.stream(replies).map(ScriptedReply::text).toList());
         }
 
         /** Replies (text or tool calls) the given agent receives, in order. */

@@ -9,12 +9,11 @@ record SimpleTool(String name, String description, JsonNode inputSchema, Tool.To
 
     SimpleTool {
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(
-                    "tool name '" + name + "' must be 1-64 letters, digits, '_' or '-'");
+            throw new IllegalArgumentException("tool name '" + name + "' must be 1-64 letters, digits, '_' or '-'");
         }
         if (!inputSchema.isObject() || !"object".equals(inputSchema.path("type").asText())) {
-            throw new IllegalArgumentException("tool '" + name + "': input schema must be a JSON object schema"
-                    + " with \"type\": \"object\"");
+            throw new IllegalArgumentException(
+                    "tool '" + name + "': input schema must be a JSON object schema" + " with \"type\": \"object\"");
         }
     }
 

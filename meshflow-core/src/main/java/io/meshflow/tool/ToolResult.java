@@ -23,6 +23,7 @@ public sealed interface ToolResult {
     /** The tool did its job. */
     record Success(String content) implements ToolResult {}
 
-    /** The tool could not do its job. */
+    /** The tool could not do its job. The name is part of the published API; it is always used qualified. */
+    @SuppressWarnings("AvoidCommonTypeNames")
     record Error(String content) implements ToolResult {}
 }

@@ -210,8 +210,8 @@ public final class GraphPlan {
         List<List<Integer>> outR = lists(n);
         int e = 0;
         for (Map.Entry<String, String> edge : staticEdges) {
-            b.edgeFrom[e] = b.index.get(edge.getKey());
-            b.edgeTo[e] = b.index.get(edge.getValue());
+            b.edgeFrom[e] = indexOf(b, edge.getKey());
+            b.edgeTo[e] = indexOf(b, edge.getValue());
             outS.get(b.edgeFrom[e]).add(e);
             e++;
         }
@@ -222,13 +222,13 @@ public final class GraphPlan {
         for (int r = 0; r < routers.size(); r++) {
             WorkflowDefinition.Router router = routers.get(r);
             b.routerFns[r] = router.router();
-            b.routerFrom[r] = b.index.get(router.from());
+            b.routerFrom[r] = indexOf(b, router.from());
             b.routerTargets[r] = router.targets().toArray(new String[0]);
             b.routerEdges[r] = new int[router.targets().size()];
             outR.get(b.routerFrom[r]).add(r);
             for (int t = 0; t < router.targets().size(); t++) {
                 b.edgeFrom[e] = b.routerFrom[r];
-                b.edgeTo[e] = b.index.get(router.targets().get(t));
+                b.edgeTo[e] = indexOf(b, router.targets().get(t));
                 b.routerEdges[r][t] = e;
                 e++;
             }
@@ -267,8 +267,8 @@ public final class GraphPlan {
         BitSet[] resetSets = new BitSet[loopCount];
         for (int l = 0; l < loopCount; l++) {
             LoopEdge loop = b.loops[l];
-            int from = b.index.get(loop.from());
-            int to = b.index.get(loop.to());
+            int from = indexOf(b, loop.from());
+            int to = indexOf(b, loop.to());
             b.loopFromIdx[l] = from;
             b.loopToIdx[l] = to;
             loopsFromList.get(from).add(l);
@@ -286,7 +286,8 @@ public final class GraphPlan {
                     resetEdges.add(edge);
                 }
             }
-            b.loopResetEdges[l] = resetEdges.stream().mapToInt(Integer::intValue).toArray();
+            b.loopResetEdges[l] =
+                    resetEdges.stream().mapToInt(Integer::intValue).toArray();
         }
         for (int l = 0; l < loopCount; l++) {
             List<Integer> nested = new ArrayList<>();
@@ -294,7 +295,7 @@ public final class GraphPlan {
                 if (other != l
                         && resetSets[l].get(b.loopFromIdx[other])
                         && resetSets[l].get(b.loopToIdx[other])
-                        && !(resetSets[other].equals(resetSets[l]))) {
+                        && !resetSets[other].equals(resetSets[l])) {
                     nested.add(other);
                 }
             }
@@ -331,6 +332,14 @@ public final class GraphPlan {
             }
         }
         return new GraphPlan(b);
+    }
+
+    private static int indexOf(Builder b, String id) {
+        Integer i = b.index.get(id);
+        if (i == null) {
+            throw new IllegalStateException("node '" + id + "' was not validated before compiling the plan");
+        }
+        return i;
     }
 
     private static BitSet reachable(Builder b, int start) {

@@ -207,8 +207,7 @@ public final class WorkflowDefinition {
         /** Adds a loop edge: after {@code from}, while {@code condition} holds, run {@code to} again. */
         public Builder addLoopEdge(String from, String to, EdgeCondition condition, int maxIterations) {
             if (maxIterations < 1) {
-                problems.add("loop edge " + from + " -> " + to + ": max_iterations must be >= 1, got "
-                        + maxIterations);
+                problems.add("loop edge " + from + " -> " + to + ": max_iterations must be >= 1, got " + maxIterations);
             }
             loops.add(new LoopEdge(from, to, condition, maxIterations));
             return this;
@@ -256,14 +255,14 @@ public final class WorkflowDefinition {
 
         private void requireNode(String id, String where, List<String> found) {
             if (!nodes.containsKey(id)) {
-                String problem = where + ": unknown node '" + id + "'" + suggestion(id, nodes.keySet());
+                String problem = where + ": unknown node '" + id + "'" + suggestion(nodes.keySet());
                 if (!found.contains(problem)) {
                     found.add(problem);
                 }
             }
         }
 
-        private static String suggestion(String id, Collection<String> known) {
+        private static String suggestion(Collection<String> known) {
             return " (known nodes: " + String.join(", ", known) + ")";
         }
     }
