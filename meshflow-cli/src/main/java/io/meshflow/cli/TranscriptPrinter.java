@@ -90,7 +90,11 @@ final class TranscriptPrinter implements EventSink {
             if (newline < 0) {
                 break;
             }
-            endLine();
+            if (atLineStart) {
+                out.print('\n'); // a blank line between paragraphs, left unlabelled
+            } else {
+                endLine();
+            }
             from = newline + 1;
         }
     }

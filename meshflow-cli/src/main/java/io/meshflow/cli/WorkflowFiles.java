@@ -3,19 +3,23 @@ package io.meshflow.cli;
 import io.meshflow.ValidationException;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.WorkflowDefinition;
+import io.meshflow.workflow.yaml.WorkflowFile;
+import io.meshflow.workflow.yaml.WorkflowLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Reads workflow files for the commands, with errors that name the file. */
+/** Reads workflow files for the commands through the YAML {@link WorkflowLoader}, with errors that name the file. */
 final class WorkflowFiles {
+    private static final WorkflowLoader LOADER = WorkflowLoader.builder().build();
+
     /**
      * A workflow read from a file, ready to run.
      *
      * @param workflow the workflow
      * @param task the file's default task, or {@code null}
-     * @param provider the provider of agents that name none
+     * @param provider the provider of agents that name none: the file's scripted model, or the offline one
      */
     record Loaded(WorkflowDefinition workflow, @Nullable String task, LlmProvider provider) {}
 
@@ -28,7 +32,8 @@ final class WorkflowFiles {
      */
     static Loaded load(Path file) {
         requireReadable(file);
-        throw new ValidationException(file + ": reading workflow files needs the YAML loader, which is not built yet");
+        WorkflowFile loaded = LOADER.load(file);
+        return new Loaded(loaded.workflow(), loaded.task(), loaded.scripted());
     }
 
     /**
@@ -38,7 +43,7 @@ final class WorkflowFiles {
      */
     static List<String> validate(Path file) {
         requireReadable(file);
-        return List.of(file + ": reading workflow files needs the YAML loader, which is not built yet");
+        return LOADER.validate(file);
     }
 
     /** The size of a workflow, such as {@code 3 nodes, 3 edges, 1 loop}; conditional targets count as edges. */

@@ -37,6 +37,15 @@ class TranscriptPrinterTest {
     }
 
     @Test
+    void blankLinesBetweenParagraphs_areKept_unlabelled() {
+        token("s1", "editor", "Title\n\nBody");
+        token("s1", "editor", "\n");
+        end();
+
+        assertThat(output()).isEqualTo("[editor] Title\n\n[editor] Body\n");
+    }
+
+    @Test
     void sameAgent_nextStep_startsANewLine() {
         token("s1", "critic", "REVISE");
         token("s2", "critic", "APPROVED");
