@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,8 +93,16 @@ final class RunCommand implements Callable<Integer> {
         PrintStream out = environment.out();
         Ansi ansi = Ansi.forOutput(environment, noColor);
         TranscriptPrinter transcript = json ? null : new TranscriptPrinter(out, ansi);
-        EventSink sink = transcript == null ? new NdjsonEventWriter(out) : transcript;
-        RunRequest request = request(loaded, sink);
+        EventSink printer = transcript == null ? new NdjsonEventWriter(out) : transcript;
+        AtomicReference<@Nullable RunHandle> running = new AtomicReference<>();
+        RunRequest request = request(loaded, new CancelWhenOutputClosed(printer, out, () -> {
+            RunHandle handle = running.get();
+            if (handle == null) {
+                return false;
+            }
+            handle.cancel();
+            return true;
+        }));
 
         OtlpTracing tracing = installTracing();
         try (Mesh mesh = Mesh.builder()
@@ -101,6 +110,7 @@ final class RunCommand implements Callable<Integer> {
                 .ledger(new InMemoryLedger())
                 .build()) {
             RunHandle handle = mesh.stream(request);
+            running.set(handle);
             // events reach the sink as they happen; the handle's buffered copy of them is not needed
             handle.close();
             CancelOnShutdown cancelOnShutdown =
