@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code meshflow run}: runs a workflow file (or, without one, the offline assistant) for a task, prints each agent's
@@ -82,6 +83,9 @@ final class RunCommand implements Callable<Integer> {
             completionCandidates = PolicyModes.class,
             description = "A policy preset overriding the workflow's own: ${COMPLETION-CANDIDATES}.")
     private @Nullable String policyMode;
+
+    @ParentCommand
+    private @Nullable MeshflowCommand parent;
 
     RunCommand(CliEnvironment environment) {
         this.environment = environment;
@@ -166,7 +170,8 @@ final class RunCommand implements Callable<Integer> {
 
     private @Nullable OtlpTracing installTracing() {
         try {
-            return OtlpTracing.installIfConfigured(environment).orElse(null);
+            return OtlpTracing.installIfConfigured(environment, parent != null && parent.verbose())
+                    .orElse(null);
         } catch (ValidationException e) {
             throw e;
         } catch (MeshFlowException e) {

@@ -85,10 +85,26 @@ class TracingTest {
     }
 
     @Test
+    void collectorUnreachable_runSucceeds_withOneWarningLineAndNoStackTrace() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        Cli.Outcome run = Cli.run(
+                Map.of(OtlpTracing.ENDPOINT_VARIABLE, "http://127.0.0.1:" + closedPort), false, "run", "--task", "x");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.err())
+                .isEqualTo("meshflow: warning: could not send traces to http://127.0.0.1:" + closedPort
+                        + "/v1/traces (is the collector running?)\n");
+    }
+
+    @Test
     void noEndpoint_nothingIsInstalled() {
         CliEnvironment environment = new CliEnvironment(System.out, System.err, Map.of(), false, false);
 
-        assertThat(OtlpTracing.installIfConfigured(environment)).isEmpty();
+        assertThat(OtlpTracing.installIfConfigured(environment, false)).isEmpty();
     }
 
     @Test
