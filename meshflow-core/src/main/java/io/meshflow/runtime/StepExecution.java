@@ -162,7 +162,10 @@ final class StepExecution implements NodeContext {
             verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
             stopsRun = false;
         } else if (error instanceof RunStoppedException stopped) {
-            verdict = Verdict.blocked(stopped.stop().reason(), stopped.stop().detail());
+            RunStop inner = stopped.stop();
+            verdict = inner.status() == RunStatus.PAUSED
+                    ? Verdict.escalate(inner.reason(), inner.detail())
+                    : Verdict.blocked(inner.reason(), inner.detail());
             stopsRun = false;
         } else {
             Throwable cause = error == null ? new IllegalStateException("node returned no result") : error;
