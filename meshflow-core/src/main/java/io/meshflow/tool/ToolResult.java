@@ -5,9 +5,9 @@ public sealed interface ToolResult {
     /** The text returned to the model. */
     String content();
 
-    /** True for {@link Error}. */
+    /** True for {@link Failure}. */
     default boolean isError() {
-        return this instanceof Error;
+        return this instanceof Failure;
     }
 
     /** A successful result. */
@@ -17,13 +17,12 @@ public sealed interface ToolResult {
 
     /** A failed call; the message is shown to the model. */
     static ToolResult error(String message) {
-        return new Error(message);
+        return new Failure(message);
     }
 
     /** The tool did its job. */
     record Success(String content) implements ToolResult {}
 
-    /** The tool could not do its job. The name is part of the published API; it is always used qualified. */
-    @SuppressWarnings("AvoidCommonTypeNames")
-    record Error(String content) implements ToolResult {}
+    /** The tool could not do its job. */
+    record Failure(String content) implements ToolResult {}
 }

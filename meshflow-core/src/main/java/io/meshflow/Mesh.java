@@ -1,0 +1,297 @@
+package io.meshflow;
+
+import io.meshflow.agent.Agent;
+import io.meshflow.event.EventSink;
+import io.meshflow.ledger.InMemoryLedger;
+import io.meshflow.ledger.Ledger;
+import io.meshflow.policy.Policy;
+import io.meshflow.provider.LlmProvider;
+import io.meshflow.runtime.EventBus;
+import io.meshflow.runtime.Ids;
+import io.meshflow.runtime.RunEngine;
+import io.meshflow.workflow.WorkflowDefinition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MeshFlow's entry point: runs workflows for tasks, records every step in the ledger, and streams events.
+ *
+ * <pre>{@code
+ * Mesh mesh = Mesh.builder()
+ *         .tenantId("acme")
+ *         .provider(ScriptedProvider.builder().fallback("Hello").build())
+ *         .workflow(Team.sequential("greet", writer, editor))
+ *         .build();
+ * RunResult result = mesh.run("Write a greeting");
+ * }</pre>
+ *
+ * <p>Thread-safe: one mesh serves any number of concurrent runs. Each run carries the tenant id (the mesh's, unless
+ * the request names another) in every event and record.
+ */
+public final class Mesh implements AutoCloseable {
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final String tenantId;
+    private final @Nullable LlmProvider defaultProvider;
+    private final Map<String, LlmProvider> providers;
+    private final Ledger ledger;
+    private final Policy policy;
+    private final Supplier<String> runIds;
+    private final List<EventSink> sinks;
+    private final @Nullable WorkflowDefinition workflow;
+    private final int streamBuffer;
+    private final Duration stuckTimeout;
+    private final RunEngine engine;
+
+    private Mesh(Builder b) {
+        this.tenantId = b.tenantId;
+        this.defaultProvider = b.defaultProvider;
+        this.providers = Map.copyOf(b.providers);
+        this.ledger = b.ledger;
+        this.policy = b.policy;
+        this.runIds = b.runIds;
+        this.sinks = List.copyOf(b.sinks);
+        this.workflow = b.workflow;
+        this.streamBuffer = b.streamBuffer;
+        this.stuckTimeout = b.stuckTimeout;
+        this.engine = new RunEngine(ledger, b.clock, this::providerFor);
+    }
+
+    /** Starts configuring a mesh. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs the default workflow for a task on the calling thread. */
+    public RunResult run(String task) {
+        return run(RunRequest.of(task));
+    }
+
+    /** Runs a workflow for a task on the calling thread. */
+    public RunResult run(WorkflowDefinition workflow, String task) {
+        return run(RunRequest.of(workflow, task));
+    }
+
+    /**
+     * Runs a request on the calling thread and returns how the run ended. What happens inside the run (a failing
+     * step, a policy breach, a loop cap) ends in the result's status, not in an exception.
+     *
+     * @throws ValidationException when the request is invalid (no workflow, bad tenant id)
+     * @throws io.meshflow.ledger.LedgerException when the ledger refuses the run
+     */
+    public RunResult run(RunRequest request) {
+        return engine.execute(prepare(request, new EventBus(sinksFor(request))));
+    }
+
+    /** Starts the default workflow for a task on a virtual thread and returns its live handle. */
+    public RunHandle stream(String task) {
+        return stream(RunRequest.of(task));
+    }
+
+    /** Starts a workflow for a task on a virtual thread and returns its live handle. */
+    public RunHandle stream(WorkflowDefinition workflow, String task) {
+        return stream(RunRequest.of(workflow, task));
+    }
+
+    /**
+     * Starts a request on a virtual thread and returns its live handle; subscribe-before-start guarantees the handle
+     * sees every event from {@code RUN_START}.
+     *
+     * @throws ValidationException when the request is invalid
+     */
+    public RunHandle stream(RunRequest request) {
+        EventBus bus = new EventBus(sinksFor(request));
+        RunEngine.PreparedRun prepared = prepare(request, bus);
+        EventBus.Subscriber subscriber = bus.subscribe(streamBuffer, stuckTimeout);
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        Thread.startVirtualThread(() -> {
+            try {
+                result.complete(engine.execute(prepared));
+            } catch (Throwable t) {
+                bus.close();
+                result.completeExceptionally(t);
+            }
+        });
+        return new RunHandle(prepared, subscriber, result);
+    }
+
+    /** The ledger this mesh records into. */
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** The tenant of runs that name none. */
+    public String tenantId() {
+        return tenantId;
+    }
+
+    /** The policy of runs whose request and workflow set none. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Closes the ledger. */
+    @Override
+    public void close() {
+        ledger.close();
+    }
+
+    private List<EventSink> sinksFor(RunRequest request) {
+        EventSink sink = request.sink();
+        if (sink == null) {
+            return sinks;
+        }
+        List<EventSink> all = new ArrayList<>(sinks);
+        all.add(sink);
+        return all;
+    }
+
+    private RunEngine.PreparedRun prepare(RunRequest request, EventBus bus) {
+        WorkflowDefinition wf = request.workflow();
+        if (wf == null) {
+            wf = workflow;
+        }
+        if (wf == null) {
+            throw new ValidationException("no workflow given and the mesh has no default workflow;"
+                    + " pass one in the request or set Mesh.builder().workflow(...)");
+        }
+        String tenant = request.tenantId() == null ? tenantId : request.tenantId();
+        requireTenant(Objects.requireNonNull(tenant));
+        Policy effective =
+                request.policy() != null ? request.policy() : wf.policy().orElse(policy);
+        String runId = request.runId() != null ? request.runId() : runIds.get();
+        return new RunEngine.PreparedRun(
+                Objects.requireNonNull(runId), tenant, wf, request.task(), Objects.requireNonNull(effective), bus);
+    }
+
+    private LlmProvider providerFor(Agent agent) {
+        LlmProvider own = agent.provider();
+        if (own != null) {
+            return own;
+        }
+        String name = agent.providerName();
+        if (name != null) {
+            LlmProvider named = providers.get(name);
+            if (named == null) {
+                throw new ValidationException("agent '" + agent.id() + "' names provider '" + name
+                        + "', which the mesh does not have (known: " + providers.keySet() + ")");
+            }
+            return named;
+        }
+        if (defaultProvider == null) {
+            throw new ValidationException("agent '" + agent.id() + "' has no provider and the mesh has no default;"
+                    + " set Mesh.builder().provider(...) or Agent.builder(..).provider(...)");
+        }
+        return defaultProvider;
+    }
+
+    private static void requireTenant(String tenant) {
+        if (!TENANT.matcher(tenant).matches()) {
+            throw new ValidationException("tenant id '" + tenant + "' must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+    }
+
+    /** Configures a {@link Mesh}. */
+    public static final class Builder {
+        private String tenantId = "default";
+        private @Nullable LlmProvider defaultProvider;
+        private final Map<String, LlmProvider> providers = new LinkedHashMap<>();
+        private Ledger ledger = new InMemoryLedger();
+        private Policy policy = Policy.defaults();
+        private Clock clock = Clock.systemUTC();
+        private Supplier<String> runIds = Ids::timeOrdered;
+        private final List<EventSink> sinks = new ArrayList<>();
+        private @Nullable WorkflowDefinition workflow;
+        private int streamBuffer = 4096;
+        private Duration stuckTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** The tenant of runs that name none (default {@code default}). */
+        public Builder tenantId(String value) {
+            requireTenant(value);
+            this.tenantId = value;
+            return this;
+        }
+
+        /** The provider of agents that have none of their own. */
+        public Builder provider(LlmProvider value) {
+            this.defaultProvider = value;
+            return this;
+        }
+
+        /** A provider that agents can name with {@code providerName}. */
+        public Builder provider(String name, LlmProvider value) {
+            providers.put(name, value);
+            return this;
+        }
+
+        /** The ledger (default: a new {@link InMemoryLedger}). */
+        public Builder ledger(Ledger value) {
+            this.ledger = value;
+            return this;
+        }
+
+        /** The policy of runs whose request and workflow set none (default {@link Policy#defaults()}). */
+        public Builder policy(Policy value) {
+            this.policy = value;
+            return this;
+        }
+
+        /** The time source for records and events (default UTC system clock). */
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        /** The source of run ids (default time-ordered UUIDs). */
+        public Builder runIds(Supplier<String> value) {
+            this.runIds = value;
+            return this;
+        }
+
+        /** A consumer of every run's events, called synchronously. */
+        public Builder sink(EventSink value) {
+            sinks.add(value);
+            return this;
+        }
+
+        /** The workflow run when a request names none. */
+        public Builder workflow(WorkflowDefinition value) {
+            this.workflow = value;
+            return this;
+        }
+
+        /** Events buffered per streaming consumer before producers wait (default 4096). */
+        public Builder streamBuffer(int events) {
+            if (events < 1) {
+                throw new ValidationException("stream buffer must be >= 1, got " + events);
+            }
+            this.streamBuffer = events;
+            return this;
+        }
+
+        /** How long producers wait for a stuck streaming consumer before detaching it (default 30 s). */
+        public Builder streamStuckTimeout(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new ValidationException("stream stuck timeout must be positive, got " + value);
+            }
+            this.stuckTimeout = value;
+            return this;
+        }
+
+        /** Returns the mesh. */
+        public Mesh build() {
+            return new Mesh(this);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.meshflow.runtime;
+
+import io.meshflow.MeshFlowException;
+import io.meshflow.agent.Agent;
+import io.meshflow.agent.AgentReply;
+import io.meshflow.event.MeshEvent;
+import io.meshflow.provider.ChatMessage;
+import io.meshflow.provider.LlmProvider;
+import io.meshflow.provider.LlmRequest;
+import io.meshflow.provider.LlmResponse;
+import io.meshflow.provider.ProviderException;
+import io.meshflow.provider.TokenUsage;
+import io.meshflow.provider.ToolCall;
+import io.meshflow.provider.ToolDefinition;
+import io.meshflow.tool.Tool;
+import io.meshflow.tool.ToolResult;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+
+/**
+ * One agent turn inside a step: model call streamed as {@code TOKEN_DELTA} events, then as many tool rounds as the
+ * model asks for (tools of one round run in parallel), until it answers without tool calls.
+ */
+final class AgentCall {
+    private final StepExecution step;
+    private final RunContext run;
+    private final Agent agent;
+    private final LlmProvider provider;
+    private final Map<String, Tool> tools = new HashMap<>();
+
+    AgentCall(StepExecution step, Agent agent, LlmProvider provider) {
+        this.step = step;
+        this.run = step.runContext();
+        this.agent = agent;
+        this.provider = provider;
+        for (Tool tool : agent.tools()) {
+            tools.put(tool.name(), tool);
+        }
+    }
+
+    AgentReply call(String prompt) {
+        List<ToolDefinition> definitions =
+                agent.tools().stream().map(Tool::definition).toList();
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(ChatMessage.user(prompt));
+        LlmRequest request = new LlmRequest(
+                agent.id(),
+                step.stepId(),
+                agent.model(),
+                agent.systemPrompt(),
+                messages,
+                definitions,
+                agent.maxTokens(),
+                agent.temperature());
+        TokenUsage usage = TokenUsage.ZERO;
+        double cost = 0;
+        int calls = 0;
+        while (true) {
+            LlmResponse response = callModel(request);
+            calls++;
+            usage = usage.plus(response.usage());
+            cost += response.costUsd();
+            if (!response.hasToolCalls()) {
+                Uncertainty.Estimate estimate = Uncertainty.estimate(response, agent.reportsConfidence());
+                return new AgentReply(response.content(), usage, cost, estimate.value(), estimate.source(), calls);
+            }
+            if (calls > agent.maxToolRounds()) {
+                throw new MeshFlowException("agent '" + agent.id() + "' asked for tools in more than "
+                        + agent.maxToolRounds() + " rounds; raise max_tool_rounds or change its instructions");
+            }
+            messages.add(ChatMessage.assistant(response.content(), response.toolCalls()));
+            messages.addAll(runTools(response.toolCalls()));
+            request = request.withMessages(messages);
+        }
+    }
+
+    private LlmResponse callModel(LlmRequest request) {
+        Span span = run.tracer
+                .spanBuilder("meshflow.llm " + provider.name())
+                .setParent(step.traceContext())
+                .setAttribute("gen_ai.system", provider.name())
+                .setAttribute("gen_ai.request.model", request.model())
+                .setAttribute("meshflow.agent_id", agent.id())
+                .startSpan();
+        String stepId = step.stepId();
+        String nodeId = step.nodeId();
+        List<String> path = step.path();
+        try {
+            LlmResponse response = provider.stream(
+                    request,
+                    chunk -> run.bus.publish(seq -> new MeshEvent.TokenDelta(
+                            seq,
+                            run.runId,
+                            stepId,
+                            nodeId,
+                            run.tenantId,
+                            run.clock.instant(),
+                            path,
+                            agent.id(),
+                            chunk.text())));
+            span.setAttribute("gen_ai.usage.input_tokens", response.usage().inputTokens());
+            span.setAttribute("gen_ai.usage.output_tokens", response.usage().outputTokens());
+            return response;
+        } catch (ProviderException e) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw e;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw new ProviderException(provider.name(), "call failed: " + e, e);
+        } finally {
+            span.end();
+        }
+    }
+
+    private List<ChatMessage> runTools(List<ToolCall> calls) {
+        if (calls.size() == 1) {
+            return List.of(runTool(calls.get(0)));
+        }
+        List<Future<ChatMessage>> futures = new ArrayList<>(calls.size());
+        for (ToolCall call : calls) {
+            FutureTask<ChatMessage> task = new FutureTask<>(() -> runTool(call));
+            Thread.startVirtualThread(task);
+            futures.add(task);
+        }
+        List<ChatMessage> results = new ArrayList<>(calls.size());
+        try {
+            for (Future<ChatMessage> future : futures) {
+                results.add(future.get());
+            }
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new MeshFlowException("interrupted while tools of agent '" + agent.id() + "' ran", e);
+        } catch (ExecutionException e) {
+            throw new MeshFlowException("a tool of agent '" + agent.id() + "' failed: " + e.getCause(), e.getCause());
+        }
+        return results;
+    }
+
+    private ChatMessage runTool(ToolCall call) {
+        String stepId = step.stepId();
+        String nodeId = step.nodeId();
+        List<String> path = step.path();
+        run.bus.publish(seq -> new MeshEvent.ToolCall(
+                seq,
+                run.runId,
+                stepId,
+                nodeId,
+                run.tenantId,
+                run.clock.instant(),
+                path,
+                agent.id(),
+                call.id(),
+                call.name(),
+                call.arguments()));
+        Span span = run.tracer
+                .spanBuilder("meshflow.tool " + call.name())
+                .setParent(step.traceContext())
+                .setAttribute("meshflow.tool", call.name())
+                .startSpan();
+        long t0 = System.nanoTime();
+        Tool tool = tools.get(call.name());
+        ToolResult result = tool == null
+                ? ToolResult.error("unknown tool '" + call.name() + "'; available: " + tools.keySet())
+                : tool.call(call.arguments());
+        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        if (result.isError()) {
+            span.setStatus(StatusCode.ERROR, result.content());
+        }
+        span.end();
+        run.bus.publish(seq -> new MeshEvent.ToolResult(
+                seq,
+                run.runId,
+                stepId,
+                nodeId,
+                run.tenantId,
+                run.clock.instant(),
+                path,
+                agent.id(),
+                call.id(),
+                call.name(),
+                result.content(),
+                result.isError(),
+                durationMs));
+        return ChatMessage.toolResult(call.id(), call.name(), result.content());
+    }
+}

@@ -1,0 +1,185 @@
+package io.meshflow.runtime;
+
+import io.meshflow.agent.Agent;
+import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.policy.Policy;
+import io.meshflow.policy.Verdict;
+import io.meshflow.provider.LlmProvider;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/** The state one run shares across its scheduler, its steps and its sub-workflows. */
+final class RunContext {
+    final String runId;
+    final String tenantId;
+    final String workflowName;
+    final String task;
+    final Policy policy;
+    final Clock clock;
+    final EventBus bus;
+    final Ledger ledger;
+    final Function<Agent, LlmProvider> providers;
+    final Tracer tracer;
+    final long startNanos;
+    private final long deadlineNanos;
+    private @Nullable Context traceContext;
+
+    /** Steps counted against {@code max_steps} (sub-workflow containers excluded). */
+    final AtomicLong stepsStarted = new AtomicLong();
+
+    private final AtomicLong stepNumbers = new AtomicLong();
+    private final AtomicLong stepSeq = new AtomicLong();
+    private long tokensUsed;
+    private double costUsd;
+    private final List<StepRecord> steps = new ArrayList<>();
+    private final Set<StepGuard> activeSteps = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<@Nullable RunStop> stop = new AtomicReference<>();
+    final Map<String, Integer> loopIterations = new ConcurrentHashMap<>();
+
+    RunContext(
+            String runId,
+            String tenantId,
+            String workflowName,
+            String task,
+            Policy policy,
+            Clock clock,
+            EventBus bus,
+            Ledger ledger,
+            Function<Agent, LlmProvider> providers,
+            Tracer tracer) {
+        this.runId = runId;
+        this.tenantId = tenantId;
+        this.workflowName = workflowName;
+        this.task = task;
+        this.policy = policy;
+        this.clock = clock;
+        this.bus = bus;
+        this.ledger = ledger;
+        this.providers = providers;
+        this.tracer = tracer;
+        this.startNanos = System.nanoTime();
+        this.deadlineNanos = policy.runTimeout().isZero()
+                ? 0
+                : startNanos + policy.runTimeout().toNanos();
+    }
+
+    Context traceContext() {
+        Context c = traceContext;
+        return c == null ? Context.root() : c;
+    }
+
+    void traceContext(Context context) {
+        this.traceContext = context;
+    }
+
+    /** Time left before the run's deadline; {@code null} when the run has none. */
+    @Nullable
+    Duration timeLeft() {
+        return deadlineNanos == 0 ? null : Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
+    /** The next step number, in order of start; makes step ids unique within the run. */
+    long nextStepNumber() {
+        return stepNumbers.incrementAndGet();
+    }
+
+    /** The next step sequence number, in order of completion. */
+    long nextSeq() {
+        return stepSeq.incrementAndGet();
+    }
+
+    /**
+     * Adds a step's usage to the run's totals and returns the verdict of the caps: {@link Verdict#COMMIT}, or
+     * {@code max_tokens}/{@code max_cost} when this step crossed one (of the run's policy or the agent's own).
+     */
+    synchronized Verdict account(long tokens, double cost, @Nullable Policy agentPolicy) {
+        tokensUsed += tokens;
+        costUsd += cost;
+        Verdict verdict = capVerdict(policy, "run");
+        if (verdict instanceof Verdict.Commit && agentPolicy != null) {
+            verdict = capVerdict(agentPolicy, "agent");
+        }
+        return verdict;
+    }
+
+    private Verdict capVerdict(Policy p, String whose) {
+        if (p.maxTokens() > 0 && tokensUsed > p.maxTokens()) {
+            return Verdict.blocked(
+                    "max_tokens",
+                    "run used " + tokensUsed + " tokens; the " + whose + " policy allows " + p.maxTokens());
+        }
+        if (p.maxCostUsd() > 0 && costUsd > p.maxCostUsd()) {
+            return Verdict.blocked(
+                    "max_cost",
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "run cost $%.6f; the %s policy allows $%.6f",
+                            costUsd,
+                            whose,
+                            p.maxCostUsd()));
+        }
+        return Verdict.COMMIT;
+    }
+
+    synchronized long tokensUsed() {
+        return tokensUsed;
+    }
+
+    synchronized double costUsd() {
+        return costUsd;
+    }
+
+    void recordStep(StepRecord record) {
+        synchronized (steps) {
+            steps.add(record);
+        }
+    }
+
+    List<StepRecord> steps() {
+        synchronized (steps) {
+            return new ArrayList<>(steps);
+        }
+    }
+
+    void register(StepGuard guard) {
+        activeSteps.add(guard);
+        RunStop s = stop.get();
+        if (s != null && s.interruptsSteps()) {
+            guard.interrupt(s.reason());
+        }
+    }
+
+    void unregister(StepGuard guard) {
+        activeSteps.remove(guard);
+    }
+
+    /** Stops the run; the first stop wins. Returns true if this call stopped it. */
+    boolean stop(RunStop reason) {
+        if (!stop.compareAndSet(null, reason)) {
+            return false;
+        }
+        if (reason.interruptsSteps()) {
+            for (StepGuard guard : activeSteps) {
+                guard.interrupt(reason.reason());
+            }
+        }
+        return true;
+    }
+
+    @Nullable
+    RunStop stopped() {
+        return stop.get();
+    }
+}

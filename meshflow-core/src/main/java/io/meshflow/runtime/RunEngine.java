@@ -1,0 +1,251 @@
+package io.meshflow.runtime;
+
+import io.meshflow.MeshFlowException;
+import io.meshflow.RunResult;
+import io.meshflow.agent.Agent;
+import io.meshflow.event.MeshEvent;
+import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.RunRecord;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.policy.Policy;
+import io.meshflow.provider.LlmProvider;
+import io.meshflow.workflow.WorkflowDefinition;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one workflow for one task from start to end: records the run, drives the {@link Scheduler}, publishes the
+ * run-level events and builds the {@link RunResult}. Internal: use {@link io.meshflow.Mesh}.
+ */
+public final class RunEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(RunEngine.class);
+
+    private final Ledger ledger;
+    private final Clock clock;
+    private final Function<Agent, LlmProvider> providers;
+
+    /**
+     * Creates an engine.
+     *
+     * @param ledger where runs and steps are recorded
+     * @param clock the time source for records and events
+     * @param providers resolves the provider of each agent
+     */
+    public RunEngine(Ledger ledger, Clock clock, Function<Agent, LlmProvider> providers) {
+        this.ledger = ledger;
+        this.clock = clock;
+        this.providers = providers;
+    }
+
+    /** A run prepared for {@link #execute}: identity, workflow, policy, and its event bus. */
+    public static final class PreparedRun {
+        final String runId;
+        final String tenantId;
+        final WorkflowDefinition workflow;
+        final String task;
+        final Policy policy;
+        final EventBus bus;
+        private @Nullable RunContext context;
+
+        /** Prepares a run; nothing happens until {@link RunEngine#execute}. */
+        public PreparedRun(
+                String runId, String tenantId, WorkflowDefinition workflow, String task, Policy policy, EventBus bus) {
+            this.runId = runId;
+            this.tenantId = tenantId;
+            this.workflow = workflow;
+            this.task = task;
+            this.policy = policy;
+            this.bus = bus;
+        }
+
+        /** The run's id. */
+        public String runId() {
+            return runId;
+        }
+
+        /** The run's event bus. */
+        public EventBus bus() {
+            return bus;
+        }
+
+        /** Cancels the run if it is executing (or as soon as it starts): in-flight steps are interrupted. */
+        public synchronized void cancel(String why) {
+            cancelled = why;
+            RunContext c = context;
+            if (c != null) {
+                c.stop(new RunStop(RunStatus.CANCELLED, "cancelled", why, null, null, null, List.of()));
+            }
+        }
+
+        private @Nullable String cancelled;
+
+        private synchronized void attach(RunContext c) {
+            this.context = c;
+            String why = cancelled;
+            if (why != null) {
+                c.stop(new RunStop(RunStatus.CANCELLED, "cancelled", why, null, null, null, List.of()));
+            }
+        }
+    }
+
+    /**
+     * Executes a prepared run on the calling thread and returns how it ended. Never throws for what happens inside
+     * the run (those end in the result's status); throws only when the run cannot even be recorded.
+     *
+     * @throws io.meshflow.ledger.LedgerException when the ledger refuses the run (for example a duplicate run id)
+     */
+    public RunResult execute(PreparedRun prepared) {
+        Tracer tracer = GlobalOpenTelemetry.getTracer("io.meshflow");
+        RunContext run = new RunContext(
+                prepared.runId,
+                prepared.tenantId,
+                prepared.workflow.name(),
+                prepared.task,
+                prepared.policy,
+                clock,
+                prepared.bus,
+                ledger,
+                providers,
+                tracer);
+        Instant startedAt = clock.instant();
+        ledger.runStarted(new RunRecord(
+                run.runId,
+                run.tenantId,
+                run.workflowName,
+                run.task,
+                RunStatus.RUNNING,
+                startedAt,
+                null,
+                0,
+                0,
+                0,
+                null,
+                null));
+        Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)
+                .setAttribute("meshflow.run_id", run.runId)
+                .setAttribute("meshflow.tenant_id", run.tenantId)
+                .setAttribute("meshflow.workflow", run.workflowName)
+                .startSpan();
+        run.traceContext(Context.root().with(span));
+        prepared.attach(run);
+        run.bus.publish(seq -> new MeshEvent.RunStart(
+                seq, run.runId, null, null, run.tenantId, startedAt, List.of(), run.workflowName, run.task));
+
+        String output = null;
+        try {
+            output = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null).execute();
+        } catch (RunStoppedException stopped) {
+            // the stop is recorded in the context
+        } catch (RuntimeException e) {
+            MeshFlowException failure =
+                    e instanceof MeshFlowException m ? m : new MeshFlowException("the engine failed: " + e, e);
+            if (run.stop(new RunStop(
+                    RunStatus.FAILED, "error", String.valueOf(failure.getMessage()), failure, null, null, List.of()))) {
+                run.bus.publish(seq -> new MeshEvent.ErrorEvent(
+                        seq,
+                        run.runId,
+                        null,
+                        null,
+                        run.tenantId,
+                        clock.instant(),
+                        List.of(),
+                        failure.getClass().getSimpleName(),
+                        String.valueOf(failure.getMessage())));
+            }
+        }
+
+        RunStop stop = run.stopped();
+        RunStatus status = stop == null ? RunStatus.COMPLETED : stop.status();
+        if (stop != null && status == RunStatus.BLOCKED) {
+            run.bus.publish(seq -> new MeshEvent.RunBlocked(
+                    seq,
+                    run.runId,
+                    stop.stepId(),
+                    stop.nodeId(),
+                    run.tenantId,
+                    clock.instant(),
+                    stop.path(),
+                    stop.reason(),
+                    stop.detail()));
+        } else if (stop != null && status == RunStatus.PAUSED) {
+            run.bus.publish(seq -> new MeshEvent.RunPaused(
+                    seq,
+                    run.runId,
+                    stop.stepId(),
+                    stop.nodeId(),
+                    run.tenantId,
+                    clock.instant(),
+                    stop.path(),
+                    stop.reason(),
+                    stop.detail()));
+        }
+        Instant endedAt = clock.instant();
+        long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;
+        var steps = run.steps();
+        String finalOutput = status == RunStatus.COMPLETED ? output : null;
+        String error = stop == null ? null : stop.reason() + ": " + stop.detail();
+        long tokens = run.tokensUsed();
+        double cost = run.costUsd();
+        try {
+            ledger.runEnded(new RunRecord(
+                    run.runId,
+                    run.tenantId,
+                    run.workflowName,
+                    run.task,
+                    status,
+                    startedAt,
+                    endedAt,
+                    steps.size(),
+                    tokens,
+                    cost,
+                    finalOutput,
+                    error));
+        } catch (RuntimeException e) {
+            LOG.error("could not record the end of run {}", run.runId, e);
+        }
+        run.bus.publish(seq -> new MeshEvent.RunEnd(
+                seq,
+                run.runId,
+                null,
+                null,
+                run.tenantId,
+                endedAt,
+                List.of(),
+                status.name(),
+                finalOutput,
+                steps.size(),
+                tokens,
+                cost,
+                durationMs,
+                error));
+        run.bus.close();
+        if (status != RunStatus.COMPLETED) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(error));
+        }
+        span.end();
+        return new RunResult(
+                run.runId,
+                run.tenantId,
+                run.workflowName,
+                status,
+                finalOutput,
+                steps,
+                tokens,
+                cost,
+                durationMs,
+                run.loopIterations,
+                stop == null ? null : stop.reason(),
+                error,
+                stop == null ? null : stop.failure());
+    }
+}

@@ -1,0 +1,406 @@
+package io.meshflow.runtime;
+
+import io.meshflow.MeshFlowException;
+import io.meshflow.StepFailedException;
+import io.meshflow.agent.Agent;
+import io.meshflow.agent.AgentReply;
+import io.meshflow.event.MeshEvent;
+import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.UncertaintySource;
+import io.meshflow.policy.Policy;
+import io.meshflow.policy.PolicyViolationException;
+import io.meshflow.policy.Verdict;
+import io.meshflow.workflow.AgentNode;
+import io.meshflow.workflow.Node;
+import io.meshflow.workflow.NodeContext;
+import io.meshflow.workflow.NodeResult;
+import io.meshflow.workflow.WorkflowDefinition;
+import io.meshflow.workflow.WorkflowNode;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One execution of a node: the step's life from start to verdict, and the {@link NodeContext} the node sees.
+ *
+ * <p>Order of a step: {@code STEP_START} event; the node runs under a guard (timeout, cancellation); output caps and
+ * budget caps decide the verdict; the record is appended to the ledger; {@code ERROR} (if it failed) and
+ * {@code STEP_END} events; a verdict other than commit stops the run.
+ */
+final class StepExecution implements NodeContext {
+    private final Scheduler scheduler;
+    private final RunContext run;
+    private final int node;
+    private final int generation;
+    private final Map<String, String> inputs;
+    private final int iteration;
+    private final Node target;
+    private final String nodeId;
+    private final List<String> path;
+    private final @Nullable Policy agentPolicy;
+    private @Nullable String stepId;
+    private @Nullable String recordedInput;
+    private @Nullable StepGuard guard;
+    private Context traceContext = Context.root();
+
+    StepExecution(Scheduler scheduler, int node, int generation, Map<String, String> inputs, int iteration) {
+        this.scheduler = scheduler;
+        this.run = scheduler.run;
+        this.node = node;
+        this.generation = generation;
+        this.inputs = inputs;
+        this.iteration = iteration;
+        this.target = scheduler.plan.node(node);
+        this.nodeId = scheduler.qualified(node);
+        this.path = scheduler.path(node);
+        this.agentPolicy =
+                target instanceof AgentNode agentNode ? agentNode.agent().policy() : null;
+    }
+
+    Scheduler.StepOutcome run() {
+        try {
+            return execute();
+        } catch (RuntimeException | Error e) {
+            // Never leave the scheduler waiting: whatever escaped becomes a failed run.
+            MeshFlowException failure = e instanceof MeshFlowException m ? m : new StepFailedException(nodeId, e);
+            run.stop(new RunStop(
+                    RunStatus.FAILED, "error", String.valueOf(failure.getMessage()), failure, stepId, nodeId, path));
+            return new Scheduler.StepOutcome(node, generation, "", Verdict.blocked("error", String.valueOf(e)));
+        }
+    }
+
+    private Scheduler.StepOutcome execute() {
+        String id = run.runId + "." + run.nextStepNumber();
+        this.stepId = id;
+        Policy policy = run.policy;
+        // a sub-workflow's own step is a container: only the steps inside it count against max_steps
+        long count = target instanceof WorkflowNode ? run.stepsStarted.get() : run.stepsStarted.incrementAndGet();
+        if (policy.maxSteps() > 0 && count > policy.maxSteps()) {
+            return stopBeforeStart("max_steps", "the run reached max_steps=" + policy.maxSteps());
+        }
+        Duration left = run.timeLeft();
+        if (left != null && (left.isNegative() || left.isZero())) {
+            return stopBeforeStart("run_timeout", "the run exceeded its timeout of " + policy.runTimeout());
+        }
+        Instant startedAt = run.clock.instant();
+        long t0 = System.nanoTime();
+        String agentId = target.agentId();
+        String input = input();
+        run.bus.publish(seq -> new MeshEvent.StepStart(
+                seq, run.runId, id, nodeId, run.tenantId, startedAt, path, agentId, target.type(), input, iteration));
+
+        Span span = run.tracer
+                .spanBuilder("meshflow.step " + nodeId)
+                .setParent(run.traceContext())
+                .setAttribute("meshflow.run_id", run.runId)
+                .setAttribute("meshflow.step_id", id)
+                .setAttribute("meshflow.node_id", nodeId)
+                .setAttribute("meshflow.node_type", target.type())
+                .startSpan();
+        traceContext = run.traceContext().with(span);
+
+        String timeoutReason = "step_timeout";
+        Duration timeout =
+                stricter(policy.stepTimeout(), agentPolicy == null ? Duration.ZERO : agentPolicy.stepTimeout());
+        if (left != null && (timeout.isZero() || left.compareTo(timeout) < 0)) {
+            timeout = left;
+            timeoutReason = "run_timeout";
+        }
+        StepGuard stepGuard = StepGuard.start(timeout, timeoutReason);
+        this.guard = stepGuard;
+        run.register(stepGuard);
+        NodeResult result = null;
+        Throwable error = null;
+        String interrupted;
+        try {
+            result = target.execute(this);
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            interrupted = stepGuard.finish();
+            run.unregister(stepGuard);
+        }
+
+        String output = "";
+        boolean truncated = false;
+        long tokens = 0;
+        double cost = 0;
+        double uncertainty = Uncertainty.UNKNOWN;
+        UncertaintySource source = UncertaintySource.UNKNOWN;
+        Verdict verdict;
+        boolean stopsRun = true;
+        MeshFlowException failure = null;
+        if (result != null && interrupted == null) {
+            output = result.output();
+            int maxChars = stricterCap(policy.maxOutputChars(), agentPolicy == null ? 0 : agentPolicy.maxOutputChars());
+            if (maxChars > 0 && output.length() > maxChars) {
+                output = output.substring(0, maxChars);
+                truncated = true;
+            }
+            tokens = result.tokensUsed();
+            cost = result.costUsd();
+            uncertainty = result.uncertainty();
+            source = result.uncertaintySource();
+            Verdict own = result.verdict();
+            Verdict caps = run.account(tokens, cost, agentPolicy);
+            verdict = own != null && !(own instanceof Verdict.Commit) ? own : caps;
+        } else if (interrupted != null && interrupted.endsWith("_timeout")) {
+            Duration limit = interrupted.equals("run_timeout") ? policy.runTimeout() : timeout;
+            verdict = Verdict.blocked(
+                    interrupted,
+                    "step of node '" + nodeId + "' exceeded "
+                            + (interrupted.equals("run_timeout") ? "the run's" : "its") + " timeout of " + limit);
+        } else if (interrupted != null) {
+            verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
+            stopsRun = false;
+        } else if (error instanceof RunStoppedException stopped) {
+            RunStop inner = stopped.stop();
+            verdict = inner.status() == RunStatus.PAUSED
+                    ? Verdict.escalate(inner.reason(), inner.detail())
+                    : Verdict.blocked(inner.reason(), inner.detail());
+            stopsRun = false;
+        } else {
+            Throwable cause = error == null ? new IllegalStateException("node returned no result") : error;
+            failure = cause instanceof MeshFlowException m ? m : new StepFailedException(nodeId, cause);
+            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+        }
+
+        Instant endedAt = run.clock.instant();
+        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        String recorded = recordedInput != null ? recordedInput : input;
+        StepRecord record = new StepRecord(
+                run.runId,
+                id,
+                run.nextSeq(),
+                run.tenantId,
+                nodeId,
+                agentId,
+                recorded,
+                output,
+                truncated,
+                verdict,
+                uncertainty,
+                source,
+                tokens,
+                cost,
+                durationMs,
+                startedAt,
+                endedAt);
+        try {
+            run.ledger.append(record);
+        } catch (RuntimeException e) {
+            failure = e instanceof LedgerException le ? le : new LedgerException("cannot record step " + id, e);
+            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+            stopsRun = true;
+        }
+        run.recordStep(record);
+
+        if (failure != null && stopsRun) {
+            MeshFlowException f = failure;
+            run.bus.publish(seq -> new MeshEvent.ErrorEvent(
+                    seq,
+                    run.runId,
+                    id,
+                    nodeId,
+                    run.tenantId,
+                    run.clock.instant(),
+                    path,
+                    f.getClass().getSimpleName(),
+                    String.valueOf(f.getMessage())));
+        }
+        Verdict v = verdict;
+        String out = output;
+        boolean cut = truncated;
+        long tok = tokens;
+        double usd = cost;
+        double unc = uncertainty;
+        UncertaintySource src = source;
+        run.bus.publish(seq -> new MeshEvent.StepEnd(
+                seq,
+                run.runId,
+                id,
+                nodeId,
+                run.tenantId,
+                endedAt,
+                path,
+                agentId,
+                v.name(),
+                v.reason(),
+                v.detail(),
+                out,
+                cut,
+                tok,
+                usd,
+                durationMs,
+                unc,
+                src.name()));
+
+        span.setAttribute("meshflow.verdict", verdict.name());
+        span.setAttribute("meshflow.tokens_used", tokens);
+        if (!(verdict instanceof Verdict.Commit)) {
+            span.setStatus(StatusCode.ERROR, verdict.reason());
+        }
+        span.end();
+
+        if (stopsRun) {
+            stopFor(verdict, failure);
+        }
+        return new Scheduler.StepOutcome(node, generation, output, verdict);
+    }
+
+    private void stopFor(Verdict verdict, @Nullable MeshFlowException failure) {
+        switch (verdict) {
+            case Verdict.Commit commit -> {}
+            case Verdict.Escalate escalate ->
+                run.stop(new RunStop(
+                        RunStatus.PAUSED, escalate.reason(), escalate.detail(), null, stepId, nodeId, path));
+            case Verdict.Blocked blocked -> {
+                if (failure != null) {
+                    run.stop(new RunStop(
+                            RunStatus.FAILED, blocked.reason(), blocked.detail(), failure, stepId, nodeId, path));
+                } else {
+                    run.stop(new RunStop(
+                            RunStatus.BLOCKED,
+                            blocked.reason(),
+                            blocked.detail(),
+                            new PolicyViolationException(blocked),
+                            stepId,
+                            nodeId,
+                            path));
+                }
+            }
+        }
+    }
+
+    private Scheduler.StepOutcome stopBeforeStart(String reason, String detail) {
+        Verdict.Blocked verdict = Verdict.blocked(reason, detail);
+        run.stop(new RunStop(
+                RunStatus.BLOCKED, reason, detail, new PolicyViolationException(verdict), null, nodeId, path));
+        return new Scheduler.StepOutcome(node, generation, "", verdict);
+    }
+
+    private static Duration stricter(Duration a, Duration b) {
+        if (a.isZero()) return b;
+        if (b.isZero()) return a;
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static int stricterCap(int a, int b) {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        return Math.min(a, b);
+    }
+
+    Context traceContext() {
+        return traceContext;
+    }
+
+    // ---- NodeContext ----
+
+    @Override
+    public String runId() {
+        return run.runId;
+    }
+
+    @Override
+    public String tenantId() {
+        return run.tenantId;
+    }
+
+    @Override
+    public String stepId() {
+        String id = stepId;
+        if (id == null) {
+            throw new IllegalStateException("the step has not started");
+        }
+        return id;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public List<String> path() {
+        return path;
+    }
+
+    @Override
+    public int iteration() {
+        return iteration;
+    }
+
+    @Override
+    public Policy policy() {
+        return run.policy;
+    }
+
+    @Override
+    public Map<String, String> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public String input() {
+        if (inputs.isEmpty()) {
+            return scheduler.task;
+        }
+        if (inputs.size() == 1) {
+            return inputs.values().iterator().next();
+        }
+        StringBuilder joined = new StringBuilder();
+        inputs.forEach((source, output) -> {
+            if (!joined.isEmpty()) {
+                joined.append("\n\n");
+            }
+            joined.append("[").append(source).append("]\n").append(output);
+        });
+        return joined.toString();
+    }
+
+    @Override
+    public AgentReply callAgent(Agent agent, String prompt) {
+        if (recordedInput == null) {
+            recordedInput = prompt;
+        }
+        return new AgentCall(this, agent, run.providers.apply(agent)).call(prompt);
+    }
+
+    @Override
+    public String runWorkflow(WorkflowDefinition workflow, String input) {
+        return new Scheduler(run, workflow, input, path, guard).execute();
+    }
+
+    @Override
+    public String task() {
+        return scheduler.task();
+    }
+
+    @Override
+    public Optional<String> output(String nodeId) {
+        return scheduler.output(nodeId);
+    }
+
+    @Override
+    public int runs(String nodeId) {
+        return scheduler.runs(nodeId);
+    }
+
+    @Override
+    public long steps() {
+        return scheduler.steps();
+    }
+
+    RunContext runContext() {
+        return run;
+    }
+}
