@@ -285,7 +285,7 @@ final class DefinitionReader implements FileContext {
                     map.report(line, unknownProvider(key));
                     continue;
                 }
-                Object converted = YamlTree.toJava(value);
+                Object converted = settingValue(map, key, value);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> providerSettings =
                         converted instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
@@ -559,14 +559,19 @@ final class DefinitionReader implements FileContext {
             map.allowOnly(allowed);
         }
         Map<String, Object> settings = new LinkedHashMap<>();
+        int before = problems.size();
         map.values().forEach((key, value) -> {
             if (!key.equals("id") && !key.equals("type")) {
-                Object converted = YamlTree.toJava(value);
+                Object converted = settingValue(map, key, value);
                 if (converted != null) {
                     settings.put(key, converted);
                 }
             }
         });
+        if (problems.size() > before) {
+            builder.addNode(new InvalidNode(id, type));
+            return;
+        }
         // built-in types name one setting (agent:, function:, workflow:); point their messages at its line
         int line = nodeType instanceof BuiltinNodeType builtin
                 ? map.lineOf(builtin.keys().get(0))
@@ -606,6 +611,16 @@ final class DefinitionReader implements FileContext {
             }
         }
         return List.copyOf(keys);
+    }
+
+    /** A setting as plain Java values; null (with a problem) when it is too large or too deep to convert. */
+    private static @Nullable Object settingValue(YamlMap map, String key, org.yaml.snakeyaml.nodes.Node value) {
+        try {
+            return YamlTree.toJava(value);
+        } catch (IllegalArgumentException e) {
+            map.report(map.lineOf(key), key + ": refused: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The node's type: {@code type:}, else inferred from an {@code agent:}, {@code function:} or {@code workflow:}. */

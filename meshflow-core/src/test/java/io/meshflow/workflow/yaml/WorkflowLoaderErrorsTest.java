@@ -678,6 +678,28 @@ class WorkflowLoaderErrorsTest {
     }
 
     @Test
+    void aliasBomb_inNodeSettings_isRefused() {
+        StringBuilder yaml = new StringBuilder("name: x\nanchors:\n  - &l0 [a, a]\n");
+        for (int i = 1; i <= 20; i++) {
+            yaml.append("  - &l")
+                    .append(i)
+                    .append(" [*l")
+                    .append(i - 1)
+                    .append(", *l")
+                    .append(i - 1)
+                    .append("]\n");
+        }
+        yaml.append("nodes:\n  - id: n\n    type: upper\n    suffix: *l20\n");
+
+        List<String> problems = problems(yaml.toString());
+
+        assertThat(problems)
+                .contains(
+                        "reflect.yaml:27: node 'n': suffix: refused: the value has more than 100000 parts once its aliases"
+                                + " are expanded");
+    }
+
+    @Test
     void missingFile_isReported() {
         Path nowhere = dir.resolve("nowhere.yaml");
 
