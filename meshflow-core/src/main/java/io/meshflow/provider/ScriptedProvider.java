@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>a script for the calling agent ({@link Builder#forAgent}), replayed in order;
  *   <li>the first {@link Builder#whenPromptContains} rule whose text occurs in the last user message;
  *   <li>the default script ({@link Builder#replies}), replayed in order;
- *   <li>the fallback reply ({@link Builder#fallback}).
+ *   <li>the fallback reply ({@link Builder#fallback}), also once the default script has run out.
  * </ol>
  *
  * A script that has run out fails the call loudly with a {@link ProviderException}, unless
@@ -113,7 +113,7 @@ public final class ScriptedProvider implements LlmProvider {
                 return rule.getValue();
             }
         }
-        if (defaultScript != null) {
+        if (defaultScript != null && (fallback == null || !defaultScript.exhausted())) {
             return defaultScript.next();
         }
         if (fallback != null) {
@@ -152,6 +152,10 @@ public final class ScriptedProvider implements LlmProvider {
             this.owner = owner;
             this.replies = List.copyOf(replies);
             this.repeatLast = repeatLast;
+        }
+
+        boolean exhausted() {
+            return !repeatLast && next.get() >= replies.size();
         }
 
         ScriptedReply next() {
@@ -213,7 +217,7 @@ public final class ScriptedProvider implements LlmProvider {
             return this;
         }
 
-        /** The reply given when no other rule matches and the default script is empty or absent. */
+        /** The reply given when no other rule matches and the default script is absent or has run out. */
         public Builder fallback(String reply) {
             this.fallback = ScriptedReply.text(reply);
             return this;

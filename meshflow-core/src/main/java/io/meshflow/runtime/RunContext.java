@@ -36,7 +36,10 @@ final class RunContext {
     private final long deadlineNanos;
     private @Nullable Context traceContext;
 
+    /** Steps counted against {@code max_steps} (sub-workflow containers excluded). */
     final AtomicLong stepsStarted = new AtomicLong();
+
+    private final AtomicLong stepNumbers = new AtomicLong();
     private final AtomicLong stepSeq = new AtomicLong();
     private long tokensUsed;
     private double costUsd;
@@ -85,6 +88,11 @@ final class RunContext {
     @Nullable
     Duration timeLeft() {
         return deadlineNanos == 0 ? null : Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
+    /** The next step number, in order of start; makes step ids unique within the run. */
+    long nextStepNumber() {
+        return stepNumbers.incrementAndGet();
     }
 
     /** The next step sequence number, in order of completion. */

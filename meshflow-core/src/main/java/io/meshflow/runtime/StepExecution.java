@@ -17,6 +17,7 @@ import io.meshflow.workflow.Node;
 import io.meshflow.workflow.NodeContext;
 import io.meshflow.workflow.NodeResult;
 import io.meshflow.workflow.WorkflowDefinition;
+import io.meshflow.workflow.WorkflowNode;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -77,10 +78,11 @@ final class StepExecution implements NodeContext {
     }
 
     private Scheduler.StepOutcome execute() {
-        long count = run.stepsStarted.incrementAndGet();
-        String id = run.runId + "." + count;
+        String id = run.runId + "." + run.nextStepNumber();
         this.stepId = id;
         Policy policy = run.policy;
+        // a sub-workflow's own step is a container: only the steps inside it count against max_steps
+        long count = target instanceof WorkflowNode ? run.stepsStarted.get() : run.stepsStarted.incrementAndGet();
         if (policy.maxSteps() > 0 && count > policy.maxSteps()) {
             return stopBeforeStart("max_steps", "the run reached max_steps=" + policy.maxSteps());
         }
@@ -160,7 +162,10 @@ final class StepExecution implements NodeContext {
             verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
             stopsRun = false;
         } else if (error instanceof RunStoppedException stopped) {
-            verdict = Verdict.blocked(stopped.stop().reason(), stopped.stop().detail());
+            RunStop inner = stopped.stop();
+            verdict = inner.status() == RunStatus.PAUSED
+                    ? Verdict.escalate(inner.reason(), inner.detail())
+                    : Verdict.blocked(inner.reason(), inner.detail());
             stopsRun = false;
         } else {
             Throwable cause = error == null ? new IllegalStateException("node returned no result") : error;

@@ -174,7 +174,7 @@ public final class GraphPlan {
         return loopResetLoops[l];
     }
 
-    /** Nodes without incoming ordinary edges; a run starts with them. */
+    /** The nodes a run starts with: the declared entries, else every node without incoming ordinary edges. */
     public int[] entries() {
         return entries;
     }
@@ -190,6 +190,7 @@ public final class GraphPlan {
             List<Map.Entry<String, String>> staticEdges,
             List<WorkflowDefinition.Router> routers,
             List<LoopEdge> loopEdges,
+            List<String> declaredEntries,
             List<String> problems) {
         Builder b = new Builder();
         int n = nodeMap.size();
@@ -243,10 +244,26 @@ public final class GraphPlan {
         List<Integer> entryList = new ArrayList<>();
         b.sinks = new boolean[n];
         for (int i = 0; i < n; i++) {
-            if (b.inEdges[i].length == 0) {
+            if (declaredEntries.isEmpty() && b.inEdges[i].length == 0) {
                 entryList.add(i);
             }
             b.sinks[i] = b.outStatic[i].length == 0 && b.outRouters[i].length == 0;
+        }
+        for (String entry : declaredEntries) {
+            int i = idx(b, entry);
+            if (b.inEdges[i].length > 0) {
+                problems.add("entry node '" + entry + "' has incoming edges; an entry must not wait for other nodes");
+            } else if (!entryList.contains(i)) {
+                entryList.add(i);
+            }
+        }
+        if (declaredEntries.isEmpty() && n > 1) {
+            for (int i = 0; i < n; i++) {
+                if (b.inEdges[i].length == 0 && b.sinks[i] && !touchedByLoop(loopEdges, b.ids[i])) {
+                    problems.add("node '" + b.ids[i] + "' is not connected to any other node;"
+                            + " add an edge to or from it, or declare the entry nodes explicitly");
+                }
+            }
         }
         b.entries = entryList.stream().mapToInt(Integer::intValue).toArray();
 
@@ -334,6 +351,15 @@ public final class GraphPlan {
         return new GraphPlan(b);
     }
 
+    private static boolean touchedByLoop(List<LoopEdge> loops, String id) {
+        for (LoopEdge loop : loops) {
+            if (loop.from().equals(id) || loop.to().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int idx(Builder b, String id) {
         Integer i = b.index.get(id);
         if (i == null) {
@@ -406,11 +432,16 @@ public final class GraphPlan {
             }
             current = predecessor;
         }
-        List<String> cycle = new ArrayList<>();
+        List<Integer> loop = new ArrayList<>();
         for (int i = walk.size() - 1; i >= position[current]; i--) {
-            cycle.add(b.ids[walk.get(i)]);
+            loop.add(walk.get(i));
         }
-        cycle.add(cycle.get(0));
+        // start the cycle at its earliest-declared node, so the message reads in declaration order
+        int first = loop.indexOf(loop.stream().min(Integer::compare).orElseThrow());
+        List<String> cycle = new ArrayList<>();
+        for (int i = 0; i <= loop.size(); i++) {
+            cycle.add(b.ids[loop.get((first + i) % loop.size())]);
+        }
         problems.add("cycle made of ordinary edges: " + String.join(" -> ", cycle)
                 + "; declare the back-edge with addLoopEdge (YAML: loops:) so it has a condition and a cap");
     }

@@ -124,6 +124,7 @@ public final class WorkflowDefinition {
         private final List<Router> routers = new ArrayList<>();
         private final List<LoopEdge> loops = new ArrayList<>();
         private final List<String> problems = new ArrayList<>();
+        private final List<String> entries = new ArrayList<>();
         private @Nullable Policy policy;
 
         private Builder(String name) {
@@ -139,6 +140,15 @@ public final class WorkflowDefinition {
         /** The workflow's own policy (a run request's policy still takes precedence). */
         public Builder policy(Policy value) {
             this.policy = value;
+            return this;
+        }
+
+        /**
+         * Declares the nodes a run starts with. Optional: by default every node without incoming edges is an entry.
+         * Once declared, any other node that no edge reaches is reported as unreachable.
+         */
+        public Builder entry(String... nodeIds) {
+            entries.addAll(Arrays.asList(nodeIds));
             return this;
         }
 
@@ -243,10 +253,13 @@ public final class WorkflowDefinition {
                 requireNode(loop.from(), "loop edge " + loop.from() + " -> " + loop.to(), found);
                 requireNode(loop.to(), "loop edge " + loop.from() + " -> " + loop.to(), found);
             }
+            for (String entry : entries) {
+                requireNode(entry, "entry", found);
+            }
             if (!found.isEmpty()) {
                 throw new ValidationException(found);
             }
-            GraphPlan plan = GraphPlan.compile(name, nodes, edges, routers, loops, found);
+            GraphPlan plan = GraphPlan.compile(name, nodes, edges, routers, loops, entries, found);
             if (!found.isEmpty()) {
                 throw new ValidationException(found);
             }

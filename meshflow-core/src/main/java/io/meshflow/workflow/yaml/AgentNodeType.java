@@ -40,6 +40,7 @@ public final class AgentNodeType implements BuiltinNodeType {
         return new AgentNode(spec.id(), agent.get());
     }
 
+    /** Returns the one setting of this type, {@code agent}. */
     @Override
     public List<String> keys() {
         return List.of("agent");

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +33,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads one workflow file into a {@link WorkflowFile}, collecting every problem with its file and line. */
 final class DefinitionReader implements FileContext {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final List<String> TOP_KEYS =
-            List.of("name", "description", "task", "policy", "providers", "agents", "nodes", "edges", "loops");
+            List.of("name", "description", "task", "policy", "providers", "agents", "nodes", "entry", "edges", "loops");
     private static final List<String> POLICY_KEYS = List.of(
             "mode", "max_steps", "max_tokens", "max_cost_usd", "max_output_chars", "step_timeout", "run_timeout");
     private static final List<String> SCRIPTED_KEYS = List.of("token_delay_ms", "pricing", "repeat_last", "fallback");
@@ -63,6 +65,9 @@ final class DefinitionReader implements FileContext {
     private static final Pattern ROUTER_MESSAGE = Pattern.compile("^conditional edge from '([^']*)'");
     private static final Pattern CYCLE_MESSAGE =
             Pattern.compile("^cycle made of ordinary edges: ([A-Za-z0-9_-]+) -> ([A-Za-z0-9_-]+)");
+    private static final Pattern CONSEQUENCE_MESSAGE =
+            Pattern.compile("^node '([^']*)' is (?:not connected|unreachable)");
+    private static final Pattern ENTRY_MESSAGE = Pattern.compile("^entry node '([^']*)'");
     private static final Pattern NODE_MESSAGE = Pattern.compile("node (?:id )?'([^']*)'");
 
     private final LoadSession session;
@@ -75,6 +80,10 @@ final class DefinitionReader implements FileContext {
     private final Map<String, Agent> agents = new LinkedHashMap<>();
     private final Map<String, Integer> nodeLines = new LinkedHashMap<>();
     private final List<EdgeDecl> edgeDecls = new ArrayList<>();
+    private final Map<String, Integer> entryLines = new HashMap<>();
+    /** Nodes at an end of an edge left out because of another problem; "not connected" is then no news. */
+    private final Set<String> dropped = new HashSet<>();
+
     private final Map<String, @Nullable LlmProvider> createdProviders = new HashMap<>();
     private ProviderSection providerSection = new ProviderSection(null, null, Map.of(), Map.of());
     private ScriptedProvider scripted = ScriptedProvider.builder().build();
@@ -166,6 +175,7 @@ final class DefinitionReader implements FileContext {
             builder.policy(policy);
         }
         readNodes(top, builder);
+        readEntries(top, builder);
         readEdges(top, builder);
         readLoops(top, builder);
 
@@ -175,7 +185,10 @@ final class DefinitionReader implements FileContext {
                 workflow = builder.build();
             } catch (ValidationException e) {
                 for (String problem : e.problems()) {
-                    problems.add(locateGraphProblem(problem));
+                    Matcher consequence = CONSEQUENCE_MESSAGE.matcher(problem);
+                    if (!(consequence.find() && dropped.contains(consequence.group(1)))) {
+                        problems.add(locateGraphProblem(problem));
+                    }
                 }
             }
         }
@@ -272,7 +285,7 @@ final class DefinitionReader implements FileContext {
                     map.report(line, unknownProvider(key));
                     continue;
                 }
-                Object converted = YamlTree.toJava(value);
+                Object converted = settingValue(map, key, value);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> providerSettings =
                         converted instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
@@ -546,14 +559,19 @@ final class DefinitionReader implements FileContext {
             map.allowOnly(allowed);
         }
         Map<String, Object> settings = new LinkedHashMap<>();
+        int before = problems.size();
         map.values().forEach((key, value) -> {
             if (!key.equals("id") && !key.equals("type")) {
-                Object converted = YamlTree.toJava(value);
+                Object converted = settingValue(map, key, value);
                 if (converted != null) {
                     settings.put(key, converted);
                 }
             }
         });
+        if (problems.size() > before) {
+            builder.addNode(new InvalidNode(id, type));
+            return;
+        }
         // built-in types name one setting (agent:, function:, workflow:); point their messages at its line
         int line = nodeType instanceof BuiltinNodeType builtin
                 ? map.lineOf(builtin.keys().get(0))
@@ -593,6 +611,16 @@ final class DefinitionReader implements FileContext {
             }
         }
         return List.copyOf(keys);
+    }
+
+    /** A setting as plain Java values; null (with a problem) when it is too large or too deep to convert. */
+    private static @Nullable Object settingValue(YamlMap map, String key, org.yaml.snakeyaml.nodes.Node value) {
+        try {
+            return YamlTree.toJava(value);
+        } catch (IllegalArgumentException e) {
+            map.report(map.lineOf(key), key + ": refused: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The node's type: {@code type:}, else inferred from an {@code agent:}, {@code function:} or {@code workflow:}. */
@@ -640,41 +668,60 @@ final class DefinitionReader implements FileContext {
                 map.report(map.lineOf("to"), "missing required key 'to' (a node id or a list of node ids)");
             }
             List<Located> targets = map.stringOrList("to");
-            if (map.value("to") != null && targets.isEmpty() && map.list("to") != null) {
+            if (map.value("to") instanceof SequenceNode list && list.getValue().isEmpty()) {
                 map.report(map.lineOf("to"), "to is an empty list");
             }
             if (from == null) {
+                targets.forEach(target -> dropped.add(target.value()));
                 continue;
             }
             YamlMap edge = map.in("edge from '" + from.value() + "'");
-            boolean valid = knownNode(from, "edge from '" + from.value() + "'");
-            for (Located target : targets) {
-                valid &= knownNode(target, "edge from '" + from.value() + "' to '" + target.value() + "'");
-            }
+            boolean fromKnown = knownNode(from, "edge from '" + from.value() + "'");
             boolean conditional = map.value("when") != null;
             Condition condition = conditional ? condition(edge) : null;
             String kind = conditional ? "conditional edge" : "edge";
+            List<String> ids = new ArrayList<>();
             for (Located target : targets) {
+                edgeDecls.add(new EdgeDecl(kind, from.value(), target.value(), target.line()));
                 String key = kind + " " + from.value() + " -> " + target.value();
                 Integer first = seen.putIfAbsent(key, target.line());
                 if (first != null) {
                     edge.report(target.node(), key + " is declared twice (first on line " + first + ")");
-                    valid = false;
+                } else if (knownNode(target, "edge from '" + from.value() + "' to '" + target.value() + "'")) {
+                    ids.add(target.value());
+                } else {
+                    dropped.add(from.value());
                 }
-                edgeDecls.add(new EdgeDecl(kind, from.value(), target.value(), target.line()));
             }
-            if (!valid || targets.isEmpty()) {
+            if (!fromKnown) {
+                dropped.addAll(ids);
                 continue;
             }
-            List<String> ids = targets.stream().map(Located::value).toList();
+            if (ids.isEmpty()) {
+                continue;
+            }
             if (!conditional) {
                 ids.forEach(id -> builder.addEdge(from.value(), id));
             } else {
                 Condition when = condition;
+                List<String> chosen = List.copyOf(ids);
                 builder.addConditionalEdge(
                         from.value(),
-                        (output, context) -> when != null && when.test(output, context) ? ids : List.of(),
-                        ids.toArray(new String[0]));
+                        (output, context) -> when != null && when.test(output, context) ? chosen : List.of(),
+                        chosen.toArray(new String[0]));
+            }
+        }
+    }
+
+    /** {@code entry:} one node id or a list: the nodes a run starts with (default: those without incoming edges). */
+    private void readEntries(YamlMap top, WorkflowDefinition.Builder builder) {
+        if (top.value("entry") instanceof SequenceNode list && list.getValue().isEmpty()) {
+            top.report(top.lineOf("entry"), "entry is an empty list; remove it or name the entry nodes");
+        }
+        for (Located entry : top.stringOrList("entry")) {
+            if (knownNode(entry, "entry '" + entry.value() + "'")) {
+                entryLines.putIfAbsent(entry.value(), entry.line());
+                builder.entry(entry.value());
             }
         }
     }
@@ -693,6 +740,11 @@ final class DefinitionReader implements FileContext {
             Located from = single(map, "from");
             Located to = single(map, "to");
             if (from == null || to == null) {
+                for (Located end : java.util.Arrays.asList(from, to)) {
+                    if (end != null) {
+                        dropped.add(end.value());
+                    }
+                }
                 continue;
             }
             YamlMap loop = map.in("loop edge " + from.value() + " -> " + to.value());
@@ -714,7 +766,10 @@ final class DefinitionReader implements FileContext {
                 valid = false;
             }
             edgeDecls.add(new EdgeDecl("loop edge", from.value(), to.value(), map.line()));
-            if (valid && condition != null) {
+            if (!valid || condition == null) {
+                dropped.add(from.value());
+                dropped.add(to.value());
+            } else {
                 builder.addLoopEdge(
                         from.value(),
                         to.value(),
@@ -741,6 +796,10 @@ final class DefinitionReader implements FileContext {
     private boolean knownNode(Located id, String context) {
         if (nodeLines.containsKey(id.value())) {
             return true;
+        }
+        String likely = Spelling.closest(id.value(), nodeLines.keySet());
+        if (likely != null) {
+            dropped.add(likely);
         }
         problems.at(
                 source,
@@ -795,6 +854,10 @@ final class DefinitionReader implements FileContext {
                     return source + ":" + decl.line() + ": " + problem;
                 }
             }
+        }
+        Matcher entry = ENTRY_MESSAGE.matcher(problem);
+        if (entry.find() && entryLines.containsKey(entry.group(1))) {
+            return source + ":" + entryLines.get(entry.group(1)) + ": " + problem;
         }
         Matcher node = NODE_MESSAGE.matcher(problem);
         if (node.find()) {

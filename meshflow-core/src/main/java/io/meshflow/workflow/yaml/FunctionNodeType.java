@@ -43,6 +43,7 @@ public final class FunctionNodeType implements BuiltinNodeType {
         return new FunctionNode(spec.id(), function.get());
     }
 
+    /** Returns the one setting of this type, {@code function}. */
     @Override
     public List<String> keys() {
         return List.of("function");

@@ -35,6 +35,7 @@ public final class WorkflowNodeType implements BuiltinNodeType {
         return new WorkflowNode(spec.id(), context.workflow(path));
     }
 
+    /** Returns the one setting of this type, {@code workflow}. */
     @Override
     public List<String> keys() {
         return List.of("workflow");

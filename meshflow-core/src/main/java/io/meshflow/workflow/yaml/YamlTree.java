@@ -27,6 +27,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  */
 final class YamlTree {
     private static final int MAX_DEPTH = 64;
+    private static final int MAX_VALUES = 100_000;
 
     private YamlTree() {}
 
@@ -121,19 +122,26 @@ final class YamlTree {
     /**
      * Converts a value to plain Java (String, Integer, Long, Double, Boolean, List, Map) for settings handed to
      * extensions. Null values are left out of mappings and lists.
+     *
+     * @throws IllegalArgumentException when the value is nested too deeply or, with its aliases expanded, has more
+     *     than {@value #MAX_VALUES} values (a YAML "billion laughs")
      */
     static @Nullable Object toJava(Node node) {
-        return toJava(node, 0);
+        return toJava(node, 0, new int[] {0});
     }
 
-    private static @Nullable Object toJava(Node node, int depth) {
+    private static @Nullable Object toJava(Node node, int depth, int[] count) {
         if (depth > MAX_DEPTH) {
-            throw new IllegalArgumentException("the value is nested too deeply");
+            throw new IllegalArgumentException("the value is nested more than " + MAX_DEPTH + " levels deep");
+        }
+        if (++count[0] > MAX_VALUES) {
+            throw new IllegalArgumentException(
+                    "the value has more than " + MAX_VALUES + " parts once its aliases are expanded");
         }
         if (node instanceof SequenceNode sequence) {
             List<Object> list = new ArrayList<>();
             for (Node item : sequence.getValue()) {
-                Object value = toJava(item, depth + 1);
+                Object value = toJava(item, depth + 1, count);
                 if (value != null) {
                     list.add(value);
                 }
@@ -143,7 +151,7 @@ final class YamlTree {
         if (node instanceof MappingNode mapping) {
             Map<String, Object> map = new LinkedHashMap<>();
             for (NodeTuple tuple : mapping.getValue()) {
-                Object value = toJava(tuple.getValueNode(), depth + 1);
+                Object value = toJava(tuple.getValueNode(), depth + 1, count);
                 if (value != null && tuple.getKeyNode() instanceof ScalarNode key) {
                     map.put(key.getValue(), value);
                 }

@@ -132,7 +132,7 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly(
                         "reflect.yaml:2: unknown key 'node' (did you mean 'nodes'?); allowed keys: name, description, task,"
-                                + " policy, providers, agents, nodes, edges, loops");
+                                + " policy, providers, agents, nodes, entry, edges, loops");
     }
 
     @Test
@@ -220,8 +220,9 @@ class WorkflowLoaderErrorsTest {
                     to: critique
                 """);
 
+        // generate and critique lose their edge, which is not reported again as "not connected"
         assertThat(problems)
-                .first()
+                .singleElement()
                 .asString()
                 .isEqualTo("reflect.yaml:6: edge from 'genrate': unknown node 'genrate'"
                         + " (did you mean 'generate'?); known nodes: generate, critique");
@@ -262,6 +263,52 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly("reflect.yaml:8: loop edge from 'refine' to 'generat': unknown node"
                         + " 'generat' (did you mean 'generate'?); known nodes: generate, refine");
+    }
+
+    @Test
+    void entry_declaredNodesStartTheRun_andUnknownOrFedEntriesAreReported() {
+        WorkflowFile file = loader.load("""
+                name: x
+                entry: a
+                nodes:
+                  - {id: a, function: identity}
+                  - {id: b, function: identity}
+                edges: [{from: a, to: b}]
+                """, "x.yaml");
+        var plan = file.workflow().plan();
+        assertThat(plan.entries()).containsExactly(plan.indexOf("a"));
+
+        List<String> problems = problems("""
+                name: x
+                entry:
+                  - a
+                  - b
+                  - zz
+                nodes:
+                  - {id: a, function: identity}
+                  - {id: b, function: identity}
+                edges: [{from: a, to: b}]
+                """);
+        assertThat(problems)
+                .containsExactly(
+                        "reflect.yaml:5: entry 'zz': unknown node 'zz'; known nodes: a, b",
+                        "reflect.yaml:4: entry node 'b' has incoming edges; an entry must not wait for other nodes");
+    }
+
+    @Test
+    void isolatedNode_isReportedOnItsLine() {
+        List<String> problems = problems("""
+                name: x
+                nodes:
+                  - {id: a, function: identity}
+                  - {id: b, function: identity}
+                  - {id: lonely, function: identity}
+                edges: [{from: a, to: b}]
+                """);
+
+        assertThat(problems)
+                .containsExactly("reflect.yaml:5: node 'lonely' is not connected to any other node; add an"
+                        + " edge to or from it, or declare the entry nodes explicitly");
     }
 
     @Test
@@ -381,7 +428,7 @@ class WorkflowLoaderErrorsTest {
 
         assertThat(problems).hasSize(1);
         assertThat(problems.get(0))
-                .startsWith("reflect.yaml:9: cycle made of ordinary edges: c -> b -> c;")
+                .startsWith("reflect.yaml:8: cycle made of ordinary edges: b -> c -> b;")
                 .contains("loops:");
     }
 
@@ -631,6 +678,28 @@ class WorkflowLoaderErrorsTest {
     }
 
     @Test
+    void aliasBomb_inNodeSettings_isRefused() {
+        StringBuilder yaml = new StringBuilder("name: x\nanchors:\n  - &l0 [a, a]\n");
+        for (int i = 1; i <= 20; i++) {
+            yaml.append("  - &l")
+                    .append(i)
+                    .append(" [*l")
+                    .append(i - 1)
+                    .append(", *l")
+                    .append(i - 1)
+                    .append("]\n");
+        }
+        yaml.append("nodes:\n  - id: n\n    type: upper\n    suffix: *l20\n");
+
+        List<String> problems = problems(yaml.toString());
+
+        assertThat(problems)
+                .contains(
+                        "reflect.yaml:27: node 'n': suffix: refused: the value has more than 100000 parts once its aliases"
+                                + " are expanded");
+    }
+
+    @Test
     void missingFile_isReported() {
         Path nowhere = dir.resolve("nowhere.yaml");
 
@@ -668,7 +737,7 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly(
                         "reflect.yaml:1: unknown key 'nme' (did you mean 'name'?); allowed keys: name, description, task,"
-                                + " policy, providers, agents, nodes, edges, loops",
+                                + " policy, providers, agents, nodes, entry, edges, loops",
                         "reflect.yaml:1: missing required key 'name' (the workflow's name)",
                         "reflect.yaml:3: policy: unknown policy mode 'fast'; known modes: dev, standard, strict",
                         "reflect.yaml:6: agent 'writer': unknown key 'temprature' (did you mean 'temperature'?); allowed"
@@ -698,6 +767,8 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly(
                         "reflect.yaml:2: agent 'w': max_tokens must be at least 1, got 0",
+                        "reflect.yaml:4: node 'a' is not connected to any other node; add an edge to or from it, or"
+                                + " declare the entry nodes explicitly",
                         "reflect.yaml:7: cycle made of ordinary edges: b -> b; declare the back-edge with addLoopEdge"
                                 + " (YAML: loops:) so it has a condition and a cap",
                         "reflect.yaml:5: node 'b' is unreachable from the entry nodes [a]");
