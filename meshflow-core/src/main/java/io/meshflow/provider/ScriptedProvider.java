@@ -1,13 +1,13 @@
 package io.meshflow.provider;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *
  * A script that has run out fails the call loudly with a {@link ProviderException}, unless
  * {@link Builder#repeatLastWhenExhausted()} is set. Every request is recorded ({@link #requests()}) so tests can assert
- * on what the model was given. Token counts follow a word-piece split close to what hosted models report, and cost
+ * on what the model was given (the most recent {@value #RECORDED_REQUESTS}). Token counts follow a word-piece split close to what hosted models report, and cost
  * follows the configured price per million tokens (zero by default: the offline model is free).
  */
 public final class ScriptedProvider implements LlmProvider {
@@ -37,7 +37,10 @@ public final class ScriptedProvider implements LlmProvider {
     private final double inputUsdPerMillion;
     private final double outputUsdPerMillion;
     private final String model;
-    private final List<LlmRequest> requests = new CopyOnWriteArrayList<>();
+    /** The most requests {@link #requests()} keeps; older ones are dropped so a long-lived provider stays small. */
+    public static final int RECORDED_REQUESTS = 10_000;
+
+    private final ArrayDeque<LlmRequest> requests = new ArrayDeque<>();
 
     private ScriptedProvider(Builder builder) {
         boolean repeat = builder.repeatLast;
@@ -69,7 +72,7 @@ public final class ScriptedProvider implements LlmProvider {
 
     @Override
     public LlmResponse stream(LlmRequest request, TokenSink sink) {
-        requests.add(request);
+        record(request);
         ScriptedReply reply = choose(request);
         String text = reply.text().replace("{{input}}", request.lastUserText());
         List<String> pieces = TokenCounter.split(text);
@@ -91,9 +94,20 @@ public final class ScriptedProvider implements LlmProvider {
         return new LlmResponse(content.toString(), calls, stop, TokenUsage.of(input, output), cost, model, null);
     }
 
-    /** Every request received so far, oldest first. */
+    /** The requests received so far (the most recent {@value #RECORDED_REQUESTS}), oldest first. */
     public List<LlmRequest> requests() {
-        return List.copyOf(requests);
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    private void record(LlmRequest request) {
+        synchronized (requests) {
+            if (requests.size() == RECORDED_REQUESTS) {
+                requests.removeFirst();
+            }
+            requests.addLast(request);
+        }
     }
 
     /** How many replies the given agent's script has given. */
