@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Ledger} kept in memory: for tests, embedded use and benchmarks. Nothing survives the process; use the
@@ -16,6 +17,7 @@ public final class InMemoryLedger implements Ledger {
 
     private static final class Entry {
         volatile RunRecord run;
+        volatile @Nullable Checkpoint checkpoint;
         final List<StepRecord> steps = new ArrayList<>();
 
         Entry(RunRecord run) {
@@ -31,7 +33,7 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
-    public void append(StepRecord step) {
+    public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
         Entry entry = entry(step.runId());
         if (!entry.run.tenantId().equals(step.tenantId())) {
             throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
@@ -39,7 +41,38 @@ public final class InMemoryLedger implements Ledger {
         }
         synchronized (entry) {
             entry.steps.add(step);
+            if (checkpoint != null) {
+                entry.checkpoint = checkpoint;
+            }
         }
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
+        Entry entry = runs.get(runId);
+        if (entry == null || !entry.run.tenantId().equals(tenantId)) {
+            return Optional.empty();
+        }
+        synchronized (entry) {
+            return Optional.ofNullable(entry.checkpoint);
+        }
+    }
+
+    @Override
+    public Optional<StepRecord> step(String tenantId, String stepId) {
+        for (Entry entry : runs.values()) {
+            if (!entry.run.tenantId().equals(tenantId)) {
+                continue;
+            }
+            synchronized (entry) {
+                for (StepRecord step : entry.steps) {
+                    if (step.stepId().equals(stepId)) {
+                        return Optional.of(step);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

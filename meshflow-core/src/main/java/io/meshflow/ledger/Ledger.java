@@ -2,6 +2,7 @@ package io.meshflow.ledger;
 
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit ledger: the source of truth for what every run did. Append-only: a step record, once appended, is never
@@ -12,7 +13,23 @@ public interface Ledger extends AutoCloseable {
     void runStarted(RunRecord run);
 
     /** Appends a step record to its run. */
-    void append(StepRecord step);
+    default void append(StepRecord step) {
+        append(step, null);
+    }
+
+    /**
+     * Appends a step record and, in the same transaction, the run's checkpoint after it (when given). Either both
+     * are recorded or neither is.
+     *
+     * @throws LedgerException when nothing could be recorded; what was recorded before is unaffected
+     */
+    void append(StepRecord step, @Nullable Checkpoint checkpoint);
+
+    /** The run's latest checkpoint, if any. */
+    Optional<Checkpoint> checkpoint(String tenantId, String runId);
+
+    /** One step record by its id, within the tenant. */
+    Optional<StepRecord> step(String tenantId, String stepId);
 
     /** Records how a run ended; the record carries the final status, totals, output and error. */
     void runEnded(RunRecord run);
