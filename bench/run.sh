@@ -3,7 +3,7 @@
 # bench/RESULTS.md (raw outputs stay in bench/target/results/).
 #
 # Usage (from anywhere):
-#   bench/run.sh                          # JMH with -f 1 -wi 3 -i 5 (2 s per iteration), then the load test
+#   bench/run.sh                          # JMH with -f 1 -wi 3 -i 5 -prof gc (2 s per iteration), then the load test
 #   bench/run.sh -f 1 -wi 2 -i 3 -w 1s -r 1s    # any JMH options replace the defaults
 #
 # Environment:
@@ -23,7 +23,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if [[ $# -gt 0 ]]; then
   JMH_OPTS=("$@")
 else
-  JMH_OPTS=(-f 1 -wi 3 -i 5)
+  JMH_OPTS=(-f 1 -wi 3 -i 5 -prof gc)
 fi
 JMH_FILTER="${JMH_FILTER:-EngineBenchmark}"
 read -r -a LOAD_ARGS_A <<<"${LOAD_ARGS:-1000 10000}"

@@ -3,7 +3,6 @@ package io.meshflow.bench;
 import io.meshflow.Mesh;
 import io.meshflow.RunHandle;
 import io.meshflow.RunRequest;
-import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -242,13 +241,7 @@ public final class ConcurrentRunsLoad {
     }
 
     private static Mesh noTimeoutMesh() {
-        return Mesh.builder()
-                .tenantId("bench")
-                .provider(Workflows.provider(Duration.ZERO))
-                .ledger(new InMemoryLedger())
-                .policy(Workflows.policy().toBuilder()
-                        .stepTimeout(Duration.ZERO)
-                        .build())
+        return Workflows.meshBuilder(Workflows.provider(Duration.ZERO), Workflows.policyWithoutStepTimeout())
                 .build();
     }
 

@@ -5,6 +5,7 @@ import io.meshflow.RunResult;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,20 +49,26 @@ public class EngineBenchmark {
         private final WorkflowDefinition workflow;
         private final int stepsPerRun;
         private final int runsPerMesh;
+        private final Supplier<Mesh> meshes;
         private Mesh mesh;
         private int runsOnMesh;
 
         Rig(WorkflowDefinition workflow, int stepsPerRun) {
+            this(workflow, stepsPerRun, () -> Workflows.mesh(Workflows.provider(Duration.ZERO)));
+        }
+
+        Rig(WorkflowDefinition workflow, int stepsPerRun, Supplier<Mesh> meshes) {
             this.workflow = workflow;
             this.stepsPerRun = stepsPerRun;
             this.runsPerMesh = Math.max(1, STEPS_PER_MESH / stepsPerRun);
-            this.mesh = newMesh();
+            this.meshes = meshes;
+            this.mesh = meshes.get();
         }
 
         /** Runs the workflow once and checks that it completes with the expected number of steps. */
         @Setup(Level.Trial)
         public void check() {
-            try (Mesh probe = newMesh()) {
+            try (Mesh probe = meshes.get()) {
                 RunResult result = probe.run(workflow, Workflows.TASK);
                 if (!result.isCompleted() || result.steps().size() != stepsPerRun) {
                     throw new IllegalStateException(workflow.name() + " ended " + result.status() + " after "
@@ -74,7 +81,7 @@ public class EngineBenchmark {
         @Setup(Level.Iteration)
         public void freshMesh() {
             mesh.close();
-            mesh = newMesh();
+            mesh = meshes.get();
             runsOnMesh = 0;
         }
 
@@ -86,14 +93,10 @@ public class EngineBenchmark {
         RunResult run() {
             if (++runsOnMesh > runsPerMesh) {
                 mesh.close();
-                mesh = newMesh();
+                mesh = meshes.get();
                 runsOnMesh = 1;
             }
             return mesh.run(workflow, Workflows.TASK);
-        }
-
-        private static Mesh newMesh() {
-            return Workflows.mesh(Workflows.provider(Duration.ZERO));
         }
     }
 

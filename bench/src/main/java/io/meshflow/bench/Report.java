@@ -89,9 +89,11 @@ public final class Report {
     }
 
     private static void jmhTable(StringBuilder out, Map<String, Score> jmh) {
+        boolean gc = jmh.keySet().stream().anyMatch(k -> k.endsWith(":gc.alloc.rate.norm"));
         out.append("## JMH: engine overhead (AverageTime, one operation = one whole run)\n\n");
-        out.append("| benchmark | shape | score ± error (99.9%) µs/op | n | derived |\n");
-        out.append("|---|---|---:|---:|---:|\n");
+        out.append("| benchmark | shape | score ± error (99.9%) µs/op | n | derived |");
+        out.append(gc ? " allocated per step / iteration (`-prof gc`) | GCs (time) |\n" : "\n");
+        out.append(gc ? "|---|---|---:|---:|---:|---:|---:|\n" : "|---|---|---:|---:|---:|\n");
         for (Map.Entry<String, Shape> e : SHAPES.entrySet()) {
             Score s = jmh.get(e.getKey());
             if (s == null) {
@@ -100,7 +102,7 @@ public final class Report {
             Shape shape = e.getValue();
             out.append(String.format(
                     Locale.ROOT,
-                    "| `%s` | %s | %s ± %s | %d | %s %s |%n",
+                    "| `%s` | %s | %s ± %s | %d | %s %s |",
                     e.getKey(),
                     shape.description(),
                     num(s.score()),
@@ -108,21 +110,40 @@ public final class Report {
                     s.samples(),
                     num(s.score() / shape.divisor()),
                     shape.derivedUnit()));
+            if (gc) {
+                Score alloc = jmh.get(e.getKey() + ":gc.alloc.rate.norm");
+                Score count = jmh.get(e.getKey() + ":gc.count");
+                Score time = jmh.get(e.getKey() + ":gc.time");
+                double per = shape.derivedUnit().startsWith("ms") ? 102 : shape.divisor();
+                out.append(
+                        alloc == null
+                                ? " — |"
+                                : String.format(
+                                        Locale.ROOT,
+                                        " %,.0f B%s |",
+                                        alloc.score() / per,
+                                        shape.derivedUnit().startsWith("ms") ? " (per step)" : ""));
+                out.append(
+                        count == null || time == null
+                                ? " — |"
+                                : String.format(Locale.ROOT, " %.0f (%.0f ms) |", count.score(), time.score()));
+            }
+            out.append('\n');
         }
         List<String> others = new ArrayList<>();
-        for (Map.Entry<String, Score> e : jmh.entrySet()) {
-            if (!SHAPES.containsKey(e.getKey())) {
+        jmh.forEach((name, score) -> {
+            if (!SHAPES.containsKey(name) && !name.contains(":")) {
                 others.add(String.format(
                         Locale.ROOT,
                         "| `%s` | %s ± %s %s |",
-                        e.getKey(),
-                        num(e.getValue().score()),
-                        num(e.getValue().error()),
-                        e.getValue().unit()));
+                        name,
+                        num(score.score()),
+                        num(score.error()),
+                        score.unit()));
             }
-        }
+        });
         if (!others.isEmpty()) {
-            out.append("\nSecondary results (profilers):\n\n| metric | value |\n|---|---:|\n");
+            out.append("\nOther benchmarks:\n\n| benchmark | score ± error |\n|---|---:|\n");
             others.forEach(line -> out.append(line).append('\n'));
         }
         out.append('\n');
@@ -228,7 +249,28 @@ public final class Report {
                         reference);
             }
         }
-        double peak = load.stream().mapToDouble(Load::peakHeapMib).max().orElse(Double.NaN);
+        for (int runs : List.of(1_000, 10_000)) {
+            Load l = load.stream()
+                    .filter(x -> x.form().equals("baseline") && x.runs() == runs && x.round() == lastRound)
+                    .findFirst()
+                    .orElse(null);
+            row(
+                    out,
+                    String.format(
+                            Locale.ROOT,
+                            "machine floor: %,d bare virtual threads sleeping 3 × 50 ms, no engine (round %d)",
+                            runs,
+                            lastRound),
+                    l == null ? null : String.format(Locale.ROOT, "%.0f ms = %.2f × ideal", l.wallMs(), l.ratio()),
+                    "(information)",
+                    null,
+                    "—");
+        }
+        double peak = load.stream()
+                .filter(x -> !x.form().equals("baseline"))
+                .mapToDouble(Load::peakHeapMib)
+                .max()
+                .orElse(Double.NaN);
         row(
                 out,
                 "peak heap used in any load batch (-Xmx1g)",

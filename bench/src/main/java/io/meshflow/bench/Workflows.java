@@ -34,14 +34,23 @@ final class Workflows {
         return ScriptedProvider.builder().fallback(REPLY).tokenDelay(tokenDelay).build();
     }
 
-    /** A mesh with a fresh in-memory ledger and the given provider. */
+    /** A mesh with a fresh in-memory ledger, the given provider and {@link #policy()}. */
     static Mesh mesh(LlmProvider provider) {
+        return meshBuilder(provider, policy()).build();
+    }
+
+    /** {@link #policy()} without a step timeout: no per-step timer is armed. Diagnostics only. */
+    static Policy policyWithoutStepTimeout() {
+        return policy().toBuilder().stepTimeout(Duration.ZERO).build();
+    }
+
+    /** A mesh builder with a fresh in-memory ledger, the given provider and policy. */
+    static Mesh.Builder meshBuilder(LlmProvider provider, Policy policy) {
         return Mesh.builder()
                 .tenantId("bench")
                 .provider(provider)
                 .ledger(new InMemoryLedger())
-                .policy(policy())
-                .build();
+                .policy(policy);
     }
 
     static Agent agent(String id) {
