@@ -11,12 +11,16 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -31,20 +35,28 @@ import org.jspecify.annotations.Nullable;
  * <p>Forms of the 50 ms step: {@code agent}, an agent node on a {@code ScriptedProvider} with a one-token reply and a
  * 50 ms token delay; {@code function}, a function node doing {@code Thread.sleep(50)}; and {@code baseline}, no engine
  * at all (one virtual thread per "run" sleeping 3 × 50 ms), the floor this machine and JVM allow. Each form is warmed
- * up once with a smaller batch, then every batch size is run {@code --rounds} times (default 2: the first round still
- * includes JIT compilation of the engine's cold paths; the last is the steady state). Every batch gets a fresh mesh
- * (fresh ledger and provider). Heap is read from the memory pools (peak since the batch started, and after the batch
- * before and after a full GC) and the process's peak RSS from {@code VmHWM}, reset before each batch through
- * {@code /proc/self/clear_refs} where the kernel allows it.
+ * up once with a smaller batch, then every batch size is run once per round, {@code --rounds} rounds (default 3: on a
+ * 2-core machine the C2 compiler still competes with the runs in the first rounds; the last is closest to the steady
+ * state). Every batch gets a fresh mesh (fresh ledger and provider) and starts after a full GC. Heap is read from the
+ * memory pools (peak since the batch started, and after the batch before and after a full GC) and the process's peak
+ * RSS from {@code VmHWM}, reset before each batch through {@code /proc/self/clear_refs} where the kernel allows it.
+ * With {@code --threads}, each batch's CPU time is also logged by thread group (virtual-thread carriers, step timer,
+ * JIT compiler, GC, main), from {@code /proc/self/task}.
  *
- * <p>Usage: {@code java -Xmx1g -cp benchmarks.jar io.meshflow.bench.ConcurrentRunsLoad [--warmup N] [--rounds R]
- * [--form agent|function|baseline|all|diagnostics|KEY] [--tsv FILE] [N ...]} (default batches 1000 and 10000, warm-up 500). Prints a
- * markdown table on standard output, progress on standard error.
+ * <p>Run it with a fixed heap ({@code -Xms1g -Xmx1g}): the forced full GC between batches would otherwise shrink the
+ * heap to a few MiB and the next batch would pay for regrowing it.
+ *
+ * <p>Usage: {@code java -Xms1g -Xmx1g -cp benchmarks.jar io.meshflow.bench.ConcurrentRunsLoad [--warmup N]
+ * [--rounds R] [--form agent|function|baseline|all|diagnostics|KEY] [--threads] [--tsv FILE] [N ...]} (default batches
+ * 1000 and 10000, warm-up 500). Prints a markdown table on standard output, progress on standard error.
  */
 public final class ConcurrentRunsLoad {
     private static final long STEP_MS = 50;
     private static final int STEPS = 3;
     private static final long IDEAL_MS = STEP_MS * STEPS;
+
+    /** {@code --threads}: log each batch's CPU time by thread group (carriers, step timer, JIT, GC, ...). */
+    private static boolean threadBreakdown;
 
     private ConcurrentRunsLoad() {}
 
@@ -98,7 +110,7 @@ public final class ConcurrentRunsLoad {
     public static void main(String[] args) throws IOException {
         List<Integer> sizes = new ArrayList<>();
         int warmup = 500;
-        int rounds = 2;
+        int rounds = 3;
         @Nullable Path tsv = null;
         String only = "all";
         for (int i = 0; i < args.length; i++) {
@@ -107,6 +119,7 @@ public final class ConcurrentRunsLoad {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--tsv" -> tsv = Path.of(args[++i]);
                 case "--form" -> only = args[++i];
+                case "--threads" -> threadBreakdown = true;
                 default -> sizes.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
             }
         }
@@ -304,6 +317,7 @@ public final class ConcurrentRunsLoad {
                     .mapToLong(GarbageCollectorMXBean::getCollectionTime)
                     .sum();
 
+            Map<String, Long> threads0 = threadBreakdown ? threadCpuNanos() : Map.of();
             long cpu0 = processCpuNanos();
             AtomicLong lastEnd = new AtomicLong();
             long[] starts = new long[runs];
@@ -328,6 +342,9 @@ public final class ConcurrentRunsLoad {
             }
             double wallMs = (lastEnd.get() - t0) / 1e6;
             double cpuMs = (processCpuNanos() - cpu0) / 1e6;
+            if (threadBreakdown) {
+                logThreadCpu(form.key() + " " + runs, threads0, threadCpuNanos());
+            }
 
             long peakHeap = heapPools.stream()
                     .mapToLong(p -> p.getPeakUsage().getUsed())
@@ -409,6 +426,60 @@ public final class ConcurrentRunsLoad {
                     b.form().key().equals("baseline") ? "(floor)" : b.met() ? "yes" : "**no**"));
         }
         return t.toString();
+    }
+
+    /**
+     * CPU time of every thread of this process (JVM-internal ones included), keyed {@code tid name}, from
+     * {@code /proc/self/task/TID/schedstat} (nanoseconds on CPU); empty where that is not available.
+     */
+    private static Map<String, Long> threadCpuNanos() {
+        Map<String, Long> cpu = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm"), StandardCharsets.US_ASCII)
+                            .trim();
+                    String stat = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII)
+                            .trim();
+                    int space = stat.indexOf(' ');
+                    cpu.put(
+                            task.getFileName() + " " + name,
+                            Long.parseLong(space < 0 ? stat : stat.substring(0, space)));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return cpu;
+    }
+
+    private static void logThreadCpu(String what, Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> groups = new TreeMap<>();
+        after.forEach((thread, nanos) -> {
+            long used = nanos - before.getOrDefault(thread, 0L);
+            String name = thread.substring(thread.indexOf(' ') + 1);
+            String group;
+            if (name.startsWith("ForkJoinPool")) {
+                group = "virtual-thread carriers";
+            } else if (name.startsWith("meshflow-step")) {
+                group = "step timer (meshflow-step-timer)";
+            } else if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+                group = "JIT compiler";
+            } else if (name.startsWith("GC ") || name.startsWith("G1 ")) {
+                group = "GC";
+            } else if (name.equals("main") || name.equals("java")) {
+                group = "main (starts the runs)";
+            } else {
+                group = "other JVM threads";
+            }
+            groups.merge(group, used, Long::sum);
+        });
+        StringBuilder line =
+                new StringBuilder("  cpu by thread group, ").append(what).append(':');
+        groups.forEach((group, nanos) -> line.append(String.format(Locale.ROOT, " %s %.0f ms;", group, nanos / 1e6)));
+        System.err.println(line);
     }
 
     /** CPU time used by the whole process (all threads, GC and JIT included), or -1 where not available. */

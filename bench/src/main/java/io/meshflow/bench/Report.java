@@ -273,7 +273,7 @@ public final class Report {
                 .orElse(Double.NaN);
         row(
                 out,
-                "peak heap used in any load batch (-Xmx1g)",
+                "peak heap used in any load batch (heap capped at 1 GiB)",
                 Double.isNaN(peak) ? null : String.format(Locale.ROOT, "%.0f MiB", peak),
                 "< 1 GiB",
                 Double.isNaN(peak) ? null : peak < 1024,
