@@ -4,6 +4,9 @@ import io.meshflow.agent.Agent;
 import io.meshflow.event.EventSink;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
+import io.meshflow.ledger.RunStatus;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.runtime.EventBus;
@@ -17,7 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +53,8 @@ public final class Mesh implements AutoCloseable {
     private final Supplier<String> runIds;
     private final List<EventSink> sinks;
     private final @Nullable WorkflowDefinition workflow;
+    private final Map<String, WorkflowDefinition> workflows;
+    private final Set<String> activeRuns = ConcurrentHashMap.newKeySet();
     private final int streamBuffer;
     private final Duration stuckTimeout;
     private final RunEngine engine;
@@ -61,6 +68,7 @@ public final class Mesh implements AutoCloseable {
         this.runIds = b.runIds;
         this.sinks = List.copyOf(b.sinks);
         this.workflow = b.workflow;
+        this.workflows = Map.copyOf(b.workflows);
         this.streamBuffer = b.streamBuffer;
         this.stuckTimeout = b.stuckTimeout;
         this.engine = new RunEngine(ledger, b.clock, this::providerFor);
@@ -89,7 +97,67 @@ public final class Mesh implements AutoCloseable {
      * @throws io.meshflow.ledger.LedgerException when the ledger refuses the run
      */
     public RunResult run(RunRequest request) {
-        return engine.execute(prepare(request, new EventBus(sinksFor(request))));
+        RunEngine.PreparedRun prepared = prepare(request, new EventBus(sinksFor(request)));
+        return guarded(prepared, () -> engine.execute(prepared));
+    }
+
+    /**
+     * Continues a run of this mesh's tenant that was interrupted (its process died mid-run) or paused, from its last
+     * checkpoint, on the calling thread. Steps that committed do not run again.
+     *
+     * @throws io.meshflow.ledger.LedgerException when the ledger has no such run
+     * @throws ValidationException when the run has ended, is running in this mesh, or its workflow is not registered
+     */
+    public RunResult resume(String runId) {
+        return resume(tenantId, runId, null);
+    }
+
+    /**
+     * Continues a run of the given tenant; see {@link #resume(String)}.
+     *
+     * @param sink a consumer of the resumed run's events, or {@code null}
+     */
+    public RunResult resume(String tenant, String runId, @Nullable EventSink sink) {
+        requireTenant(tenant);
+        RunRecord recorded = ledger.run(tenant, runId)
+                .orElseThrow(() -> new LedgerException("run " + runId + " not found in tenant '" + tenant + "'"));
+        if (recorded.status() != RunStatus.RUNNING && recorded.status() != RunStatus.PAUSED) {
+            throw new ValidationException("run " + runId + " already ended " + recorded.status()
+                    + "; only an interrupted (RUNNING) or PAUSED run can be resumed");
+        }
+        WorkflowDefinition wf = workflows.get(recorded.workflowName());
+        if (wf == null) {
+            throw new ValidationException("run " + runId + " ran workflow '" + recorded.workflowName()
+                    + "', which this mesh does not know; register it with Mesh.builder().workflow(...) (known: "
+                    + workflows.keySet() + ")");
+        }
+        RunRequest.Builder request = RunRequest.builder(recorded.task())
+                .workflow(wf)
+                .tenantId(tenant)
+                .runId(runId);
+        if (sink != null) {
+            request.sink(sink);
+        }
+        RunRequest built = request.build();
+        RunEngine.PreparedRun prepared = prepare(built, new EventBus(sinksFor(built)));
+        return guarded(
+                prepared,
+                () -> engine.resume(
+                        prepared,
+                        recorded,
+                        ledger.checkpoint(tenant, runId).orElse(null),
+                        ledger.steps(tenant, runId)));
+    }
+
+    private RunResult guarded(RunEngine.PreparedRun prepared, Supplier<RunResult> body) {
+        if (!activeRuns.add(prepared.runId())) {
+            throw new ValidationException("run " + prepared.runId() + " is already running in this mesh");
+        }
+        try {
+            return body.get();
+        } finally {
+            activeRuns.remove(prepared.runId());
+        }
     }
 
     /** Starts the default workflow for a task on a virtual thread and returns its live handle. */
@@ -115,7 +183,7 @@ public final class Mesh implements AutoCloseable {
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         Thread.startVirtualThread(() -> {
             try {
-                result.complete(engine.execute(prepared));
+                result.complete(guarded(prepared, () -> engine.execute(prepared)));
             } catch (Throwable t) {
                 bus.close();
                 result.completeExceptionally(t);
@@ -165,7 +233,9 @@ public final class Mesh implements AutoCloseable {
                     + " pass one in the request or set Mesh.builder().workflow(...)");
         }
         String tenant = request.tenantId() == null ? tenantId : request.tenantId();
-        requireTenant(Objects.requireNonNull(tenant));
+        if (!tenantId.equals(tenant)) {
+            requireTenant(Objects.requireNonNull(tenant)); // the mesh's own tenant was checked when it was built
+        }
         Policy effective =
                 request.policy() != null ? request.policy() : wf.policy().orElse(policy);
         String runId = request.runId() != null ? request.runId() : runIds.get();
@@ -211,6 +281,7 @@ public final class Mesh implements AutoCloseable {
         private Supplier<String> runIds = Ids::timeOrdered;
         private final List<EventSink> sinks = new ArrayList<>();
         private @Nullable WorkflowDefinition workflow;
+        private final Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
         private int streamBuffer = 4096;
         private Duration stuckTimeout = Duration.ofSeconds(30);
 
@@ -265,9 +336,24 @@ public final class Mesh implements AutoCloseable {
             return this;
         }
 
-        /** The workflow run when a request names none. */
+        /** The workflow run when a request names none; it is also registered for {@link Mesh#resume}. */
         public Builder workflow(WorkflowDefinition value) {
             this.workflow = value;
+            return register(value);
+        }
+
+        /**
+         * Makes workflows known by name, so that their interrupted runs can be resumed.
+         *
+         * @throws ValidationException when two different workflows share a name
+         */
+        public Builder register(WorkflowDefinition... values) {
+            for (WorkflowDefinition value : values) {
+                WorkflowDefinition known = workflows.putIfAbsent(value.name(), value);
+                if (known != null && known != value) {
+                    throw new ValidationException("two workflows are named '" + value.name() + "'");
+                }
+            }
             return this;
         }
 

@@ -25,6 +25,14 @@ public interface Ledger extends AutoCloseable {
      */
     void append(StepRecord step, @Nullable Checkpoint checkpoint);
 
+    /**
+     * True when the engine should hand this ledger a checkpoint with every committed step (the default). A ledger
+     * that cannot resume runs may decline, sparing the engine the snapshot.
+     */
+    default boolean checkpoints() {
+        return true;
+    }
+
     /** The run's latest checkpoint, if any. */
     Optional<Checkpoint> checkpoint(String tenantId, String runId);
 

@@ -133,6 +133,35 @@ final class RunContext {
         return Verdict.COMMIT;
     }
 
+    /** Puts back the counters of a run being resumed. */
+    synchronized void restoreCounters(long steps, long tokens, double cost) {
+        stepsStarted.set(steps);
+        tokensUsed = tokens;
+        costUsd = cost;
+    }
+
+    /** Continues numbering after the steps already recorded for a resumed run. */
+    void restoreNumbering(List<StepRecord> recorded) {
+        long maxSeq = 0;
+        long maxNumber = 0;
+        String prefix = runId + ".";
+        for (StepRecord step : recorded) {
+            maxSeq = Math.max(maxSeq, step.seq());
+            if (step.stepId().startsWith(prefix)) {
+                try {
+                    maxNumber = Math.max(maxNumber, Long.parseLong(step.stepId().substring(prefix.length())));
+                } catch (NumberFormatException e) {
+                    // a step id this engine did not make: it cannot collide with ours
+                }
+            }
+        }
+        stepSeq.set(maxSeq);
+        stepNumbers.set(maxNumber);
+        synchronized (steps) {
+            steps.addAll(recorded);
+        }
+    }
+
     synchronized long tokensUsed() {
         return tokensUsed;
     }

@@ -4,9 +4,11 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.RunResult;
 import io.meshflow.agent.Agent;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -105,6 +107,27 @@ public final class RunEngine {
      * @throws io.meshflow.ledger.LedgerException when the ledger refuses the run (for example a duplicate run id)
      */
     public RunResult execute(PreparedRun prepared) {
+        return run(prepared, null);
+    }
+
+    /**
+     * Continues a run that was interrupted (its process died) or paused, from its last checkpoint: committed steps
+     * do not run again; steps that had started but not committed do. Without a checkpoint the run starts over.
+     *
+     * @param prepared the run, with the id of the recorded run
+     * @param recorded the run as the ledger has it
+     * @param checkpoint its last checkpoint, or {@code null} when no step had committed
+     * @param committed its step records so far, in order
+     * @throws io.meshflow.ledger.LedgerException when the checkpoint does not fit the workflow
+     */
+    public RunResult resume(
+            PreparedRun prepared, RunRecord recorded, @Nullable Checkpoint checkpoint, List<StepRecord> committed) {
+        return run(prepared, new ResumePoint(recorded, checkpoint, committed));
+    }
+
+    private record ResumePoint(RunRecord recorded, @Nullable Checkpoint checkpoint, List<StepRecord> committed) {}
+
+    private RunResult run(PreparedRun prepared, @Nullable ResumePoint resume) {
         Tracer tracer = GlobalOpenTelemetry.getTracer("io.meshflow");
         RunContext run = new RunContext(
                 prepared.runId,
@@ -117,20 +140,31 @@ public final class RunEngine {
                 ledger,
                 providers,
                 tracer);
-        Instant startedAt = clock.instant();
-        ledger.runStarted(new RunRecord(
-                run.runId,
-                run.tenantId,
-                run.workflowName,
-                run.task,
-                RunStatus.RUNNING,
-                startedAt,
-                null,
-                0,
-                0,
-                0,
-                null,
-                null));
+        Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
+        Instant startedAt;
+        if (resume == null) {
+            startedAt = clock.instant();
+            ledger.runStarted(new RunRecord(
+                    run.runId,
+                    run.tenantId,
+                    run.workflowName,
+                    run.task,
+                    RunStatus.RUNNING,
+                    startedAt,
+                    null,
+                    0,
+                    0,
+                    0,
+                    null,
+                    null));
+        } else {
+            startedAt = resume.recorded().startedAt();
+            run.restoreNumbering(resume.committed());
+            Checkpoint checkpoint = resume.checkpoint();
+            if (checkpoint != null) {
+                scheduler.restore(checkpoint.state());
+            }
+        }
         Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)
                 .setAttribute("meshflow.run_id", run.runId)
                 .setAttribute("meshflow.tenant_id", run.tenantId)
@@ -143,7 +177,7 @@ public final class RunEngine {
 
         String output = null;
         try {
-            output = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null).execute();
+            output = scheduler.execute();
         } catch (RunStoppedException stopped) {
             // the stop is recorded in the context
         } catch (RuntimeException e) {

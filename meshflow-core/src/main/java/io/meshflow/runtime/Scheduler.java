@@ -1,7 +1,16 @@
 package io.meshflow.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshflow.MeshFlowException;
+import io.meshflow.event.MeshEvent;
+import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.Checkpoint;
+import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.policy.PolicyViolationException;
 import io.meshflow.policy.Verdict;
 import io.meshflow.workflow.GraphPlan;
 import io.meshflow.workflow.LoopEdge;
@@ -27,8 +36,15 @@ import org.jspecify.annotations.Nullable;
  * locks. A node that is the only one ready runs on the coordinating thread itself; nodes that are ready together run
  * on virtual threads and report back through a completion queue. Loop edges re-arm the part of the graph downstream
  * of their target; a generation number per node discards the completion of a step that a loop re-armed meanwhile.
+ *
+ * <p>The coordinator also commits each step: it updates the graph state, then appends the step's record to the
+ * ledger together with a checkpoint of that state (top-level workflow only) in one call, then emits
+ * {@code STEP_END}. A run can therefore resume from its last checkpoint without re-running a committed step. A
+ * sub-workflow is checkpointed as a whole: on resume, a sub-workflow that had not finished starts again.
  */
 final class Scheduler implements RouteContext {
+    private static final int STATE_VERSION = 1;
+
     private static final byte UNDECIDED = 0;
     private static final byte TAKEN = 1;
     private static final byte SKIPPED = 2;
@@ -42,20 +58,25 @@ final class Scheduler implements RouteContext {
     final GraphPlan plan;
     final String task;
     final List<String> pathPrefix;
-    private final String qualifier;
     private final @Nullable StepGuard owner;
+    private final boolean checkpointing;
+    private final String[] qualifiedIds;
+    private final List<List<String>> paths;
+    private final String[] loopKeys;
 
     private final byte[] edgeState;
     private final int[] undecidedIn;
     private final byte[] nodeState;
     private final int[] generation;
     private final int[] loopPasses;
-    private final @Nullable String[] loopInputSource;
+    private final int[] loopTotals;
+    private final int[] loopSource;
     private final AtomicReferenceArray<@Nullable String> outputs;
     private final AtomicIntegerArray runs;
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
-    private final LinkedBlockingQueue<StepOutcome> completions = new LinkedBlockingQueue<>();
+    private @Nullable LinkedBlockingQueue<StepOutcome> completions;
     private @Nullable String lastSinkOutput;
+    private boolean restored;
 
     Scheduler(
             RunContext run,
@@ -68,8 +89,23 @@ final class Scheduler implements RouteContext {
         this.plan = workflow.plan();
         this.task = task;
         this.pathPrefix = List.copyOf(pathPrefix);
-        this.qualifier = pathPrefix.isEmpty() ? "" : String.join("/", pathPrefix) + "/";
+        this.checkpointing = owner == null && run.ledger.checkpoints();
+        String qualifier = pathPrefix.isEmpty() ? "" : String.join("/", pathPrefix) + "/";
         int n = plan.nodeCount();
+        this.qualifiedIds = new String[n];
+        this.paths = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            qualifiedIds[i] = qualifier + plan.id(i);
+            List<String> path = new ArrayList<>(pathPrefix.size() + 1);
+            path.addAll(pathPrefix);
+            path.add(plan.id(i));
+            paths.add(List.copyOf(path));
+        }
+        this.loopKeys = new String[plan.loopCount()];
+        for (int l = 0; l < loopKeys.length; l++) {
+            LoopEdge loop = plan.loop(l);
+            loopKeys[l] = qualifier + loop.from() + "->" + qualifier + loop.to();
+        }
         this.edgeState = new byte[plan.edgeCount()];
         this.undecidedIn = new int[n];
         for (int i = 0; i < n; i++) {
@@ -78,44 +114,69 @@ final class Scheduler implements RouteContext {
         this.nodeState = new byte[n];
         this.generation = new int[n];
         this.loopPasses = new int[plan.loopCount()];
-        this.loopInputSource = new String[n];
+        this.loopTotals = new int[plan.loopCount()];
+        this.loopSource = new int[n];
+        java.util.Arrays.fill(loopSource, -1);
         this.outputs = new AtomicReferenceArray<>(n);
         this.runs = new AtomicIntegerArray(n);
     }
 
     /** The node id as recorded: qualified with the sub-workflow path. */
     String qualified(int node) {
-        return qualifier + plan.id(node);
+        return qualifiedIds[node];
+    }
+
+    /** Node ids from the top-level workflow down to the node. */
+    List<String> path(int node) {
+        return paths.get(node);
     }
 
     /**
-     * Runs the workflow to its end.
+     * Runs the workflow to its end (from its entries, or from where a restored checkpoint left it).
      *
      * @return the output of the last sink node to complete ({@code ""} when none did)
      * @throws RunStoppedException when the run stopped (blocked, failed, paused, cancelled) before the end
      */
     String execute() {
-        for (int entry : plan.entries()) {
-            enqueue(entry);
-        }
-        int inFlight = 0;
-        while (true) {
-            Integer next;
-            while (run.stopped() == null && (next = ready.poll()) != null) {
-                StepExecution step = prepare(next);
-                if (ready.isEmpty() && inFlight == 0) {
-                    handle(step.run());
-                } else {
-                    inFlight++;
-                    Thread.startVirtualThread(() -> completions.add(step.run()));
+        if (restored) {
+            for (int i = 0; i < plan.nodeCount(); i++) {
+                if (nodeState[i] == QUEUED) {
+                    ready.add(i);
                 }
             }
-            if (inFlight == 0) {
-                break;
+        } else {
+            for (int entry : plan.entries()) {
+                enqueue(entry);
             }
-            StepOutcome outcome = takeCompletion();
-            inFlight--;
-            handle(outcome);
+        }
+        int inFlight = 0;
+        try {
+            while (true) {
+                Integer next;
+                while (run.stopped() == null && (next = ready.poll()) != null) {
+                    StepExecution step = prepare(next);
+                    if (ready.isEmpty() && inFlight == 0) {
+                        handle(step.run());
+                    } else {
+                        LinkedBlockingQueue<StepOutcome> queue = completions();
+                        inFlight++;
+                        Thread.startVirtualThread(() -> queue.add(step.run()));
+                    }
+                }
+                if (inFlight == 0) {
+                    break;
+                }
+                StepOutcome outcome = takeCompletion();
+                inFlight--;
+                handle(outcome);
+            }
+        } finally {
+            for (int l = 0; l < loopTotals.length; l++) {
+                if (loopTotals[l] > 0) {
+                    run.loopIterations.merge(loopKeys[l], loopTotals[l], Integer::sum);
+                    loopTotals[l] = 0;
+                }
+            }
         }
         RunStop stop = run.stopped();
         if (stop != null) {
@@ -125,9 +186,19 @@ final class Scheduler implements RouteContext {
         return output == null ? "" : output;
     }
 
+    private LinkedBlockingQueue<StepOutcome> completions() {
+        LinkedBlockingQueue<StepOutcome> queue = completions;
+        if (queue == null) {
+            queue = new LinkedBlockingQueue<>();
+            completions = queue;
+        }
+        return queue;
+    }
+
     private StepOutcome takeCompletion() {
+        LinkedBlockingQueue<StepOutcome> queue = completions();
         try {
-            return completions.take();
+            return queue.take();
         } catch (InterruptedException e) {
             // The driving thread was interrupted: inside a sub-workflow by its step's guard (timeout), at the top
             // level by whoever called the run. Stop the run accordingly, then collect the started branches.
@@ -153,7 +224,7 @@ final class Scheduler implements RouteContext {
             }
             while (true) {
                 try {
-                    return completions.take();
+                    return queue.take();
                 } catch (InterruptedException again) {
                     // keep collecting: every started branch reports back, and the guard makes them finish
                 }
@@ -162,40 +233,158 @@ final class Scheduler implements RouteContext {
     }
 
     private StepExecution prepare(int node) {
-        Map<String, String> inputs = new LinkedHashMap<>();
+        Map<String, String> inputs = Map.of();
         for (int e : plan.inEdges(node)) {
             if (edgeState[e] == TAKEN) {
+                if (inputs.isEmpty()) {
+                    inputs = new LinkedHashMap<>();
+                }
                 int from = plan.edgeFrom(e);
                 String out = outputs.get(from);
                 inputs.put(plan.id(from), out == null ? "" : out);
             }
         }
-        String loopSource = loopInputSource[node];
-        if (loopSource != null) {
-            int from = plan.indexOf(loopSource);
-            String out = outputs.get(from);
-            inputs.put(loopSource, out == null ? "" : out);
-            loopInputSource[node] = null;
+        int source = loopSource[node];
+        if (source >= 0) {
+            String out = outputs.get(source);
+            if (inputs.isEmpty()) {
+                inputs = Map.of(plan.id(source), out == null ? "" : out);
+            } else {
+                inputs.put(plan.id(source), out == null ? "" : out);
+            }
         }
         return new StepExecution(this, node, generation[node], inputs, runs.get(node) + 1);
     }
 
     private void handle(StepOutcome outcome) {
         int node = outcome.node();
-        if (outcome.generation() != generation[node] || run.stopped() != null) {
-            return;
+        MeshFlowException routingFailure = null;
+        if (outcome.generation() == generation[node]
+                && outcome.verdict() instanceof Verdict.Commit
+                && run.stopped() == null) {
+            try {
+                complete(node, outcome.output());
+            } catch (MeshFlowException e) {
+                routingFailure = e;
+            } catch (RuntimeException e) {
+                routingFailure = new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e);
+            }
         }
+        StepRecord pending = outcome.record();
+        if (pending != null) {
+            commit(node, outcome, pending);
+        }
+        if (routingFailure != null) {
+            fail(node, routingFailure);
+        }
+    }
+
+    /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
+    private void commit(int node, StepOutcome outcome, StepRecord pending) {
+        StepRecord record = withSeq(pending, run.nextSeq(), pending.verdict());
         Verdict verdict = outcome.verdict();
-        if (!(verdict instanceof Verdict.Commit)) {
-            return; // the step has already stopped the run
-        }
+        MeshFlowException failure = outcome.failure();
+        boolean stopsRun = outcome.stopsRun();
+        Checkpoint checkpoint = checkpointing
+                ? new Checkpoint(
+                        run.runId, run.tenantId, record.seq(), RunStatus.RUNNING, false, snapshot(), record.endedAt())
+                : null;
         try {
-            complete(node, outcome.output());
-        } catch (MeshFlowException e) {
-            fail(node, e);
+            run.ledger.append(record, checkpoint);
         } catch (RuntimeException e) {
-            fail(node, new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e));
+            failure = e instanceof LedgerException le
+                    ? le
+                    : new LedgerException("cannot record step " + record.stepId() + ": " + e, e);
+            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+            record = withSeq(record, record.seq(), verdict);
+            stopsRun = true;
         }
+        run.recordStep(record);
+        String nodeId = record.nodeId();
+        List<String> path = path(node);
+        StepRecord r = record;
+        if (failure != null && stopsRun) {
+            MeshFlowException f = failure;
+            run.bus.publish(seq -> new MeshEvent.ErrorEvent(
+                    seq,
+                    run.runId,
+                    r.stepId(),
+                    nodeId,
+                    run.tenantId,
+                    run.clock.instant(),
+                    path,
+                    f.getClass().getSimpleName(),
+                    String.valueOf(f.getMessage())));
+        }
+        Verdict v = verdict;
+        run.bus.publish(seq -> new MeshEvent.StepEnd(
+                seq,
+                run.runId,
+                r.stepId(),
+                nodeId,
+                run.tenantId,
+                r.endedAt(),
+                path,
+                r.agentId(),
+                v.name(),
+                v.reason(),
+                v.detail(),
+                r.outputContent(),
+                r.outputTruncated(),
+                r.tokensUsed(),
+                r.costUsd(),
+                r.durationMs(),
+                r.uncertainty(),
+                r.uncertaintySource().name()));
+        if (stopsRun) {
+            stopFor(verdict, failure, record.stepId(), nodeId, path);
+        }
+    }
+
+    private void stopFor(
+            Verdict verdict, @Nullable MeshFlowException failure, String stepId, String nodeId, List<String> path) {
+        switch (verdict) {
+            case Verdict.Commit commit -> {}
+            case Verdict.Escalate escalate ->
+                run.stop(new RunStop(
+                        RunStatus.PAUSED, escalate.reason(), escalate.detail(), null, stepId, nodeId, path));
+            case Verdict.Blocked blocked -> {
+                if (failure != null) {
+                    run.stop(new RunStop(
+                            RunStatus.FAILED, blocked.reason(), blocked.detail(), failure, stepId, nodeId, path));
+                } else {
+                    run.stop(new RunStop(
+                            RunStatus.BLOCKED,
+                            blocked.reason(),
+                            blocked.detail(),
+                            new PolicyViolationException(blocked),
+                            stepId,
+                            nodeId,
+                            path));
+                }
+            }
+        }
+    }
+
+    private static StepRecord withSeq(StepRecord r, long seq, Verdict verdict) {
+        return new StepRecord(
+                r.runId(),
+                r.stepId(),
+                seq,
+                r.tenantId(),
+                r.nodeId(),
+                r.agentId(),
+                r.inputTask(),
+                r.outputContent(),
+                r.outputTruncated(),
+                verdict,
+                r.uncertainty(),
+                r.uncertaintySource(),
+                r.tokensUsed(),
+                r.costUsd(),
+                r.durationMs(),
+                r.startedAt(),
+                r.endedAt());
     }
 
     private void fail(int node, MeshFlowException error) {
@@ -205,31 +394,26 @@ final class Scheduler implements RouteContext {
                 RunStatus.FAILED, "error", String.valueOf(error.getMessage()), error, null, nodeId, path))) {
             String type = error.getClass().getSimpleName();
             String message = String.valueOf(error.getMessage());
-            run.bus.publish(seq -> new io.meshflow.event.MeshEvent.ErrorEvent(
+            run.bus.publish(seq -> new MeshEvent.ErrorEvent(
                     seq, run.runId, null, nodeId, run.tenantId, run.clock.instant(), path, type, message));
         }
-    }
-
-    List<String> path(int node) {
-        List<String> path = new ArrayList<>(pathPrefix.size() + 1);
-        path.addAll(pathPrefix);
-        path.add(plan.id(node));
-        return path;
     }
 
     private void complete(int node, String output) {
         outputs.set(node, output);
         runs.incrementAndGet(node);
         nodeState[node] = DONE;
+        loopSource[node] = -1;
         if (plan.isSink(node)) {
             lastSinkOutput = output;
         }
         for (int l : plan.loopsFrom(node)) {
             LoopEdge loop = plan.loop(l);
             int passes = ++loopPasses[l];
-            run.loopIterations.merge(qualifier + loop.from() + "->" + qualifier + loop.to(), 1, Integer::sum);
+            loopTotals[l]++;
             if (loop.condition().test(output, this)) {
                 if (passes >= loop.maxIterations()) {
+                    String qualifier = pathPrefix.isEmpty() ? "" : String.join("/", pathPrefix) + "/";
                     throw new MaxIterationsException(
                             qualifier + loop.from(), qualifier + loop.to(), loop.maxIterations());
                 }
@@ -271,7 +455,7 @@ final class Scheduler implements RouteContext {
             loopPasses[nested] = 0;
         }
         int target = plan.loopTo(loop);
-        loopInputSource[target] = plan.id(plan.loopFrom(loop));
+        loopSource[target] = plan.loopFrom(loop);
         enqueue(target);
     }
 
@@ -307,6 +491,114 @@ final class Scheduler implements RouteContext {
         ready.add(node);
     }
 
+    // ---- checkpoints ----
+
+    /**
+     * The graph state and the run's counters as a JSON document. Nodes queued or running when it is taken are
+     * queued again on restore: a step that had not committed runs again, a committed one never does.
+     */
+    private String snapshot() {
+        ObjectNode state = MeshJson.mapper().createObjectNode();
+        state.put("version", STATE_VERSION);
+        state.put("edges", digits(edgeState));
+        state.put("nodes", digits(nodeState));
+        state.set("generation", ints(generation));
+        state.set("loop_passes", ints(loopPasses));
+        state.set("loop_source", ints(loopSource));
+        int[] runCounts = new int[plan.nodeCount()];
+        ObjectNode outs = state.putObject("outputs");
+        for (int i = 0; i < runCounts.length; i++) {
+            runCounts[i] = runs.get(i);
+            String out = outputs.get(i);
+            if (out != null) {
+                outs.put(plan.id(i), out);
+            }
+        }
+        state.set("runs", ints(runCounts));
+        state.put("last_sink_output", lastSinkOutput);
+        ObjectNode loops = state.putObject("loop_iterations");
+        run.loopIterations.forEach(loops::put);
+        for (int l = 0; l < loopTotals.length; l++) {
+            if (loopTotals[l] > 0) {
+                loops.put(loopKeys[l], loops.path(loopKeys[l]).asInt(0) + loopTotals[l]);
+            }
+        }
+        state.put("steps_started", run.stepsStarted.get());
+        state.put("tokens_used", run.tokensUsed());
+        state.put("cost_usd", run.costUsd());
+        return state.toString();
+    }
+
+    /**
+     * Restores the graph state and the run's counters from a checkpoint taken by {@link #snapshot()}.
+     *
+     * @throws LedgerException when the document does not fit this workflow
+     */
+    void restore(String json) {
+        JsonNode state = MeshJson.parse(json);
+        if (state.path("version").asInt() != STATE_VERSION) {
+            throw new LedgerException("checkpoint of run " + run.runId + " has state version " + state.path("version")
+                    + "; this engine reads version " + STATE_VERSION);
+        }
+        String edges = state.path("edges").asText();
+        String nodes = state.path("nodes").asText();
+        if (edges.length() != edgeState.length
+                || nodes.length() != nodeState.length
+                || state.path("loop_passes").size() != loopPasses.length) {
+            throw new LedgerException("checkpoint of run " + run.runId + " does not fit workflow '" + run.workflowName
+                    + "' (its graph changed since the run started)");
+        }
+        for (int e = 0; e < edgeState.length; e++) {
+            edgeState[e] = (byte) (edges.charAt(e) - '0');
+        }
+        for (int i = 0; i < nodeState.length; i++) {
+            nodeState[i] = (byte) (nodes.charAt(i) - '0');
+            generation[i] = state.path("generation").path(i).asInt();
+            loopSource[i] = state.path("loop_source").path(i).asInt(-1);
+            runs.set(i, state.path("runs").path(i).asInt());
+            JsonNode out = state.path("outputs").get(plan.id(i));
+            outputs.set(i, out == null ? null : out.asText());
+            int undecided = 0;
+            for (int e : plan.inEdges(i)) {
+                if (edgeState[e] == UNDECIDED) {
+                    undecided++;
+                }
+            }
+            undecidedIn[i] = undecided;
+        }
+        for (int l = 0; l < loopPasses.length; l++) {
+            loopPasses[l] = state.path("loop_passes").path(l).asInt();
+        }
+        JsonNode sink = state.get("last_sink_output");
+        lastSinkOutput = sink == null || sink.isNull() ? null : sink.asText();
+        state.path("loop_iterations")
+                .properties()
+                .forEach(e -> run.loopIterations.put(e.getKey(), e.getValue().asInt()));
+        run.restoreCounters(
+                state.path("steps_started").asLong(),
+                state.path("tokens_used").asLong(),
+                state.path("cost_usd").asDouble());
+        restored = true;
+    }
+
+    private static String digits(byte[] values) {
+        StringBuilder text = new StringBuilder(values.length);
+        for (byte v : values) {
+            text.append((char) ('0' + v));
+        }
+        return text.toString();
+    }
+
+    private static ArrayNode ints(int[] values) {
+        ArrayNode array = MeshJson.mapper().createArrayNode();
+        for (int v : values) {
+            array.add(v);
+        }
+        return array;
+    }
+
+    // ---- RouteContext ----
+
     @Override
     public String task() {
         return task;
@@ -336,6 +628,16 @@ final class Scheduler implements RouteContext {
      * @param generation the node's generation when the step was prepared
      * @param output the step's output (after any shortening)
      * @param verdict how it ended
+     * @param record the step's record, its {@code seq} not yet given; {@code null} when the step never started
+     * @param failure the error behind a failed step, or {@code null}
+     * @param stopsRun true when this step's verdict must stop the run (false when the run had already stopped)
      */
-    record StepOutcome(int node, int generation, String output, Verdict verdict) {}
+    record StepOutcome(
+            int node,
+            int generation,
+            String output,
+            Verdict verdict,
+            @Nullable StepRecord record,
+            @Nullable MeshFlowException failure,
+            boolean stopsRun) {}
 }

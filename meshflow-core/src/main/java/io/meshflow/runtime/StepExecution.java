@@ -5,7 +5,6 @@ import io.meshflow.StepFailedException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
-import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.UncertaintySource;
@@ -32,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * One execution of a node: the step's life from start to verdict, and the {@link NodeContext} the node sees.
  *
  * <p>Order of a step: {@code STEP_START} event; the node runs under a guard (timeout, cancellation); output caps and
- * budget caps decide the verdict; the record is appended to the ledger; {@code ERROR} (if it failed) and
- * {@code STEP_END} events; a verdict other than commit stops the run.
+ * budget caps decide the verdict; the step's record goes back to the {@link Scheduler}, which appends it to the
+ * ledger with the run's checkpoint, emits {@code ERROR} (if it failed) and {@code STEP_END}, and stops the run on a
+ * verdict other than commit.
  */
 final class StepExecution implements NodeContext {
     private final Scheduler scheduler;
@@ -50,6 +50,7 @@ final class StepExecution implements NodeContext {
     private @Nullable String recordedInput;
     private @Nullable StepGuard guard;
     private Context traceContext = Context.root();
+    private @Nullable String composedInput;
 
     StepExecution(Scheduler scheduler, int node, int generation, Map<String, String> inputs, int iteration) {
         this.scheduler = scheduler;
@@ -73,7 +74,8 @@ final class StepExecution implements NodeContext {
             MeshFlowException failure = e instanceof MeshFlowException m ? m : new StepFailedException(nodeId, e);
             run.stop(new RunStop(
                     RunStatus.FAILED, "error", String.valueOf(failure.getMessage()), failure, stepId, nodeId, path));
-            return new Scheduler.StepOutcome(node, generation, "", Verdict.blocked("error", String.valueOf(e)));
+            return new Scheduler.StepOutcome(
+                    node, generation, "", Verdict.blocked("error", String.valueOf(e)), null, failure, false);
         }
     }
 
@@ -176,10 +178,11 @@ final class StepExecution implements NodeContext {
         Instant endedAt = run.clock.instant();
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         String recorded = recordedInput != null ? recordedInput : input;
+        // seq is given by the scheduler when it commits the record together with the run's checkpoint
         StepRecord record = new StepRecord(
                 run.runId,
                 id,
-                run.nextSeq(),
+                0,
                 run.tenantId,
                 nodeId,
                 agentId,
@@ -194,54 +197,6 @@ final class StepExecution implements NodeContext {
                 durationMs,
                 startedAt,
                 endedAt);
-        try {
-            run.ledger.append(record);
-        } catch (RuntimeException e) {
-            failure = e instanceof LedgerException le ? le : new LedgerException("cannot record step " + id, e);
-            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
-            stopsRun = true;
-        }
-        run.recordStep(record);
-
-        if (failure != null && stopsRun) {
-            MeshFlowException f = failure;
-            run.bus.publish(seq -> new MeshEvent.ErrorEvent(
-                    seq,
-                    run.runId,
-                    id,
-                    nodeId,
-                    run.tenantId,
-                    run.clock.instant(),
-                    path,
-                    f.getClass().getSimpleName(),
-                    String.valueOf(f.getMessage())));
-        }
-        Verdict v = verdict;
-        String out = output;
-        boolean cut = truncated;
-        long tok = tokens;
-        double usd = cost;
-        double unc = uncertainty;
-        UncertaintySource src = source;
-        run.bus.publish(seq -> new MeshEvent.StepEnd(
-                seq,
-                run.runId,
-                id,
-                nodeId,
-                run.tenantId,
-                endedAt,
-                path,
-                agentId,
-                v.name(),
-                v.reason(),
-                v.detail(),
-                out,
-                cut,
-                tok,
-                usd,
-                durationMs,
-                unc,
-                src.name()));
 
         span.setAttribute("meshflow.verdict", verdict.name());
         span.setAttribute("meshflow.tokens_used", tokens);
@@ -249,42 +204,14 @@ final class StepExecution implements NodeContext {
             span.setStatus(StatusCode.ERROR, verdict.reason());
         }
         span.end();
-
-        if (stopsRun) {
-            stopFor(verdict, failure);
-        }
-        return new Scheduler.StepOutcome(node, generation, output, verdict);
-    }
-
-    private void stopFor(Verdict verdict, @Nullable MeshFlowException failure) {
-        switch (verdict) {
-            case Verdict.Commit commit -> {}
-            case Verdict.Escalate escalate ->
-                run.stop(new RunStop(
-                        RunStatus.PAUSED, escalate.reason(), escalate.detail(), null, stepId, nodeId, path));
-            case Verdict.Blocked blocked -> {
-                if (failure != null) {
-                    run.stop(new RunStop(
-                            RunStatus.FAILED, blocked.reason(), blocked.detail(), failure, stepId, nodeId, path));
-                } else {
-                    run.stop(new RunStop(
-                            RunStatus.BLOCKED,
-                            blocked.reason(),
-                            blocked.detail(),
-                            new PolicyViolationException(blocked),
-                            stepId,
-                            nodeId,
-                            path));
-                }
-            }
-        }
+        return new Scheduler.StepOutcome(node, generation, output, verdict, record, failure, stopsRun);
     }
 
     private Scheduler.StepOutcome stopBeforeStart(String reason, String detail) {
         Verdict.Blocked verdict = Verdict.blocked(reason, detail);
         run.stop(new RunStop(
                 RunStatus.BLOCKED, reason, detail, new PolicyViolationException(verdict), null, nodeId, path));
-        return new Scheduler.StepOutcome(node, generation, "", verdict);
+        return new Scheduler.StepOutcome(node, generation, "", verdict, null, null, false);
     }
 
     private static Duration stricter(Duration a, Duration b) {
@@ -351,6 +278,15 @@ final class StepExecution implements NodeContext {
 
     @Override
     public String input() {
+        String memo = composedInput;
+        if (memo == null) {
+            memo = composeInput();
+            composedInput = memo;
+        }
+        return memo;
+    }
+
+    private String composeInput() {
         if (inputs.isEmpty()) {
             return scheduler.task;
         }

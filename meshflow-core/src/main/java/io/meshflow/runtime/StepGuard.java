@@ -1,9 +1,9 @@
 package io.meshflow.runtime;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,24 +11,42 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Interrupting and finishing are serialised, so an interrupt meant for a step can never hit the thread after the
  * step has finished (which matters because steps often run on the caller's own thread).
+ *
+ * <p>Timeouts are enforced by one watchdog thread that checks the steps with a deadline every
+ * {@value #TICK_MILLIS} ms, rather than by a timer task per step: arming and disarming is then one concurrent-set
+ * operation, with no lock shared by every step of every run. A timeout may fire up to one tick late.
  */
 final class StepGuard {
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /** How often the watchdog looks for steps past their deadline. */
+    static final long TICK_MILLIS = 20;
 
-    private final Thread thread;
-    private boolean running = true;
-    private @Nullable String interruptReason;
-    private @Nullable ScheduledFuture<?> timeout;
+    private static final Set<StepGuard> WATCHED = ConcurrentHashMap.newKeySet();
 
-    private StepGuard(Thread thread) {
-        this.thread = thread;
+    static {
+        Thread watchdog = new Thread(StepGuard::watch, "meshflow-step-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
-    /** Guards the current thread; arms a timeout when {@code after} is positive. */
+    private final Thread thread;
+    private final long deadlineNanos;
+    private final String timeoutReason;
+    private boolean running = true;
+    private @Nullable String interruptReason;
+
+    private StepGuard(Thread thread, long deadlineNanos, String timeoutReason) {
+        this.thread = thread;
+        this.deadlineNanos = deadlineNanos;
+        this.timeoutReason = timeoutReason;
+    }
+
+    /** Guards the current thread; when {@code after} is positive the step is interrupted once it has passed. */
     static StepGuard start(Duration after, String timeoutReason) {
-        StepGuard guard = new StepGuard(Thread.currentThread());
-        if (!after.isZero() && !after.isNegative()) {
-            guard.timeout = TIMER.schedule(() -> guard.interrupt(timeoutReason), after.toNanos(), TimeUnit.NANOSECONDS);
+        boolean timed = !after.isZero() && !after.isNegative();
+        StepGuard guard =
+                new StepGuard(Thread.currentThread(), timed ? System.nanoTime() + after.toNanos() : 0, timeoutReason);
+        if (timed) {
+            WATCHED.add(guard);
         }
         return guard;
     }
@@ -52,9 +70,8 @@ final class StepGuard {
      */
     synchronized @Nullable String finish() {
         running = false;
-        ScheduledFuture<?> t = timeout;
-        if (t != null) {
-            t.cancel(false);
+        if (deadlineNanos != 0) {
+            WATCHED.remove(this);
         }
         if (interruptReason != null) {
             Thread.interrupted();
@@ -62,13 +79,22 @@ final class StepGuard {
         return interruptReason;
     }
 
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread t = new Thread(runnable, "meshflow-step-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
+    private static void watch() {
+        while (true) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                // a daemon that nobody interrupts on purpose; keep watching
+            }
+            long now = System.nanoTime();
+            // the set is concurrent: removing through its iterator while others add and remove is safe
+            for (Iterator<StepGuard> it = WATCHED.iterator(); it.hasNext(); ) {
+                StepGuard guard = it.next();
+                if (now - guard.deadlineNanos >= 0) {
+                    it.remove();
+                    guard.interrupt(guard.timeoutReason);
+                }
+            }
+        }
     }
 }
