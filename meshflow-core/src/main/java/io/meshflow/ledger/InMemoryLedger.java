@@ -11,9 +11,32 @@ import org.jspecify.annotations.Nullable;
 /**
  * A {@link Ledger} kept in memory: for tests, embedded use and benchmarks. Nothing survives the process; use the
  * JDBC ledger for evidence that must.
+ *
+ * <p>Since nothing survives the process, it keeps no checkpoints by default (sparing the engine a snapshot per
+ * step); {@link #withCheckpoints()} makes one that does, for resuming runs within the process.
  */
 public final class InMemoryLedger implements Ledger {
     private final Map<String, Entry> runs = new ConcurrentHashMap<>();
+    private final boolean checkpoints;
+
+    /** A ledger that keeps no checkpoints. */
+    public InMemoryLedger() {
+        this(false);
+    }
+
+    private InMemoryLedger(boolean checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    /** A ledger that keeps each run's latest checkpoint, so that {@code Mesh.resume} works within the process. */
+    public static InMemoryLedger withCheckpoints() {
+        return new InMemoryLedger(true);
+    }
+
+    @Override
+    public boolean checkpoints() {
+        return checkpoints;
+    }
 
     private static final class Entry {
         volatile RunRecord run;

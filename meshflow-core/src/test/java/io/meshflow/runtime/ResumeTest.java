@@ -112,7 +112,7 @@ class ResumeTest {
 
     @Test
     void interruptedAfterStepTwo_resumesWithStepsThreeAndFourOnly() {
-        InMemoryLedger store = new InMemoryLedger();
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
         WorkflowDefinition wf = fourSteps();
         RunResult crashed = Mesh.builder()
                 .ledger(new DyingLedger(store, 2))
@@ -140,7 +140,7 @@ class ResumeTest {
 
     @Test
     void interruptedInsideAFanOut_reRunsOnlyTheBranchesThatHadNotCommitted() {
-        InMemoryLedger store = new InMemoryLedger();
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
         WorkflowDefinition.Builder b = WorkflowDefinition.builder("fan")
                 .addFunctionNode("start", (in, ctx) -> count("start", in))
                 .addFunctionNode(
@@ -174,7 +174,7 @@ class ResumeTest {
 
     @Test
     void interruptedInsideALoop_keepsItsIterationCount() {
-        InMemoryLedger store = new InMemoryLedger();
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
         WorkflowDefinition wf = WorkflowDefinition.builder("loop")
                 .addFunctionNode("tick", (in, ctx) -> "tick " + ctx.iteration())
                 .addLoopEdge("tick", "tick", (out, ctx) -> true, 5)
@@ -197,7 +197,7 @@ class ResumeTest {
 
     @Test
     void resume_refusesUnknownRunsEndedRunsAndUnknownWorkflows() {
-        InMemoryLedger store = new InMemoryLedger();
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
         WorkflowDefinition wf = fourSteps();
         Mesh mesh = Mesh.builder().ledger(store).workflow(wf).build();
         RunResult done = mesh.run(wf, "x");
