@@ -443,7 +443,7 @@ public final class JdbcLedger implements Ledger {
         long expected = 1;
         long checked = 0;
         String prev = HashChain.GENESIS;
-        @Nullable StoredStep last = null;
+        @Nullable StoredStep beyondHead = null;
         for (StoredStep s : storedSteps(c, tenantId, runId)) {
             String name = "step " + s.stepId() + " (seq " + s.seq() + ")";
             if (s.seq() > expected) {
@@ -531,10 +531,12 @@ public final class JdbcLedger implements Ledger {
                         ChainVerification.Problem.FIELD_CHANGED,
                         name + ": a hashed field no longer matches entry_hash");
             }
+            if (s.seq() == chainSeq + 1) {
+                beyondHead = s;
+            }
             checked++;
             expected++;
             prev = s.entryHash();
-            last = s;
         }
         long found = expected - 1;
         if (found < chainSeq) {
@@ -547,15 +549,26 @@ public final class JdbcLedger implements Ledger {
                     ChainVerification.Problem.MISSING_RECORD,
                     "the run recorded " + chainSeq + " records but only seqs 1.." + found + " are present");
         }
-        if (last != null && (found > chainSeq || (chainHead != null && !chainHead.equals(prev)))) {
+        if (beyondHead != null) {
+            return ChainVerification.bad(
+                    tenantId,
+                    runId,
+                    chainSeq,
+                    beyondHead.stepId(),
+                    beyondHead.seq(),
+                    ChainVerification.Problem.REORDERED,
+                    "step " + beyondHead.stepId() + " (seq " + beyondHead.seq() + ") and any after it were inserted"
+                            + " behind the ledger's back: the run recorded its chain ending at seq " + chainSeq);
+        }
+        if (chainSeq > 0 && chainHead != null && !chainHead.equals(prev)) {
             return ChainVerification.bad(
                     tenantId,
                     runId,
                     checked - 1,
-                    last.stepId(),
-                    last.seq(),
-                    found > chainSeq ? ChainVerification.Problem.REORDERED : ChainVerification.Problem.FIELD_CHANGED,
-                    "step " + last.stepId() + " (seq " + last.seq() + ") is not the chain head the run recorded");
+                    lastStepId(c, tenantId, runId, chainSeq),
+                    chainSeq,
+                    ChainVerification.Problem.FIELD_CHANGED,
+                    "the record at seq " + chainSeq + " is not the chain head the run recorded (replaced whole)");
         }
         return ChainVerification.ok(tenantId, runId, checked);
     }
@@ -700,6 +713,19 @@ public final class JdbcLedger implements Ledger {
                 }
             }
             return out;
+        }
+    }
+
+    private static @Nullable String lastStepId(Connection c, String tenantId, String runId, long seq)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT step_id FROM step_records WHERE tenant_id = ? AND run_id = ? AND seq = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            ps.setLong(3, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 

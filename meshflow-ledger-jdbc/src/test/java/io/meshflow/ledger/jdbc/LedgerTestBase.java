@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
@@ -28,7 +27,7 @@ abstract class LedgerTestBase {
     private final List<JdbcLedger> opened = new ArrayList<>();
 
     @BeforeEach
-    void createDatabase(TestInfo info) throws Exception {
+    void createDatabase() throws Exception {
         db = TestDb.create(backend, tempDir, getClass().getSimpleName());
     }
 

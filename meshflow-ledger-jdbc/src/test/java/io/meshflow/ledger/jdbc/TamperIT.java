@@ -4,6 +4,7 @@ import static io.meshflow.ledger.jdbc.Records.run;
 import static io.meshflow.ledger.jdbc.Records.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.jdbc.ChainVerification.Problem;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,5 +118,41 @@ class TamperIT extends LedgerTestBase {
                 "UPDATE step_records SET output_content = 'forged', content_hash = ? WHERE step_id = 'r-s2'",
                 HashChain.contentHash("input 2 of r", "forged"));
         assertBroken(Problem.FIELD_CHANGED, 2, "r-s2");
+    }
+
+    @Test
+    void recordForgedOntoTheEnd_withValidHashes_isReordered() throws Exception {
+        StepRecord forged = step("acme", "r", 6, "forged");
+        String content = HashChain.contentHash(forged.inputTask(), forged.outputContent());
+        String prev = java.util.Objects.requireNonNull(
+                db.queryString("SELECT entry_hash FROM step_records WHERE step_id = 'r-s5'"));
+        db.sql(
+                "INSERT INTO step_records (" + StoredStep.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "r",
+                "r-s6",
+                6,
+                "acme",
+                forged.nodeId(),
+                forged.agentId(),
+                forged.inputTask(),
+                "forged",
+                false,
+                false,
+                "COMMIT",
+                null,
+                null,
+                forged.uncertainty(),
+                forged.uncertaintySource().name(),
+                forged.tokensUsed(),
+                forged.costUsd(),
+                forged.durationMs(),
+                Timestamps.format(forged.startedAt()),
+                Timestamps.format(forged.endedAt()),
+                1,
+                content,
+                prev,
+                HashChain.entryHash(forged, content, prev));
+        assertBroken(Problem.REORDERED, 6, "r-s6");
     }
 }
