@@ -1,0 +1,210 @@
+package io.meshflow.ledger.jdbc;
+
+import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.StepRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ledger's hash chain: how a step record's {@code content_hash} and {@code entry_hash} are computed, and what
+ * links a record to the one before it in its run. Everything here is a pure function, so an auditor can re-implement
+ * it in any language from this description alone.
+ *
+ * <h2>Primitive encodings</h2>
+ *
+ * All integers are big-endian two's complement.
+ *
+ * <ul>
+ *   <li><b>string</b>: the length of its UTF-8 bytes as a 4-byte integer, then those bytes; a {@code null} string is
+ *       the 4-byte integer {@code -1} ({@code FF FF FF FF}) and nothing else. Strings are never normalised.
+ *   <li><b>long</b>: 8 bytes.
+ *   <li><b>int</b>: 4 bytes.
+ *   <li><b>boolean</b>: one byte, {@code 01} for true and {@code 00} for false.
+ *   <li><b>double</b>: the 8-byte long of {@link Double#doubleToLongBits(double)} (IEEE 754 binary64; every NaN is
+ *       the canonical NaN; {@code -0.0} and {@code 0.0} differ).
+ *   <li><b>instant</b>: seconds since 1970-01-01T00:00:00Z as a long, then the nanosecond of that second (0 to
+ *       999,999,999) as an int.
+ *   <li><b>enum</b> (verdict name, uncertainty source): its name as a string, e.g. {@code "COMMIT"}, {@code
+ *       "LOGPROBS"}.
+ *   <li><b>hash</b> (content_hash, prev_hash): its 64-character lowercase hexadecimal text as a string.
+ * </ul>
+ *
+ * <h2>content_hash</h2>
+ *
+ * {@code content_hash = hex(SHA-256(string(input_task) || string(output_content)))}: the whole input and the whole
+ * output as the engine produced them, before any compression. Input and output enter the chain only through this
+ * hash, so a later part can anonymise a record's text (leaving {@code content_hash} in place, with an erasure receipt
+ * naming the record) without breaking the chain for the records after it.
+ *
+ * <h2>entry_hash, hash_version 1</h2>
+ *
+ * {@code entry_hash = hex(SHA-256(e))} where {@code e} is the concatenation, in this order, of:
+ *
+ * <ol>
+ *   <li>string {@code "meshflow.step_record"} (domain separation from any other record type chained later)
+ *   <li>int {@code hash_version} (1)
+ *   <li>string {@code tenant_id}
+ *   <li>string {@code run_id}
+ *   <li>string {@code step_id}
+ *   <li>long {@code seq}
+ *   <li>string {@code node_id}
+ *   <li>string {@code agent_id} (may be null)
+ *   <li>boolean {@code output_truncated}
+ *   <li>enum {@code verdict} (the verdict's name)
+ *   <li>string {@code block_reason} (the verdict's reason; empty for COMMIT)
+ *   <li>string {@code verdict_detail} (the verdict's detail; empty for COMMIT)
+ *   <li>double {@code uncertainty}
+ *   <li>enum {@code uncertainty_source}
+ *   <li>long {@code tokens_used}
+ *   <li>double {@code cost_usd}
+ *   <li>long {@code duration_ms}
+ *   <li>instant {@code started_at}
+ *   <li>instant {@code ended_at}
+ *   <li>hash {@code content_hash}
+ *   <li>hash {@code prev_hash}
+ * </ol>
+ *
+ * How the output is stored ({@code output_compressed}) is not part of the evidence and is not hashed.
+ *
+ * <h2>The chain</h2>
+ *
+ * Records chain within a run in order of {@code seq}, which starts at 1 and has no gaps. The record with {@code seq}
+ * 1 has {@code prev_hash} = {@link #GENESIS} (64 zeros); every later record's {@code prev_hash} is the {@code
+ * entry_hash} of the record with the previous {@code seq}. The run's row keeps the last {@code seq} and {@code
+ * entry_hash} ({@code chain_seq}, {@code chain_head}), so removing records from the end is detected too.
+ *
+ * <h2>Extending it</h2>
+ *
+ * A record's {@code hash_version} says which encoding produced its {@code entry_hash}; a new version adds fields to
+ * the end of a new encoding and leaves old records verifiable as they are. Signatures sign the {@code entry_hash}
+ * and are stored beside it; human decisions are appended as records of their own, with their own domain string, on
+ * the same chain. Nothing is ever updated in place.
+ */
+public final class HashChain {
+    /** The hash version this code writes. */
+    public static final int VERSION = 1;
+
+    /** The {@code prev_hash} of the first record of every run: 64 zeros. */
+    public static final String GENESIS = "0".repeat(64);
+
+    private static final String DOMAIN = "meshflow.step_record";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private HashChain() {}
+
+    /**
+     * The content hash of a step's input and output, as defined in the class description.
+     *
+     * @return 64 lowercase hexadecimal characters
+     */
+    public static String contentHash(String inputTask, String outputContent) {
+        Encoder e = new Encoder();
+        e.string(inputTask);
+        e.string(outputContent);
+        return e.hex();
+    }
+
+    /**
+     * The entry hash, hash version 1, of a step record given its content hash and its predecessor's entry hash (or
+     * {@link #GENESIS}), as defined in the class description.
+     *
+     * @return 64 lowercase hexadecimal characters
+     */
+    public static String entryHash(StepRecord step, String contentHash, String prevHash) {
+        return entryHash(VERSION, step, contentHash, prevHash);
+    }
+
+    /**
+     * The entry hash of a step record under a given hash version.
+     *
+     * @throws LedgerException when this code does not know {@code hashVersion}
+     */
+    public static String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
+        if (hashVersion != 1) {
+            throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows 1");
+        }
+        Encoder e = new Encoder();
+        e.string(DOMAIN);
+        e.int32(hashVersion);
+        e.string(step.tenantId());
+        e.string(step.runId());
+        e.string(step.stepId());
+        e.int64(step.seq());
+        e.string(step.nodeId());
+        e.string(step.agentId());
+        e.bool(step.outputTruncated());
+        e.string(step.verdict().name());
+        e.string(step.verdict().reason());
+        e.string(step.verdict().detail());
+        e.float64(step.uncertainty());
+        e.string(step.uncertaintySource().name());
+        e.int64(step.tokensUsed());
+        e.float64(step.costUsd());
+        e.int64(step.durationMs());
+        e.instant(step.startedAt());
+        e.instant(step.endedAt());
+        e.string(contentHash);
+        e.string(prevHash);
+        return e.hex();
+    }
+
+    /** Feeds the primitive encodings straight into a SHA-256 digest. */
+    private static final class Encoder {
+        private final MessageDigest digest;
+        private final byte[] scratch = new byte[8];
+
+        Encoder() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new LedgerException("this JVM has no SHA-256", e);
+            }
+        }
+
+        void string(@Nullable String s) {
+            if (s == null) {
+                int32(-1);
+                return;
+            }
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            int32(bytes.length);
+            digest.update(bytes);
+        }
+
+        void int32(int v) {
+            scratch[0] = (byte) (v >>> 24);
+            scratch[1] = (byte) (v >>> 16);
+            scratch[2] = (byte) (v >>> 8);
+            scratch[3] = (byte) v;
+            digest.update(scratch, 0, 4);
+        }
+
+        void int64(long v) {
+            for (int i = 0; i < 8; i++) {
+                scratch[i] = (byte) (v >>> (56 - 8 * i));
+            }
+            digest.update(scratch, 0, 8);
+        }
+
+        void float64(double v) {
+            int64(Double.doubleToLongBits(v));
+        }
+
+        void bool(boolean v) {
+            digest.update(v ? (byte) 1 : (byte) 0);
+        }
+
+        void instant(Instant t) {
+            int64(t.getEpochSecond());
+            int32(t.getNano());
+        }
+
+        String hex() {
+            return HEX.formatHex(digest.digest());
+        }
+    }
+}

@@ -1,0 +1,1058 @@
+package io.meshflow.ledger.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.Checkpoint;
+import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The durable audit ledger on SQLite (a file, the embedded default) or PostgreSQL, selected by the JDBC URL.
+ *
+ * <p><b>Opening</b> ({@link #open(String)}, {@link #builder()}): the database is checked, reading only, and refused
+ * with a {@link LedgerException} when it is neither empty nor a MeshFlow ledger, or when its schema is newer than this
+ * code knows; otherwise the missing Flyway migrations are applied (none on an up-to-date ledger). A SQLite file's
+ * parent directories are created; SQLite runs in WAL mode with {@code synchronous=NORMAL}, a busy timeout and foreign
+ * keys on. Connections are pooled with HikariCP.
+ *
+ * <p><b>Writing</b>: every step record is stored whole. Outputs larger than {@link #COMPRESSION_THRESHOLD_BYTES}
+ * UTF-8 bytes are stored gzip-compressed (Base64 text, {@code output_compressed} set) and decompressed transparently
+ * on every read. Each record is hash-chained to the previous record of its run as {@link HashChain} defines; a step
+ * and its checkpoint are written in one transaction. On SQLite one writer thread commits the appends of many runs
+ * together (group commit); on PostgreSQL appends run concurrently on the pool, serialised per run by a lock on the
+ * run's row. Appends of one run are put in {@code seq} order: an append waits (up to the builder's {@code
+ * appendOrderTimeout}) for its predecessor. {@code step_records} and {@code workflow_checkpoints} are append-only
+ * (database triggers refuse updates and deletes); every checkpoint is kept, and {@link #checkpoint} returns the latest.
+ *
+ * <p><b>Reading</b>: every read is scoped to a tenant; another tenant's runs, steps and checkpoints are invisible.
+ *
+ * <p>Thread-safe. Close it to release the pool and stop the writer; appends in flight finish first.
+ */
+public final class JdbcLedger implements Ledger {
+    /** Outputs larger than this many UTF-8 bytes are stored gzip-compressed. */
+    public static final int COMPRESSION_THRESHOLD_BYTES = OutputCodec.THRESHOLD_BYTES;
+
+    private static final String RUN_COLUMNS = "run_id, tenant_id, workflow_name, task, status, started_at, ended_at,"
+            + " steps, tokens_used, cost_usd, output, error";
+    private static final String CHECKPOINT_COLUMNS =
+            "run_id, tenant_id, step_seq, status, paused_for_human, state, created_at";
+    private static final String INSERT_STEP = "INSERT INTO step_records (" + StoredStep.COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final Dialect dialect;
+    private final String where;
+    private final HikariDataSource pool;
+    private final Transactions writes;
+    private final AppendOrder order;
+    private final Clock clock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JdbcLedger(
+            Dialect dialect,
+            String where,
+            HikariDataSource pool,
+            Transactions writes,
+            Duration appendOrderTimeout,
+            Clock clock) {
+        this.dialect = dialect;
+        this.where = where;
+        this.pool = pool;
+        this.writes = writes;
+        this.order = new AppendOrder(appendOrderTimeout);
+        this.clock = clock;
+    }
+
+    /**
+     * Opens the ledger at a JDBC URL with default settings.
+     *
+     * @param url {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://host:port/database?user=..}
+     * @throws LedgerException when the database cannot be reached, is not a MeshFlow ledger, or has a newer schema
+     */
+    public static JdbcLedger open(String url) {
+        return builder().url(url).build();
+    }
+
+    /** Starts configuring a ledger. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // writing
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LedgerException when a run with this id is already recorded (in any tenant) or the database fails
+     */
+    @Override
+    public void runStarted(RunRecord run) {
+        write("cannot record the start of run " + run.runId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
+                ps.setString(1, run.runId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new LedgerException("run " + run.runId() + " is already recorded");
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS
+                    + ", chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                bindRun(ps, run);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The record is hash-chained to the run's previous record; the step waits for its predecessor {@code seq} when
+     * it arrives early (parallel branches).
+     *
+     * @throws LedgerException when the run is not recorded in the step's tenant, the seq is not the next one, the
+     *     checkpoint does not belong to the step, or the database fails (lost connection, full disk); nothing of this
+     *     append is then recorded
+     */
+    @Override
+    public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
+        String what = "cannot append step " + step.stepId() + " (seq " + step.seq() + ") to run " + step.runId();
+        validate(step, checkpoint, what);
+        String contentHash = HashChain.contentHash(step.inputTask(), step.outputContent());
+        OutputCodec.Stored output = OutputCodec.encode(step.outputContent());
+        boolean turn;
+        try {
+            ensureOpen();
+            turn = order.acquire(step.runId(), step.stepId(), step.seq(), () -> lastSeq(step.tenantId(), step.runId()));
+        } catch (SQLException e) {
+            throw new LedgerException(what + ": " + e.getMessage(), e);
+        }
+        boolean committed = false;
+        try {
+            write(what, c -> insertStep(c, step, checkpoint, contentHash, output));
+            committed = true;
+        } finally {
+            if (turn) {
+                order.release(step.runId(), step.seq(), committed);
+            }
+        }
+    }
+
+    private static void validate(StepRecord step, @Nullable Checkpoint checkpoint, String what) {
+        if (step.seq() < 1) {
+            throw new LedgerException(what + ": seq must start at 1");
+        }
+        if (!Double.isFinite(step.uncertainty()) || !Double.isFinite(step.costUsd())) {
+            throw new LedgerException(what + ": uncertainty and cost must be finite numbers");
+        }
+        if (checkpoint != null
+                && (!checkpoint.runId().equals(step.runId())
+                        || !checkpoint.tenantId().equals(step.tenantId())
+                        || checkpoint.stepSeq() != step.seq())) {
+            throw new LedgerException(what + ": the checkpoint (run " + checkpoint.runId() + ", tenant "
+                    + checkpoint.tenantId() + ", step_seq " + checkpoint.stepSeq() + ") does not follow this step");
+        }
+    }
+
+    private long lastSeq(String tenantId, String runId) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT chain_seq FROM runs WHERE run_id = ? AND tenant_id = ?")) {
+            ps.setString(1, runId);
+            ps.setString(2, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private void insertStep(
+            Connection c,
+            StepRecord step,
+            @Nullable Checkpoint checkpoint,
+            String contentHash,
+            OutputCodec.Stored output)
+            throws SQLException {
+        long chainSeq;
+        String head;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?" + dialect.lockRunRow())) {
+            ps.setString(1, step.runId());
+            ps.setString(2, step.tenantId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LedgerException("run " + step.runId() + " is not recorded in tenant '" + step.tenantId()
+                            + "'; call runStarted first");
+                }
+                chainSeq = rs.getLong(1);
+                String stored = rs.getString(2);
+                // runs recorded before hash chaining (schema version 1) have no head: their new records start afresh
+                head = stored == null ? HashChain.GENESIS : stored;
+            }
+        }
+        if (step.seq() != chainSeq + 1) {
+            throw new LedgerException("run " + step.runId() + " has recorded seq " + chainSeq + ", so the next seq is "
+                    + (chainSeq + 1) + ", not " + step.seq());
+        }
+        String entryHash = HashChain.entryHash(step, contentHash, head);
+        try (PreparedStatement ps = c.prepareStatement(INSERT_STEP)) {
+            int i = 0;
+            ps.setString(++i, step.runId());
+            ps.setString(++i, step.stepId());
+            ps.setLong(++i, step.seq());
+            ps.setString(++i, step.tenantId());
+            ps.setString(++i, step.nodeId());
+            ps.setString(++i, step.agentId());
+            ps.setString(++i, step.inputTask());
+            ps.setString(++i, output.content());
+            ps.setBoolean(++i, output.compressed());
+            ps.setBoolean(++i, step.outputTruncated());
+            ps.setString(++i, step.verdict().name());
+            ps.setString(++i, emptyToNull(step.verdict().reason()));
+            ps.setString(++i, emptyToNull(step.verdict().detail()));
+            ps.setDouble(++i, step.uncertainty());
+            ps.setString(++i, step.uncertaintySource().name());
+            ps.setLong(++i, step.tokensUsed());
+            ps.setDouble(++i, step.costUsd());
+            ps.setLong(++i, step.durationMs());
+            ps.setString(++i, Timestamps.format(step.startedAt()));
+            ps.setString(++i, Timestamps.format(step.endedAt()));
+            ps.setInt(++i, HashChain.VERSION);
+            ps.setString(++i, contentHash);
+            ps.setString(++i, head);
+            ps.setString(++i, entryHash);
+            ps.executeUpdate();
+        }
+        if (checkpoint != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO workflow_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, checkpoint.runId());
+                ps.setString(2, checkpoint.tenantId());
+                ps.setLong(3, checkpoint.stepSeq());
+                ps.setString(4, checkpoint.status().name());
+                ps.setBoolean(5, checkpoint.pausedForHuman());
+                ps.setString(6, checkpoint.state());
+                ps.setString(7, Timestamps.format(checkpoint.createdAt()));
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ?")) {
+            ps.setLong(1, step.seq());
+            ps.setString(2, entryHash);
+            ps.setString(3, step.runId());
+            ps.setString(4, step.tenantId());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LedgerException when the run is not recorded in the record's tenant or the database fails
+     */
+    @Override
+    public void runEnded(RunRecord run) {
+        write("cannot record the end of run " + run.runId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET status = ?, ended_at = ?, steps = ?,"
+                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ? WHERE run_id = ? AND tenant_id = ?")) {
+                ps.setString(1, run.status().name());
+                ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
+                ps.setLong(3, run.steps());
+                ps.setLong(4, run.tokensUsed());
+                ps.setDouble(5, run.costUsd());
+                ps.setString(6, run.output());
+                ps.setString(7, run.error());
+                ps.setString(8, run.runId());
+                ps.setString(9, run.tenantId());
+                if (ps.executeUpdate() == 0) {
+                    throw new RunNotFoundException(run.tenantId(), run.runId());
+                }
+            }
+        });
+        order.forget(run.runId());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // reading
+
+    /** {@inheritDoc} */
+    @Override
+    public Optional<RunRecord> run(String tenantId, String runId) {
+        return read("cannot read run " + runId, c -> findRun(c, tenantId, runId));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LedgerException when a stored output is damaged or the database fails
+     */
+    @Override
+    public List<StepRecord> steps(String tenantId, String runId) {
+        return read("cannot read the steps of run " + runId, c -> {
+            List<StepRecord> out = new ArrayList<>();
+            for (StoredStep s : storedSteps(c, tenantId, runId)) {
+                out.add(toRecord(s));
+            }
+            return out;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LedgerException when the stored output is damaged or the database fails
+     */
+    @Override
+    public Optional<StepRecord> step(String tenantId, String stepId) {
+        return read("cannot read step " + stepId, c -> {
+            Optional<StoredStep> s = storedStep(c, tenantId, stepId);
+            return s.isPresent() ? Optional.of(toRecord(s.get())) : Optional.<StepRecord>empty();
+        });
+    }
+
+    /**
+     * One step's whole output, decompressed when it was stored compressed.
+     *
+     * @return empty when the tenant has no step with this id
+     * @throws LedgerException when the stored output is damaged or the database fails
+     */
+    public Optional<String> output(String tenantId, String stepId) {
+        return read("cannot read the output of step " + stepId, c -> {
+            Optional<StoredStep> s = storedStep(c, tenantId, stepId);
+            return s.isPresent() ? Optional.of(decode(s.get())) : Optional.<String>empty();
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
+        return read("cannot read the checkpoint of run " + runId, c -> {
+            List<Checkpoint> all = checkpoints(c, tenantId, runId, " ORDER BY step_seq DESC LIMIT 1");
+            return all.isEmpty() ? Optional.<Checkpoint>empty() : Optional.of(all.get(0));
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public List<RunRecord> runs(String tenantId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return runs(RunQuery.builder(tenantId)
+                .limit(Math.min(limit, RunQuery.MAX_LIMIT))
+                .build());
+    }
+
+    /**
+     * The tenant's runs matching the query, newest first ({@code started_at}, then run id, descending).
+     *
+     * @throws LedgerException when the database fails
+     */
+    public List<RunRecord> runs(RunQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + RUN_COLUMNS + " FROM runs WHERE tenant_id = ?");
+        List<String> args = new ArrayList<>();
+        args.add(query.tenantId());
+        if (query.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(query.status().name());
+        }
+        if (query.startedFrom() != null) {
+            sql.append(" AND started_at >= ?");
+            args.add(Timestamps.format(query.startedFrom()));
+        }
+        if (query.startedBefore() != null) {
+            sql.append(" AND started_at < ?");
+            args.add(Timestamps.format(query.startedBefore()));
+        }
+        sql.append(" ORDER BY started_at DESC, run_id DESC LIMIT ? OFFSET ?");
+        return read("cannot list runs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 0;
+                for (String arg : args) {
+                    ps.setString(++i, arg);
+                }
+                ps.setInt(++i, query.limit());
+                ps.setInt(++i, query.offset());
+                List<RunRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(readRun(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // verification and export
+
+    /**
+     * Re-computes the run's hash chain from what is stored and reports the first record that does not verify: a
+     * changed input or output ({@code content_hash}), a changed field ({@code entry_hash}), a missing {@code seq}
+     * (a gap, or records removed from the end), or a record out of place ({@code prev_hash}).
+     *
+     * @throws RunNotFoundException when the tenant has no run with this id
+     * @throws LedgerException when the database fails
+     */
+    public ChainVerification verifyChain(String tenantId, String runId) {
+        return readSnapshot("cannot verify run " + runId, c -> verify(c, tenantId, runId));
+    }
+
+    private ChainVerification verify(Connection c, String tenantId, String runId) throws SQLException {
+        long chainSeq;
+        String chainHead;
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?")) {
+            ps.setString(1, runId);
+            ps.setString(2, tenantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new RunNotFoundException(tenantId, runId);
+                }
+                chainSeq = rs.getLong(1);
+                chainHead = rs.getString(2);
+            }
+        }
+        long expected = 1;
+        long checked = 0;
+        String prev = HashChain.GENESIS;
+        @Nullable StoredStep beyondHead = null;
+        for (StoredStep s : storedSteps(c, tenantId, runId)) {
+            String name = "step " + s.stepId() + " (seq " + s.seq() + ")";
+            if (s.seq() > expected) {
+                String missing =
+                        s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        expected,
+                        ChainVerification.Problem.MISSING_RECORD,
+                        missing + " missing before " + name);
+            }
+            if (s.hashVersion() != HashChain.VERSION
+                    || s.entryHash() == null
+                    || s.contentHash() == null
+                    || s.prevHash() == null) {
+                String why = s.hashVersion() == 0
+                        ? "was recorded before hash chaining (schema version 1)"
+                        : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.UNVERIFIABLE,
+                        name + " " + why);
+            }
+            if (s.seq() < expected || !prev.equals(s.prevHash())) {
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.REORDERED,
+                        name + ": prev_hash is not the entry hash of the record before it"
+                                + " (records swapped, moved or inserted)");
+            }
+            String output;
+            try {
+                output = s.output();
+            } catch (IOException e) {
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.CONTENT_CHANGED,
+                        name + ": the stored output is damaged (" + e.getMessage() + ")");
+            }
+            if (!HashChain.contentHash(s.inputTask(), output).equals(s.contentHash())) {
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.CONTENT_CHANGED,
+                        name + ": input_task or output_content no longer matches content_hash");
+            }
+            String recomputed;
+            try {
+                recomputed = HashChain.entryHash(s.toRecord(output), s.contentHash(), s.prevHash());
+            } catch (IllegalArgumentException | DateTimeException e) {
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.FIELD_CHANGED,
+                        name + ": a field holds an invalid value (" + e.getMessage() + ")");
+            }
+            if (!recomputed.equals(s.entryHash())) {
+                return ChainVerification.bad(
+                        tenantId,
+                        runId,
+                        checked,
+                        s.stepId(),
+                        s.seq(),
+                        ChainVerification.Problem.FIELD_CHANGED,
+                        name + ": a hashed field no longer matches entry_hash");
+            }
+            if (s.seq() == chainSeq + 1) {
+                beyondHead = s;
+            }
+            checked++;
+            expected++;
+            prev = s.entryHash();
+        }
+        long found = expected - 1;
+        if (found < chainSeq) {
+            return ChainVerification.bad(
+                    tenantId,
+                    runId,
+                    checked,
+                    null,
+                    expected,
+                    ChainVerification.Problem.MISSING_RECORD,
+                    "the run recorded " + chainSeq + " records but only seqs 1.." + found + " are present");
+        }
+        if (beyondHead != null) {
+            return ChainVerification.bad(
+                    tenantId,
+                    runId,
+                    chainSeq,
+                    beyondHead.stepId(),
+                    beyondHead.seq(),
+                    ChainVerification.Problem.REORDERED,
+                    "step " + beyondHead.stepId() + " (seq " + beyondHead.seq() + ") and any after it were inserted"
+                            + " behind the ledger's back: the run recorded its chain ending at seq " + chainSeq);
+        }
+        if (chainSeq > 0 && chainHead != null && !chainHead.equals(prev)) {
+            return ChainVerification.bad(
+                    tenantId,
+                    runId,
+                    checked - 1,
+                    lastStepId(c, tenantId, runId, chainSeq),
+                    chainSeq,
+                    ChainVerification.Problem.FIELD_CHANGED,
+                    "the record at seq " + chainSeq + " is not the chain head the run recorded (replaced whole)");
+        }
+        return ChainVerification.ok(tenantId, runId, checked);
+    }
+
+    /**
+     * The run, its records (outputs whole, with their hashes), every checkpoint and the chain verification, as one
+     * JSON document with snake_case field names.
+     *
+     * @throws RunNotFoundException when the tenant has no run with this id
+     * @throws LedgerException when the database fails
+     */
+    public String exportRun(String tenantId, String runId) {
+        return readSnapshot("cannot export run " + runId, c -> {
+            RunRecord run = findRun(c, tenantId, runId).orElseThrow(() -> new RunNotFoundException(tenantId, runId));
+            List<Map<String, @Nullable Object>> steps = new ArrayList<>();
+            for (StoredStep s : storedSteps(c, tenantId, runId)) {
+                steps.add(exportStep(s));
+            }
+            List<Map<String, @Nullable Object>> checkpoints = new ArrayList<>();
+            for (Checkpoint cp : checkpoints(c, tenantId, runId, " ORDER BY step_seq")) {
+                Map<String, @Nullable Object> m = new LinkedHashMap<>();
+                m.put("step_seq", cp.stepSeq());
+                m.put("status", cp.status().name());
+                m.put("paused_for_human", cp.pausedForHuman());
+                m.put("state", cp.state());
+                m.put("created_at", Timestamps.format(cp.createdAt()));
+                checkpoints.add(m);
+            }
+            ChainVerification chain = verify(c, tenantId, runId);
+            Map<String, @Nullable Object> doc = new LinkedHashMap<>();
+            doc.put("format", "meshflow-ledger-export");
+            doc.put("format_version", 1);
+            doc.put("exported_at", Timestamps.format(clock.instant()));
+            doc.put("hash_algorithm", "SHA-256");
+            doc.put("run", exportRunRecord(run));
+            doc.put("steps", steps);
+            doc.put("checkpoints", checkpoints);
+            Map<String, @Nullable Object> verification = new LinkedHashMap<>();
+            verification.put("valid", chain.valid());
+            verification.put("records_checked", chain.recordsChecked());
+            verification.put("step_id", chain.stepId());
+            verification.put("seq", chain.seq());
+            verification.put(
+                    "problem", chain.problem() == null ? null : chain.problem().name());
+            verification.put("detail", chain.detail());
+            doc.put("chain", verification);
+            return MeshJson.write(doc);
+        });
+    }
+
+    private static Map<String, @Nullable Object> exportRunRecord(RunRecord run) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("run_id", run.runId());
+        m.put("tenant_id", run.tenantId());
+        m.put("workflow_name", run.workflowName());
+        m.put("task", run.task());
+        m.put("status", run.status().name());
+        m.put("started_at", Timestamps.format(run.startedAt()));
+        m.put("ended_at", run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
+        m.put("steps", run.steps());
+        m.put("tokens_used", run.tokensUsed());
+        m.put("cost_usd", run.costUsd());
+        m.put("output", run.output());
+        m.put("error", run.error());
+        return m;
+    }
+
+    private static Map<String, @Nullable Object> exportStep(StoredStep s) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("run_id", s.runId());
+        m.put("step_id", s.stepId());
+        m.put("seq", s.seq());
+        m.put("tenant_id", s.tenantId());
+        m.put("node_id", s.nodeId());
+        m.put("agent_id", s.agentId());
+        m.put("input_task", s.inputTask());
+        try {
+            m.put("output_content", s.output());
+        } catch (IOException e) {
+            m.put("output_content", null);
+            m.put("output_error", "stored output is damaged: " + e.getMessage());
+        }
+        m.put("output_compressed", s.outputCompressed());
+        m.put("output_truncated", s.outputTruncated());
+        m.put("verdict", s.verdict());
+        m.put("block_reason", s.blockReason());
+        m.put("verdict_detail", s.verdictDetail());
+        m.put("uncertainty", s.uncertainty());
+        m.put("uncertainty_source", s.uncertaintySource());
+        m.put("tokens_used", s.tokensUsed());
+        m.put("cost_usd", s.costUsd());
+        m.put("duration_ms", s.durationMs());
+        m.put("started_at", s.startedAt());
+        m.put("ended_at", s.endedAt());
+        m.put("hash_version", s.hashVersion());
+        m.put("content_hash", s.contentHash());
+        m.put("prev_hash", s.prevHash());
+        m.put("entry_hash", s.entryHash());
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // row access
+
+    private static Optional<RunRecord> findRun(Connection c, String tenantId, String runId) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM runs WHERE tenant_id = ? AND run_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readRun(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static RunRecord readRun(ResultSet rs) throws SQLException {
+        String ended = rs.getString(7);
+        return new RunRecord(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                RunStatus.valueOf(rs.getString(5)),
+                Timestamps.parse(rs.getString(6)),
+                ended == null ? null : Timestamps.parse(ended),
+                rs.getLong(8),
+                rs.getLong(9),
+                rs.getDouble(10),
+                rs.getString(11),
+                rs.getString(12));
+    }
+
+    private static List<StoredStep> storedSteps(Connection c, String tenantId, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredStep.COLUMNS
+                + " FROM step_records WHERE tenant_id = ? AND run_id = ? ORDER BY seq")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            List<StoredStep> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(StoredStep.read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static @Nullable String lastStepId(Connection c, String tenantId, String runId, long seq)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT step_id FROM step_records WHERE tenant_id = ? AND run_id = ? AND seq = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            ps.setLong(3, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static Optional<StoredStep> storedStep(Connection c, String tenantId, String stepId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + StoredStep.COLUMNS + " FROM step_records WHERE tenant_id = ? AND step_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, stepId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(StoredStep.read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<Checkpoint> checkpoints(Connection c, String tenantId, String runId, String orderAndLimit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CHECKPOINT_COLUMNS
+                + " FROM workflow_checkpoints WHERE tenant_id = ? AND run_id = ?" + orderAndLimit)) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            List<Checkpoint> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Checkpoint(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            RunStatus.valueOf(rs.getString(4)),
+                            rs.getBoolean(5),
+                            rs.getString(6),
+                            Timestamps.parse(rs.getString(7))));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static String decode(StoredStep s) {
+        try {
+            return s.output();
+        } catch (IOException e) {
+            throw new LedgerException(
+                    "the stored output of step " + s.stepId() + " is damaged: " + e.getMessage() + "; run verifyChain",
+                    e);
+        }
+    }
+
+    private static StepRecord toRecord(StoredStep s) {
+        String output = decode(s);
+        try {
+            return s.toRecord(output);
+        } catch (IllegalArgumentException | DateTimeException e) {
+            throw new LedgerException(
+                    "step " + s.stepId() + " holds an invalid value: " + e.getMessage() + "; run verifyChain", e);
+        }
+    }
+
+    private static void bindRun(PreparedStatement ps, RunRecord run) throws SQLException {
+        ps.setString(1, run.runId());
+        ps.setString(2, run.tenantId());
+        ps.setString(3, run.workflowName());
+        ps.setString(4, run.task());
+        ps.setString(5, run.status().name());
+        ps.setString(6, Timestamps.format(run.startedAt()));
+        ps.setString(7, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
+        ps.setLong(8, run.steps());
+        ps.setLong(9, run.tokensUsed());
+        ps.setDouble(10, run.costUsd());
+        ps.setString(11, run.output());
+        ps.setString(12, run.error());
+    }
+
+    private static @Nullable String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // plumbing
+
+    @FunctionalInterface
+    private interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private void write(String what, Transactions.Work work) {
+        ensureOpen();
+        try {
+            writes.execute(work);
+        } catch (LedgerException e) {
+            throw e;
+        } catch (SQLException | RuntimeException e) {
+            throw new LedgerException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T read(String what, Query<T> query) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return query.run(c);
+        } catch (LedgerException e) {
+            throw e;
+        } catch (SQLException | RuntimeException e) {
+            throw new LedgerException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads in one transaction, so that the run's row and its records are seen at one moment. */
+    private <T> T readSnapshot(String what, Query<T> query) {
+        return read(what, c -> {
+            c.setAutoCommit(false);
+            if (!dialect.isSqlite()) {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
+            try {
+                return query.run(c);
+            } finally {
+                c.rollback();
+            }
+        });
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new LedgerException("the ledger " + where + " is closed");
+        }
+    }
+
+    /** Finishes the appends in flight, then releases the writer and the connection pool. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                writes.close();
+            } finally {
+                pool.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcLedger[" + where + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // opening
+
+    /** Configures and opens a {@link JdbcLedger}. */
+    public static final class Builder {
+        private @Nullable String url;
+        private int maxPoolSize = 8;
+        private Clock clock = Clock.systemUTC();
+        private Duration connectionTimeout = Duration.ofSeconds(10);
+        private Duration appendOrderTimeout = Duration.ofSeconds(30);
+        private int sqliteMaxPageCount;
+
+        private Builder() {}
+
+        /**
+         * The database: {@code jdbc:sqlite:<file>} (for example {@code jdbc:sqlite:./.meshflow/ledger.db}) or {@code
+         * jdbc:postgresql://host:port/database?user=..} (add {@code currentSchema=..} to use a schema other than
+         * {@code public}; it must exist). Required.
+         */
+        public Builder url(String value) {
+            this.url = Objects.requireNonNull(value, "url");
+            return this;
+        }
+
+        /**
+         * The most pooled connections (default 8): on PostgreSQL for reads and writes, on SQLite for reads (SQLite
+         * writes go through one extra connection of their own).
+         *
+         * @throws IllegalArgumentException when not 1..1000
+         */
+        public Builder maxPoolSize(int value) {
+            if (value < 1 || value > 1000) {
+                throw new IllegalArgumentException("maxPoolSize must be 1..1000, was " + value);
+            }
+            this.maxPoolSize = value;
+            return this;
+        }
+
+        /** The clock for the ledger's own timestamps (the export's {@code exported_at}); default UTC system clock. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * How long to wait for a pooled connection, and on SQLite for a lock held by another process (default 10 s).
+         *
+         * @throws IllegalArgumentException when shorter than 250 ms
+         */
+        public Builder connectionTimeout(Duration value) {
+            if (value.toMillis() < 250) {
+                throw new IllegalArgumentException("connectionTimeout must be at least 250 ms, was " + value);
+            }
+            this.connectionTimeout = value;
+            return this;
+        }
+
+        /**
+         * How long an append that arrived before its predecessor {@code seq} (parallel branches) waits for it before
+         * failing (default 30 s).
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder appendOrderTimeout(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("appendOrderTimeout must be positive, was " + value);
+            }
+            this.appendOrderTimeout = value;
+            return this;
+        }
+
+        /** Caps a SQLite database's size in pages, as a full disk would; for fault tests only. */
+        Builder sqliteMaxPageCount(int pages) {
+            this.sqliteMaxPageCount = pages;
+            return this;
+        }
+
+        /**
+         * Opens the ledger: checks the database, applies missing migrations and starts the pool.
+         *
+         * @throws IllegalStateException when no URL was given
+         * @throws LedgerException when the database cannot be reached, is not a MeshFlow ledger, has a newer schema,
+         *     or cannot be migrated; nothing is changed in the first three cases
+         */
+        public JdbcLedger build() {
+            String u = url;
+            if (u == null) {
+                throw new IllegalStateException("JdbcLedger.builder() needs a url(..)");
+            }
+            Dialect dialect = Dialect.of(u);
+            return dialect.isSqlite() ? openSqlite(u) : openPostgres(u);
+        }
+
+        private JdbcLedger openSqlite(String u) {
+            Path file = JdbcUrls.sqliteFile(u);
+            String where = "SQLite ledger " + file;
+            HikariDataSource pool = null;
+            Transactions writes = null;
+            try {
+                Path parent = file.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                if (Files.exists(file) && Files.size(file) > 0) {
+                    SQLiteConfig readOnly = new SQLiteConfig();
+                    readOnly.setReadOnly(true);
+                    try (Connection c = readOnly.createConnection(u)) {
+                        Schema.check(c, Dialect.SQLITE, where);
+                    } catch (SQLException e) {
+                        throw new LedgerException(
+                                where + " is not a MeshFlow ledger (" + e.getMessage() + "); refusing to change it", e);
+                    }
+                }
+                SQLiteConfig config = new SQLiteConfig();
+                config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+                config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+                config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, connectionTimeout.toMillis()));
+                config.enforceForeignKeys(true);
+                if (sqliteMaxPageCount > 0) {
+                    config.setMaxPageCount(sqliteMaxPageCount);
+                }
+                SQLiteDataSource source = new SQLiteDataSource(config);
+                source.setUrl(u);
+                Schema.migrate(source, Dialect.SQLITE, where);
+                pool = pool(source, null);
+                writes = new GroupCommitWriter(source.getConnection(), "meshflow-ledger-writer");
+                return new JdbcLedger(Dialect.SQLITE, where, pool, writes, appendOrderTimeout, clock);
+            } catch (IOException | SQLException | RuntimeException e) {
+                closeQuietly(writes, pool);
+                if (e instanceof LedgerException le) {
+                    throw le;
+                }
+                throw new LedgerException("cannot open " + where + ": " + e.getMessage(), e);
+            }
+        }
+
+        private JdbcLedger openPostgres(String u) {
+            String where = "PostgreSQL ledger " + JdbcUrls.redact(u);
+            HikariDataSource pool = null;
+            try {
+                pool = pool(null, u);
+                try (Connection c = pool.getConnection()) {
+                    if (c.getSchema() == null) {
+                        throw new LedgerException(
+                                where + ": the schema named by currentSchema does not exist; create it first");
+                    }
+                    Schema.check(c, Dialect.POSTGRESQL, where);
+                }
+                Schema.migrate(pool, Dialect.POSTGRESQL, where);
+                return new JdbcLedger(
+                        Dialect.POSTGRESQL, where, pool, new PooledTransactions(pool), appendOrderTimeout, clock);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(null, pool);
+                if (e instanceof LedgerException le) {
+                    throw le;
+                }
+                throw new LedgerException("cannot open " + where + ": " + e.getMessage(), e);
+            }
+        }
+
+        private HikariDataSource pool(@Nullable DataSource source, @Nullable String jdbcUrl) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("meshflow-ledger");
+            config.setMaximumPoolSize(maxPoolSize);
+            config.setMinimumIdle(Math.min(2, maxPoolSize));
+            config.setConnectionTimeout(connectionTimeout.toMillis());
+            config.setValidationTimeout(Math.min(5_000, Math.max(250, connectionTimeout.toMillis() / 2)));
+            if (source != null) {
+                config.setDataSource(source);
+            } else if (jdbcUrl != null) {
+                config.setJdbcUrl(jdbcUrl);
+                config.addDataSourceProperty("ApplicationName", "meshflow-ledger");
+            }
+            return new HikariDataSource(config);
+        }
+
+        private static void closeQuietly(@Nullable Transactions writes, @Nullable HikariDataSource pool) {
+            if (writes != null) {
+                writes.close();
+            }
+            if (pool != null) {
+                pool.close();
+            }
+        }
+    }
+}

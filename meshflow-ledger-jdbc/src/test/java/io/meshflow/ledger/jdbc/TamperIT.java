@@ -1,0 +1,158 @@
+package io.meshflow.ledger.jdbc;
+
+import static io.meshflow.ledger.jdbc.Records.run;
+import static io.meshflow.ledger.jdbc.Records.step;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.jdbc.ChainVerification.Problem;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each test changes the database directly with SQL, behind the ledger's back, and expects verifyChain to say where. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class TamperIT extends LedgerTestBase {
+    @SuppressWarnings("NullAway.Init")
+    private JdbcLedger ledger;
+
+    @BeforeEach
+    void recordRun() throws Exception {
+        ledger = open();
+        ledger.runStarted(run("acme", "r"));
+        for (int seq = 1; seq <= 5; seq++) {
+            String output = seq == 4 ? LedgerStorageIT.text(40_000, seq) : "output " + seq + " of r";
+            ledger.append(step("acme", "r", seq, output));
+        }
+        assertThat(ledger.verifyChain("acme", "r")).isEqualTo(ChainVerification.ok("acme", "r", 5));
+        db.tamper(); // drops the append-only triggers, as someone with database access could
+    }
+
+    private void assertBroken(Problem problem, long seq, String stepId) {
+        ChainVerification v = ledger.verifyChain("acme", "r");
+        assertThat(v.valid()).isFalse();
+        assertThat(v.problem()).as(v.detail()).isEqualTo(problem);
+        assertThat(v.seq()).as(v.detail()).isEqualTo(seq);
+        assertThat(v.stepId()).as(v.detail()).isEqualTo(stepId);
+        assertThat(v.recordsChecked()).isEqualTo(seq - 1);
+        assertThat(v.detail()).contains(problem == Problem.MISSING_RECORD ? "missing" : stepId);
+    }
+
+    @Test
+    void oneByteOfAnOutput_changed_isContentChanged() throws Exception {
+        db.sql("UPDATE step_records SET output_content = ? WHERE step_id = 'r-s2'", "output 2 of R");
+        assertBroken(Problem.CONTENT_CHANGED, 2, "r-s2");
+    }
+
+    @Test
+    void oneByteOfACompressedOutput_changed_isContentChanged() throws Exception {
+        String raw = java.util.Objects.requireNonNull(
+                db.queryString("SELECT output_content FROM step_records WHERE step_id = 'r-s4'"));
+        char[] chars = raw.toCharArray();
+        int i = chars.length / 2;
+        chars[i] = chars[i] == 'A' ? 'B' : 'A';
+        db.sql("UPDATE step_records SET output_content = ? WHERE step_id = 'r-s4'", new String(chars));
+        assertBroken(Problem.CONTENT_CHANGED, 4, "r-s4");
+    }
+
+    @Test
+    void inputChanged_isContentChanged() throws Exception {
+        db.sql("UPDATE step_records SET input_task = 'something else' WHERE step_id = 'r-s1'");
+        assertBroken(Problem.CONTENT_CHANGED, 1, "r-s1");
+    }
+
+    @Test
+    void verdictChanged_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET verdict = 'BLOCKED', block_reason = 'error' WHERE step_id = 'r-s3'");
+        assertBroken(Problem.FIELD_CHANGED, 3, "r-s3");
+    }
+
+    @Test
+    void verdictChangedToNonsense_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET verdict = 'APPROVED' WHERE step_id = 'r-s3'");
+        assertBroken(Problem.FIELD_CHANGED, 3, "r-s3");
+    }
+
+    @Test
+    void costChanged_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET cost_usd = 0.0 WHERE step_id = 'r-s5'");
+        assertBroken(Problem.FIELD_CHANGED, 5, "r-s5");
+    }
+
+    @Test
+    void recordDeleted_isMissingRecord_namingTheGap() throws Exception {
+        db.sql("DELETE FROM step_records WHERE step_id = 'r-s3'");
+        assertBroken(Problem.MISSING_RECORD, 3, "r-s4");
+    }
+
+    @Test
+    void lastRecordDeleted_isMissingRecord() throws Exception {
+        db.sql("DELETE FROM step_records WHERE step_id = 'r-s5'");
+        ChainVerification v = ledger.verifyChain("acme", "r");
+        assertThat(v.problem()).isEqualTo(Problem.MISSING_RECORD);
+        assertThat(v.seq()).isEqualTo(5);
+        assertThat(v.stepId()).isNull();
+        assertThat(v.recordsChecked()).isEqualTo(4);
+    }
+
+    @Test
+    void twoRecordsSwapped_isReordered() throws Exception {
+        db.tamper(
+                "UPDATE step_records SET seq = -2 WHERE step_id = 'r-s2'",
+                "UPDATE step_records SET seq = 2 WHERE step_id = 'r-s3'",
+                "UPDATE step_records SET seq = 3 WHERE step_id = 'r-s2'");
+        assertBroken(Problem.REORDERED, 2, "r-s3");
+    }
+
+    @Test
+    void recordMovedToAnotherTenant_isMissingRecord() throws Exception {
+        db.sql("UPDATE step_records SET tenant_id = 'other' WHERE step_id = 'r-s2'");
+        assertBroken(Problem.MISSING_RECORD, 2, "r-s3");
+    }
+
+    @Test
+    void contentHashRewrittenToMatchAChangedOutput_isStillFieldChanged() throws Exception {
+        db.sql(
+                "UPDATE step_records SET output_content = 'forged', content_hash = ? WHERE step_id = 'r-s2'",
+                HashChain.contentHash("input 2 of r", "forged"));
+        assertBroken(Problem.FIELD_CHANGED, 2, "r-s2");
+    }
+
+    @Test
+    void recordForgedOntoTheEnd_withValidHashes_isReordered() throws Exception {
+        StepRecord forged = step("acme", "r", 6, "forged");
+        String content = HashChain.contentHash(forged.inputTask(), forged.outputContent());
+        String prev = java.util.Objects.requireNonNull(
+                db.queryString("SELECT entry_hash FROM step_records WHERE step_id = 'r-s5'"));
+        db.sql(
+                "INSERT INTO step_records (" + StoredStep.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "r",
+                "r-s6",
+                6,
+                "acme",
+                forged.nodeId(),
+                forged.agentId(),
+                forged.inputTask(),
+                "forged",
+                false,
+                false,
+                "COMMIT",
+                null,
+                null,
+                forged.uncertainty(),
+                forged.uncertaintySource().name(),
+                forged.tokensUsed(),
+                forged.costUsd(),
+                forged.durationMs(),
+                Timestamps.format(forged.startedAt()),
+                Timestamps.format(forged.endedAt()),
+                1,
+                content,
+                prev,
+                HashChain.entryHash(forged, content, prev));
+        assertBroken(Problem.REORDERED, 6, "r-s6");
+    }
+}
