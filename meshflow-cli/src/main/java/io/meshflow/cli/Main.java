@@ -79,6 +79,12 @@ public final class Main {
             if (type == ValidateCommand.class) {
                 return type.cast(new ValidateCommand(environment));
             }
+            if (type == RunsCommand.class) {
+                return type.cast(new RunsCommand(environment));
+            }
+            if (type == VerifyCommand.class) {
+                return type.cast(new VerifyCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

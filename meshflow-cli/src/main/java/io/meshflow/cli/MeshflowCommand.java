@@ -16,12 +16,20 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Governed multi-agent LLM workflows on the JVM.",
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            RunsCommand.class,
+            VerifyCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footerHeading = "%nExamples:%n",
         footer = {
             "  meshflow run --task \"Summarise our Q3 risks\"",
             "  meshflow run examples/reflect.yaml",
-            "  meshflow validate examples/contract-review.yaml"
+            "  meshflow validate examples/contract-review.yaml",
+            "  meshflow runs --limit 5",
+            "  meshflow verify <runId>"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */

@@ -7,7 +7,6 @@ import io.meshflow.RunRequest;
 import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.EventSink;
-import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.policy.Policy;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -84,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
             description = "A policy preset overriding the workflow's own: ${COMPLETION-CANDIDATES}.")
     private @Nullable String policyMode;
 
+    @Mixin
+    private LedgerOption ledger = new LedgerOption();
+
     @ParentCommand
     private @Nullable MeshflowCommand parent;
 
@@ -111,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
         OtlpTracing tracing = installTracing();
         try (Mesh mesh = Mesh.builder()
                 .provider(loaded.provider())
-                .ledger(new InMemoryLedger())
+                .ledger(ledger.open(environment))
                 .build()) {
             RunHandle handle = mesh.stream(request);
             running.set(handle);
@@ -126,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
                     if (output != null && !transcript.printedTokens()) {
                         out.println(output);
                     }
-                    out.print(RunSummary.render(result, ansi));
+                    out.print(RunSummary.render(result, ansi, LedgerOption.display(ledger.url(environment))));
                 }
                 out.flush();
                 if (tracing != null) {

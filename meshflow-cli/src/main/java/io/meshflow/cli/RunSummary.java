@@ -19,7 +19,7 @@ final class RunSummary {
     private RunSummary() {}
 
     /** Renders the summary of a run, ending with a line break. */
-    static String render(RunResult result, Ansi ansi) {
+    static String render(RunResult result, Ansi ansi, String ledgerUrl) {
         List<String[]> rows = new ArrayList<>();
         for (StepRecord step : result.steps()) {
             rows.add(new String[] {
@@ -68,7 +68,7 @@ final class RunSummary {
         if (error != null) {
             text.append("reason: ").append(error).append('\n');
         }
-        text.append(ansi.dim("ledger: recorded in memory only; nothing is kept after this command exits"))
+        text.append(ansi.dim("ledger: " + ledgerUrl + " (meshflow verify " + result.runId() + ")"))
                 .append('\n');
         return text.toString();
     }

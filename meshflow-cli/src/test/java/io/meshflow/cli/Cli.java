@@ -18,9 +18,12 @@ final class Cli {
      */
     record Outcome(int exitCode, String out, String err) {}
 
-    /** Runs with no environment variables, standard output not a terminal. */
+    /** A ledger file under target/, so that tests never write into the source tree. */
+    static final String TEST_LEDGER = "jdbc:sqlite:target/cli-test/ledger.db";
+
+    /** Runs with only the test ledger in the environment, standard output not a terminal. */
     static Outcome run(String... args) {
-        return run(Map.of(), false, args);
+        return run(Map.of(LedgerOption.VARIABLE, TEST_LEDGER), false, args);
     }
 
     /** Runs with the given environment variables and terminal setting. */

@@ -22,7 +22,7 @@ class RunCommandTest {
                 .containsPattern("\\n1\\s+assistant\\s+assistant\\s+COMMIT\\s+\\d+\\s+\\$0\\.0000\\s+\\d+\\n")
                 .containsPattern("total: 1 step, \\d+ tokens, \\$0\\.0000, \\d+ ms")
                 .containsPattern("run [0-9a-f-]{36} COMPLETED")
-                .contains("recorded in memory only");
+                .contains("ledger: " + Cli.TEST_LEDGER + " (meshflow verify ");
     }
 
     @Test
