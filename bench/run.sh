@@ -70,7 +70,12 @@ ledger_section() {
   {
     echo "## Ledger (\`LedgerLoad\`, meshflow-ledger-jdbc)"
     echo
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M:%S UTC') at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown),"
+    local at
+    at="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if ! git diff --quiet HEAD -- bench meshflow-core meshflow-ledger-jdbc ':!bench/RESULTS.md' 2>/dev/null; then
+      at="$at (with uncommitted changes)"
+    fi
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M:%S UTC') at commit $at,"
     echo "load average (1/5/15 min) before: $load_after; after: $ledger_after. Command (from the repository root):"
     echo
     echo '```'

@@ -105,9 +105,11 @@ public final class LedgerLoad {
                     "",
                     ""));
 
-            try (JdbcLedger ledger = JdbcLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
+            Path db = dir.resolve("ledger.db");
+            try (JdbcLedger ledger = JdbcLedger.open("jdbc:sqlite:" + db)) {
                 measureLedger(ledger, "SQLite", sqSingle, sqBatch, sha, 40, 20_000, rows);
             }
+            logSqliteFootprint(db);
         } finally {
             deleteTree(dir);
         }
@@ -381,6 +383,32 @@ public final class LedgerLoad {
                 rate = n / ((System.nanoTime() - start) / 1e9);
             }
             return rate;
+        }
+    }
+
+    /** Logs how much the SQLite ledger stores per step: file size, row sizes, checkpoint state size. */
+    private static void logSqliteFootprint(Path db) throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM step_records),"
+                        + " (SELECT avg(length(output_content)) FROM step_records),"
+                        + " (SELECT count(*) FROM workflow_checkpoints),"
+                        + " (SELECT avg(length(state)) FROM workflow_checkpoints),"
+                        + " (SELECT count(*) FROM runs)")) {
+            rs.next();
+            long steps = rs.getLong(1);
+            long size = Files.size(db);
+            log(String.format(
+                    Locale.ROOT,
+                    "SQLite footprint: %,d step records (avg output %.0f chars), %,d checkpoints (avg state %.0f"
+                            + " chars), %,d runs; file %,d bytes = %,.0f bytes per step",
+                    steps,
+                    rs.getDouble(2),
+                    rs.getLong(3),
+                    rs.getDouble(4),
+                    rs.getLong(5),
+                    size,
+                    steps == 0 ? 0.0 : (double) size / steps));
         }
     }
 
