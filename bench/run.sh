@@ -14,6 +14,9 @@
 #                batch pay for regrowing it with dozens of young collections of the in-flight runs)
 #   SKIP_BUILD=1 reuse bench/target/benchmarks.jar
 #   SKIP_LOAD=1  JMH only (the load rows of RESULTS.md then say "not measured")
+#   LEDGER_ARGS  ledger load-test arguments (default none; see LedgerLoad's javadoc, e.g. "--seconds 4")
+#   SKIP_LEDGER=1  no ledger load test (its section of RESULTS.md then says "not measured")
+#   LEDGER_ONLY=1  only the ledger load test: replaces the "Ledger" section of the existing RESULTS.md
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,7 +48,76 @@ if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   "${BUILD_CMD[@]}"
 fi
 mkdir -p "$OUT"
-rm -f "$OUT/jmh.csv" "$OUT/load.tsv"
+rm -f "$OUT/jmh.csv" "$OUT/load.tsv" "$OUT/ledger.md" "$OUT/ledger.log"
+
+# The ledger load test: SQLite in a temporary directory, PostgreSQL at 127.0.0.1:5432/test (schema meshflow_bench).
+read -r -a LEDGER_ARGS_A <<<"${LEDGER_ARGS:-}"
+LEDGER_CMD=("$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$JAR" io.meshflow.bench.LedgerLoad
+  ${LEDGER_ARGS_A[@]+"${LEDGER_ARGS_A[@]}"})
+run_ledger() {
+  if [[ "${SKIP_LEDGER:-}" != 1 ]]; then
+    echo "+ $(quote "${LEDGER_CMD[@]}")" >&2
+    { "${LEDGER_CMD[@]}" >"$OUT/ledger.md"; } 2>&1 | tee "$OUT/ledger.log" >&2
+  else
+    echo "(ledger load test skipped: not measured)" >"$OUT/ledger.md"
+    : >"$OUT/ledger.log"
+  fi
+  ledger_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Writes bench/target/results/ledger-section.md, RESULTS.md's "Ledger" section, from the ledger test's outputs.
+ledger_section() {
+  {
+    echo "## Ledger (\`LedgerLoad\`, meshflow-ledger-jdbc)"
+    echo
+    local at
+    at="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if ! git diff --quiet HEAD -- bench meshflow-core meshflow-ledger-jdbc ':!bench/RESULTS.md' 2>/dev/null; then
+      at="$at (with uncommitted changes)"
+    fi
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M:%S UTC') at commit $at,"
+    echo "load average (1/5/15 min) before: $load_after; after: $ledger_after. Command (from the repository root):"
+    echo
+    echo '```'
+    echo "$(quote "${LEDGER_CMD[@]}")"
+    echo '```'
+    echo
+    echo "Durable steps through a real \`Mesh\` into \`JdbcLedger\`: each run is one function node looping 100 times,"
+    echo "every step returning a 1 KB string and appended with its checkpoint (chain + checkpoint in one transaction);"
+    echo "a step is durable once \`append\` has returned. Runs start back to back until the phase's time is up (after a"
+    echo "warm-up); steps/s = steps of the completed runs / time from first start to last finish (\`runStarted\`/"
+    echo "\`runEnded\` included). SQLite: a fresh file in a temporary directory as the ledger opens it (WAL,"
+    echo "synchronous=NORMAL, one writer thread with group commit). PostgreSQL: 127.0.0.1:5432/test, schema"
+    echo "\`meshflow_bench\` (dropped afterwards), HikariCP pool. The raw baselines run in the same process just before:"
+    echo "plain JDBC on a 4-column table (run_id, seq, 1 KB output, hash), WAL + synchronous=NORMAL on SQLite."
+    echo "\`verifyChain\` is timed on one run of 20,000 records recorded by the same mesh (best pass)."
+    echo "Targets from issue 3. Where the time goes: [PROFILE.md](PROFILE.md#ledger)."
+    echo
+    cat "$OUT/ledger.md"
+    echo
+    echo '```'
+    cat "$OUT/ledger.log"
+    echo '```'
+    echo
+  } >"$OUT/ledger-section.md"
+}
+
+if [[ "${LEDGER_ONLY:-}" == 1 ]]; then
+  # only the ledger test: its section replaces the one in the existing RESULTS.md (inserted before "## JMH output"
+  # when there is none); the engine results stay as they were
+  load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+  run_ledger
+  ledger_section
+  awk -v section="$OUT/ledger-section.md" '
+    /^## Ledger / { skip = 1; while ((getline line < section) > 0) print line; done = 1; next }
+    /^## / && skip { skip = 0 }
+    /^## JMH output/ && !done { while ((getline line < section) > 0) print line; done = 1 }
+    !skip { print }
+  ' "$RESULTS" >"$OUT/RESULTS.md.new"
+  mv "$OUT/RESULTS.md.new" "$RESULTS"
+  echo "wrote the Ledger section of $RESULTS" >&2
+  exit 0
+fi
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -66,12 +138,15 @@ else
 fi
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
+run_ledger
+ledger_section
+
 "$JAVA" -cp "$JAR" io.meshflow.bench.Report "$OUT/jmh.csv" "$OUT/load.tsv" >"$OUT/report.md"
 
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 mem_total="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if ! git diff --quiet HEAD -- bench meshflow-core 2>/dev/null; then
+if ! git diff --quiet HEAD -- bench meshflow-core meshflow-ledger-jdbc 2>/dev/null; then
   commit="$commit (with uncommitted changes)"
 fi
 
@@ -122,6 +197,7 @@ fi
   cat "$OUT/load.log"
   echo '```'
   echo
+  cat "$OUT/ledger-section.md"
   echo "## JMH output"
   echo
   echo '```'
