@@ -75,7 +75,7 @@ final class Scheduler implements RouteContext {
     private final AtomicIntegerArray runs;
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
     private @Nullable LinkedBlockingQueue<StepOutcome> completions;
-    private @Nullable String lastSinkOutput;
+    private int lastSink = -1;
     private boolean restored;
 
     Scheduler(
@@ -182,7 +182,7 @@ final class Scheduler implements RouteContext {
         if (stop != null) {
             throw new RunStoppedException(stop);
         }
-        String output = lastSinkOutput;
+        String output = lastSink < 0 ? null : outputs.get(lastSink);
         return output == null ? "" : output;
     }
 
@@ -405,7 +405,7 @@ final class Scheduler implements RouteContext {
         nodeState[node] = DONE;
         loopSource[node] = -1;
         if (plan.isSink(node)) {
-            lastSinkOutput = output;
+            lastSink = node;
         }
         for (int l : plan.loopsFrom(node)) {
             LoopEdge loop = plan.loop(l);
@@ -515,7 +515,7 @@ final class Scheduler implements RouteContext {
             }
         }
         state.set("runs", ints(runCounts));
-        state.put("last_sink_output", lastSinkOutput);
+        state.put("last_sink", lastSink);
         ObjectNode loops = state.putObject("loop_iterations");
         run.loopIterations.forEach(loops::put);
         for (int l = 0; l < loopTotals.length; l++) {
@@ -569,8 +569,7 @@ final class Scheduler implements RouteContext {
         for (int l = 0; l < loopPasses.length; l++) {
             loopPasses[l] = state.path("loop_passes").path(l).asInt();
         }
-        JsonNode sink = state.get("last_sink_output");
-        lastSinkOutput = sink == null || sink.isNull() ? null : sink.asText();
+        lastSink = state.path("last_sink").asInt(-1);
         state.path("loop_iterations")
                 .properties()
                 .forEach(e -> run.loopIterations.put(e.getKey(), e.getValue().asInt()));
