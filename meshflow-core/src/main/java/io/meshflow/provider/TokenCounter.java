@@ -16,38 +16,52 @@ public final class TokenCounter {
     /** Splits text into pieces whose concatenation is the text. */
     public static List<String> split(String text) {
         List<String> pieces = new ArrayList<>(text.length() / 4 + 1);
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            int start = i;
-            while (i < n && Character.isWhitespace(text.charAt(i))) {
-                i++;
-            }
-            if (i == n) {
-                pieces.add(text.substring(start, n));
-                break;
-            }
-            if (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_') {
-                int wordStart = i;
-                while (i < n && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
-                    i++;
-                    if (i - wordStart == MAX_PIECE && i < n && Character.isLetterOrDigit(text.charAt(i))) {
-                        pieces.add(text.substring(start, i));
-                        start = i;
-                        wordStart = i;
-                    }
-                }
-            } else {
-                i++;
-            }
-            pieces.add(text.substring(start, i));
+        int start = 0;
+        int end;
+        while ((end = nextPieceEnd(text, start)) > start) {
+            pieces.add(text.substring(start, end));
+            start = end;
         }
         return pieces;
     }
 
+    /** Where the piece starting at {@code start} ends; {@code start} itself at the end of the text. */
+    private static int nextPieceEnd(String text, int start) {
+        int n = text.length();
+        int i = start;
+        while (i < n && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return n;
+        }
+        if (!isWordChar(text.charAt(i))) {
+            return i + 1;
+        }
+        int wordStart = i;
+        while (i < n && isWordChar(text.charAt(i))) {
+            i++;
+            if (i - wordStart == MAX_PIECE && i < n && Character.isLetterOrDigit(text.charAt(i))) {
+                return i;
+            }
+        }
+        return i;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
     /** The number of pieces {@link #split} would return, without building them. */
     public static int count(String text) {
-        return split(text).size();
+        int count = 0;
+        int start = 0;
+        int end;
+        while ((end = nextPieceEnd(text, start)) > start) {
+            count++;
+            start = end;
+        }
+        return count;
     }
 
     /** Input tokens of a request: system prompt, messages and a small per-message overhead. */

@@ -97,5 +97,11 @@ class ScriptedProviderTest {
         assertThat(String.join("", TokenCounter.split(text))).isEqualTo(text);
         assertThat(TokenCounter.split("")).isEmpty();
         assertThat(TokenCounter.split("a b")).containsExactly("a", " b");
+        assertThat(TokenCounter.split("Supercalifragilistic, ok"))
+                .containsExactly("Superc", "alifra", "gilist", "ic", ",", " ok");
+        for (String sample : List.of(text, "", "   ", "x", "Indemnification obligations survive.")) {
+            assertThat(TokenCounter.count(sample))
+                    .isEqualTo(TokenCounter.split(sample).size());
+        }
     }
 }
