@@ -3,6 +3,7 @@ package io.meshflow.agent;
 import io.meshflow.ValidationException;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
+import io.meshflow.provider.ToolDefinition;
 import io.meshflow.tool.Tool;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +34,8 @@ public final class Agent {
     private final @Nullable Policy policy;
     private final boolean reportsConfidence;
     private final int maxToolRounds;
+    private final String systemPrompt;
+    private final List<ToolDefinition> toolDefinitions;
 
     private Agent(Builder b) {
         this.id = b.id;
@@ -47,6 +50,8 @@ public final class Agent {
         this.policy = b.policy;
         this.reportsConfidence = b.reportsConfidence;
         this.maxToolRounds = b.maxToolRounds;
+        this.systemPrompt = composeSystemPrompt();
+        this.toolDefinitions = tools.stream().map(Tool::definition).toList();
     }
 
     /** Starts building an agent with the given id (letters, digits, {@code _}, {@code -}; at most 64). */
@@ -119,6 +124,15 @@ public final class Agent {
 
     /** The system prompt sent with every call. */
     public String systemPrompt() {
+        return systemPrompt;
+    }
+
+    /** The tools as the model sees them, in order. */
+    public List<ToolDefinition> toolDefinitions() {
+        return toolDefinitions;
+    }
+
+    private String composeSystemPrompt() {
         StringBuilder prompt = new StringBuilder();
         if (!role.isEmpty()) {
             prompt.append("You are ").append(role).append(".");
