@@ -973,7 +973,7 @@ public final class JdbcLedger implements Ledger {
     /** Configures and opens a {@link JdbcLedger}. */
     public static final class Builder {
         private @Nullable String url;
-        private int maxPoolSize = 8;
+        private int maxPoolSize = 24;
         private Clock clock = Clock.systemUTC();
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration appendOrderTimeout = Duration.ofSeconds(30);
@@ -992,7 +992,7 @@ public final class JdbcLedger implements Ledger {
         }
 
         /**
-         * The most pooled connections (default 8): on PostgreSQL for reads and writes, on SQLite for reads (SQLite
+         * The most pooled connections (default 24): on PostgreSQL for reads and writes, on SQLite for reads (SQLite
          * writes go through one extra connection of their own).
          *
          * @throws IllegalArgumentException when not 1..1000
@@ -1139,6 +1139,7 @@ public final class JdbcLedger implements Ledger {
             } else if (jdbcUrl != null) {
                 config.setJdbcUrl(jdbcUrl);
                 config.addDataSourceProperty("ApplicationName", "meshflow-ledger");
+                config.addDataSourceProperty("reWriteBatchedInserts", "true");
             }
             return new HikariDataSource(config);
         }
