@@ -140,7 +140,14 @@ final class GroupCommitWriter implements Transactions {
         try (Statement st = connection.createStatement()) {
             sql("BEGIN IMMEDIATE");
             try {
-                for (Task task : batch) {
+                if (batch.size() == 1) {
+                    // a unit alone needs no savepoint: if it fails, the whole transaction is rolled back below and
+                    // its caller gets its own error
+                    Task task = batch.get(0);
+                    task.work().run(connection);
+                    succeeded.add(task);
+                }
+                for (Task task : batch.size() == 1 ? List.<Task>of() : batch) {
                     sql("SAVEPOINT unit");
                     try {
                         task.work().run(connection);

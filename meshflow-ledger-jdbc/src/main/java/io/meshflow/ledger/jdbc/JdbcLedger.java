@@ -542,98 +542,108 @@ public final class JdbcLedger implements Ledger {
         String prev = HashChain.GENESIS;
         @Nullable StoredStep beyondHead = null;
         HashChain.Encoder hasher = HashChain.hasher();
-        for (StoredStep s : storedSteps(c, tenantId, runId)) {
-            if (s.seq() > expected) {
-                String missing =
-                        s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        expected,
-                        ChainVerification.Problem.MISSING_RECORD,
-                        missing + " missing before " + name(s));
+        // streamed: a long run is verified without holding all its records in memory
+        try (PreparedStatement rows = c.prepareStatement(STEPS_OF_RUN)) {
+            rows.setString(1, tenantId);
+            rows.setString(2, runId);
+            rows.setFetchSize(1_000);
+            try (ResultSet rs = rows.executeQuery()) {
+                while (rs.next()) {
+                    StoredStep s = StoredStep.read(rs);
+                    if (s.seq() > expected) {
+                        String missing =
+                                s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                expected,
+                                ChainVerification.Problem.MISSING_RECORD,
+                                missing + " missing before " + name(s));
+                    }
+                    if (s.hashVersion() != HashChain.VERSION
+                            || s.entryHash() == null
+                            || s.contentHash() == null
+                            || s.prevHash() == null) {
+                        String why = s.hashVersion() == 0
+                                ? "was recorded before hash chaining (schema version 1)"
+                                : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.UNVERIFIABLE,
+                                name(s) + " " + why);
+                    }
+                    if (s.seq() < expected || !prev.equals(s.prevHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.REORDERED,
+                                name(s) + ": prev_hash is not the entry hash of the record before it"
+                                        + " (records swapped, moved or inserted)");
+                    }
+                    String output;
+                    try {
+                        output = s.output();
+                    } catch (IOException e) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.CONTENT_CHANGED,
+                                name(s) + ": the stored output is damaged (" + e.getMessage() + ")");
+                    }
+                    if (!hasher.contentHash(s.inputTask(), output).equals(s.contentHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.CONTENT_CHANGED,
+                                name(s) + ": input_task or output_content no longer matches content_hash");
+                    }
+                    String recomputed;
+                    try {
+                        recomputed =
+                                hasher.entryHash(HashChain.VERSION, s.toRecord(output), s.contentHash(), s.prevHash());
+                    } catch (IllegalArgumentException | DateTimeException e) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.FIELD_CHANGED,
+                                name(s) + ": a field holds an invalid value (" + e.getMessage() + ")");
+                    }
+                    if (!recomputed.equals(s.entryHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.FIELD_CHANGED,
+                                name(s) + ": a hashed field no longer matches entry_hash");
+                    }
+                    if (s.seq() == chainSeq + 1) {
+                        beyondHead = s;
+                    }
+                    checked++;
+                    expected++;
+                    prev = s.entryHash();
+                }
             }
-            if (s.hashVersion() != HashChain.VERSION
-                    || s.entryHash() == null
-                    || s.contentHash() == null
-                    || s.prevHash() == null) {
-                String why = s.hashVersion() == 0
-                        ? "was recorded before hash chaining (schema version 1)"
-                        : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.UNVERIFIABLE,
-                        name(s) + " " + why);
-            }
-            if (s.seq() < expected || !prev.equals(s.prevHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.REORDERED,
-                        name(s) + ": prev_hash is not the entry hash of the record before it"
-                                + " (records swapped, moved or inserted)");
-            }
-            String output;
-            try {
-                output = s.output();
-            } catch (IOException e) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.CONTENT_CHANGED,
-                        name(s) + ": the stored output is damaged (" + e.getMessage() + ")");
-            }
-            if (!hasher.contentHash(s.inputTask(), output).equals(s.contentHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.CONTENT_CHANGED,
-                        name(s) + ": input_task or output_content no longer matches content_hash");
-            }
-            String recomputed;
-            try {
-                recomputed = hasher.entryHash(HashChain.VERSION, s.toRecord(output), s.contentHash(), s.prevHash());
-            } catch (IllegalArgumentException | DateTimeException e) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.FIELD_CHANGED,
-                        name(s) + ": a field holds an invalid value (" + e.getMessage() + ")");
-            }
-            if (!recomputed.equals(s.entryHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.FIELD_CHANGED,
-                        name(s) + ": a hashed field no longer matches entry_hash");
-            }
-            if (s.seq() == chainSeq + 1) {
-                beyondHead = s;
-            }
-            checked++;
-            expected++;
-            prev = s.entryHash();
         }
         long found = expected - 1;
         if (found < chainSeq) {
@@ -798,9 +808,11 @@ public final class JdbcLedger implements Ledger {
                 rs.getString(12));
     }
 
+    private static final String STEPS_OF_RUN =
+            "SELECT " + StoredStep.COLUMNS + " FROM step_records WHERE tenant_id = ? AND run_id = ? ORDER BY seq";
+
     private static List<StoredStep> storedSteps(Connection c, String tenantId, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredStep.COLUMNS
-                + " FROM step_records WHERE tenant_id = ? AND run_id = ? ORDER BY seq")) {
+        try (PreparedStatement ps = c.prepareStatement(STEPS_OF_RUN)) {
             ps.setString(1, tenantId);
             ps.setString(2, runId);
             List<StoredStep> out = new ArrayList<>();
