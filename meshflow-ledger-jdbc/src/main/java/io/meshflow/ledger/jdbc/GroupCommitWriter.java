@@ -2,10 +2,13 @@ package io.meshflow.ledger.jdbc;
 
 import io.meshflow.ledger.LedgerException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,6 +38,8 @@ final class GroupCommitWriter implements Transactions {
     private final Object submitLock = new Object();
     private final Thread thread;
     private volatile boolean closed;
+    /** The writer connection's prepared statements, by SQL; used by the writer thread only. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
 
     GroupCommitWriter(Connection connection, String name) {
         this.connection = connection;
@@ -90,23 +95,66 @@ final class GroupCommitWriter implements Transactions {
                 batch.clear();
             }
         }
+        dropStatements();
         List<Task> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new LedgerException("the ledger is closed"));
     }
 
+    /**
+     * The writer connection's prepared statement for this SQL, prepared once and reused (sqlite-jdbc does not cache
+     * statements). Only for work running on the writer thread against {@code c}, the writer's connection; the caller
+     * must not close it.
+     */
+    @SuppressWarnings("ReferenceEquality") // the very connection object of this writer
+    PreparedStatement prepared(Connection c, String sql) throws SQLException {
+        if (c != connection || Thread.currentThread() != thread) {
+            throw new IllegalStateException("not the ledger writer's connection and thread");
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    /** Closes the cached statements (after a failure, so that none is left in an odd state). */
+    private void dropStatements() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException e) {
+                LOG.debug("cannot close a cached statement", e);
+            }
+        }
+        statements.clear();
+    }
+
+    private void sql(String sql) throws SQLException {
+        prepared(connection, sql).execute();
+    }
+
     private void runBatch(List<Task> batch) {
         List<Task> succeeded = new ArrayList<>(batch.size());
         try (Statement st = connection.createStatement()) {
-            st.execute("BEGIN IMMEDIATE");
+            sql("BEGIN IMMEDIATE");
             try {
-                for (Task task : batch) {
-                    st.execute("SAVEPOINT unit");
+                if (batch.size() == 1) {
+                    // a unit alone needs no savepoint: if it fails, the whole transaction is rolled back below and
+                    // its caller gets its own error
+                    Task task = batch.get(0);
+                    task.work().run(connection);
+                    succeeded.add(task);
+                }
+                for (Task task : batch.size() == 1 ? List.<Task>of() : batch) {
+                    sql("SAVEPOINT unit");
                     try {
                         task.work().run(connection);
-                        st.execute("RELEASE unit");
+                        sql("RELEASE unit");
                         succeeded.add(task);
                     } catch (SQLException | RuntimeException e) {
+                        dropStatements();
                         try {
                             st.execute("ROLLBACK TO unit");
                             st.execute("RELEASE unit");
@@ -119,8 +167,9 @@ final class GroupCommitWriter implements Transactions {
                         task.done().completeExceptionally(e);
                     }
                 }
-                st.execute("COMMIT");
+                sql("COMMIT");
             } catch (SQLException | RuntimeException e) {
+                dropStatements();
                 rollbackQuietly(st, e);
                 fail(batch, e);
                 return;

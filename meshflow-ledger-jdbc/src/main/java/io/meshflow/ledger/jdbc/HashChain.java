@@ -102,10 +102,7 @@ public final class HashChain {
      * @return 64 lowercase hexadecimal characters
      */
     public static String contentHash(String inputTask, String outputContent) {
-        Encoder e = new Encoder();
-        e.string(inputTask);
-        e.string(outputContent);
-        return e.hex();
+        return new Encoder().contentHash(inputTask, outputContent);
     }
 
     /**
@@ -124,36 +121,19 @@ public final class HashChain {
      * @throws LedgerException when this code does not know {@code hashVersion}
      */
     public static String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
-        if (hashVersion != 1) {
-            throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows 1");
-        }
-        Encoder e = new Encoder();
-        e.string(DOMAIN);
-        e.int32(hashVersion);
-        e.string(step.tenantId());
-        e.string(step.runId());
-        e.string(step.stepId());
-        e.int64(step.seq());
-        e.string(step.nodeId());
-        e.string(step.agentId());
-        e.bool(step.outputTruncated());
-        e.string(step.verdict().name());
-        e.string(step.verdict().reason());
-        e.string(step.verdict().detail());
-        e.float64(step.uncertainty());
-        e.string(step.uncertaintySource().name());
-        e.int64(step.tokensUsed());
-        e.float64(step.costUsd());
-        e.int64(step.durationMs());
-        e.instant(step.startedAt());
-        e.instant(step.endedAt());
-        e.string(contentHash);
-        e.string(prevHash);
-        return e.hex();
+        return new Encoder().entryHash(hashVersion, step, contentHash, prevHash);
     }
 
-    /** Feeds the primitive encodings straight into a SHA-256 digest. */
-    private static final class Encoder {
+    /**
+     * A reusable hasher: one {@link MessageDigest} for many records (verification hashes a whole run with one). Not
+     * thread-safe. Its results are exactly those of the static methods.
+     */
+    static Encoder hasher() {
+        return new Encoder();
+    }
+
+    /** Feeds the primitive encodings straight into a SHA-256 digest; reusable, not thread-safe. */
+    static final class Encoder {
         private final MessageDigest digest;
         private final byte[] scratch = new byte[8];
 
@@ -163,6 +143,43 @@ public final class HashChain {
             } catch (NoSuchAlgorithmException e) {
                 throw new LedgerException("this JVM has no SHA-256", e);
             }
+        }
+
+        String contentHash(String inputTask, String outputContent) {
+            digest.reset();
+            string(inputTask);
+            string(outputContent);
+            return hex();
+        }
+
+        String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
+            if (hashVersion != 1) {
+                throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows 1");
+            }
+            digest.reset();
+            Encoder e = this;
+            e.string(DOMAIN);
+            e.int32(hashVersion);
+            e.string(step.tenantId());
+            e.string(step.runId());
+            e.string(step.stepId());
+            e.int64(step.seq());
+            e.string(step.nodeId());
+            e.string(step.agentId());
+            e.bool(step.outputTruncated());
+            e.string(step.verdict().name());
+            e.string(step.verdict().reason());
+            e.string(step.verdict().detail());
+            e.float64(step.uncertainty());
+            e.string(step.uncertaintySource().name());
+            e.int64(step.tokensUsed());
+            e.float64(step.costUsd());
+            e.int64(step.durationMs());
+            e.instant(step.startedAt());
+            e.instant(step.endedAt());
+            e.string(contentHash);
+            e.string(prevHash);
+            return e.hex();
         }
 
         void string(@Nullable String s) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +72,8 @@ public final class JdbcLedger implements Ledger {
     private final AppendOrder order;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Chain heads this ledger committed, by run id: spares the read of the run's row on the next append. */
+    private final Map<String, Head> heads = new ConcurrentHashMap<>();
 
     private JdbcLedger(
             Dialect dialect,
@@ -153,8 +156,16 @@ public final class JdbcLedger implements Ledger {
             throw new LedgerException(what + ": " + e.getMessage(), e);
         }
         boolean committed = false;
+        String[] entryHash = new String[1];
         try {
-            write(what, c -> insertStep(c, step, checkpoint, contentHash, output));
+            try {
+                write(what, c -> entryHash[0] = insertStep(c, step, checkpoint, contentHash, output));
+            } catch (RuntimeException e) {
+                heads.remove(step.runId());
+                throw e;
+            }
+            String committedHead = Objects.requireNonNull(entryHash[0]);
+            heads.put(step.runId(), new Head(step.tenantId(), step.seq(), committedHead));
             committed = true;
         } finally {
             if (turn) {
@@ -191,20 +202,79 @@ public final class JdbcLedger implements Ledger {
         }
     }
 
-    private void insertStep(
+    /** A run's chain head as last committed by this ledger: its tenant, last {@code seq} and last entry hash. */
+    private record Head(String tenantId, long seq, String entryHash) {}
+
+    private static final String SELECT_HEAD =
+            "SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?";
+    private static final String INSERT_CHECKPOINT =
+            "INSERT INTO workflow_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE_HEAD =
+            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ?";
+    private static final String UPDATE_HEAD_IF =
+            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ? AND chain_seq = ?"
+                    + " AND chain_head = ?";
+
+    /**
+     * Prepares a statement for work on {@code c}: on SQLite the writer's cached statement (not to be closed), on
+     * PostgreSQL a fresh one (the driver caches the server-side statement per connection).
+     */
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return writes instanceof GroupCommitWriter w ? w.prepared(c, sql) : c.prepareStatement(sql);
+    }
+
+    private void finish(PreparedStatement ps) throws SQLException {
+        if (!(writes instanceof GroupCommitWriter)) {
+            ps.close();
+        }
+    }
+
+    /**
+     * Writes the step, its checkpoint and the run's new chain head.
+     *
+     * <p>The chain head is taken from {@link #heads} when this ledger committed the run's previous record; the
+     * run's row is then moved on only if it still holds that head ({@code UPDATE ... WHERE chain_seq = ? AND
+     * chain_head = ?}), so a stale cache entry (another process wrote the run) falls back to reading the row, never
+     * to a broken chain.
+     *
+     * @return the new record's entry hash
+     */
+    private String insertStep(
             Connection c,
             StepRecord step,
             @Nullable Checkpoint checkpoint,
             String contentHash,
             OutputCodec.Stored output)
             throws SQLException {
+        Head cached = heads.get(step.runId());
+        if (cached != null && cached.tenantId().equals(step.tenantId()) && step.seq() == cached.seq() + 1) {
+            String entryHash = HashChain.entryHash(step, contentHash, cached.entryHash());
+            PreparedStatement ps = prepare(c, UPDATE_HEAD_IF);
+            int updated;
+            try {
+                ps.setLong(1, step.seq());
+                ps.setString(2, entryHash);
+                ps.setString(3, step.runId());
+                ps.setString(4, step.tenantId());
+                ps.setLong(5, cached.seq());
+                ps.setString(6, cached.entryHash());
+                updated = ps.executeUpdate();
+            } finally {
+                finish(ps);
+            }
+            if (updated == 1) {
+                insertRows(c, step, checkpoint, contentHash, output, cached.entryHash(), entryHash);
+                return entryHash;
+            }
+            heads.remove(step.runId(), cached);
+        }
         long chainSeq;
         String head;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?" + dialect.lockRunRow())) {
-            ps.setString(1, step.runId());
-            ps.setString(2, step.tenantId());
-            try (ResultSet rs = ps.executeQuery()) {
+        PreparedStatement select = prepare(c, SELECT_HEAD + dialect.lockRunRow());
+        try {
+            select.setString(1, step.runId());
+            select.setString(2, step.tenantId());
+            try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     throw new LedgerException("run " + step.runId() + " is not recorded in tenant '" + step.tenantId()
                             + "'; call runStarted first");
@@ -214,13 +284,39 @@ public final class JdbcLedger implements Ledger {
                 // runs recorded before hash chaining (schema version 1) have no head: their new records start afresh
                 head = stored == null ? HashChain.GENESIS : stored;
             }
+        } finally {
+            finish(select);
         }
         if (step.seq() != chainSeq + 1) {
             throw new LedgerException("run " + step.runId() + " has recorded seq " + chainSeq + ", so the next seq is "
                     + (chainSeq + 1) + ", not " + step.seq());
         }
         String entryHash = HashChain.entryHash(step, contentHash, head);
-        try (PreparedStatement ps = c.prepareStatement(INSERT_STEP)) {
+        PreparedStatement ps = prepare(c, UPDATE_HEAD);
+        try {
+            ps.setLong(1, step.seq());
+            ps.setString(2, entryHash);
+            ps.setString(3, step.runId());
+            ps.setString(4, step.tenantId());
+            ps.executeUpdate();
+        } finally {
+            finish(ps);
+        }
+        insertRows(c, step, checkpoint, contentHash, output, head, entryHash);
+        return entryHash;
+    }
+
+    private void insertRows(
+            Connection c,
+            StepRecord step,
+            @Nullable Checkpoint checkpoint,
+            String contentHash,
+            OutputCodec.Stored output,
+            String head,
+            String entryHash)
+            throws SQLException {
+        PreparedStatement ps = prepare(c, INSERT_STEP);
+        try {
             int i = 0;
             ps.setString(++i, step.runId());
             ps.setString(++i, step.stepId());
@@ -247,27 +343,23 @@ public final class JdbcLedger implements Ledger {
             ps.setString(++i, head);
             ps.setString(++i, entryHash);
             ps.executeUpdate();
+        } finally {
+            finish(ps);
         }
         if (checkpoint != null) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO workflow_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, checkpoint.runId());
-                ps.setString(2, checkpoint.tenantId());
-                ps.setLong(3, checkpoint.stepSeq());
-                ps.setString(4, checkpoint.status().name());
-                ps.setBoolean(5, checkpoint.pausedForHuman());
-                ps.setString(6, checkpoint.state());
-                ps.setString(7, Timestamps.format(checkpoint.createdAt()));
-                ps.executeUpdate();
+            PreparedStatement cp = prepare(c, INSERT_CHECKPOINT);
+            try {
+                cp.setString(1, checkpoint.runId());
+                cp.setString(2, checkpoint.tenantId());
+                cp.setLong(3, checkpoint.stepSeq());
+                cp.setString(4, checkpoint.status().name());
+                cp.setBoolean(5, checkpoint.pausedForHuman());
+                cp.setString(6, checkpoint.state());
+                cp.setString(7, Timestamps.format(checkpoint.createdAt()));
+                cp.executeUpdate();
+            } finally {
+                finish(cp);
             }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ?")) {
-            ps.setLong(1, step.seq());
-            ps.setString(2, entryHash);
-            ps.setString(3, step.runId());
-            ps.setString(4, step.tenantId());
-            ps.executeUpdate();
         }
     }
 
@@ -296,6 +388,7 @@ public final class JdbcLedger implements Ledger {
             }
         });
         order.forget(run.runId());
+        heads.remove(run.runId());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -425,6 +518,10 @@ public final class JdbcLedger implements Ledger {
         return readSnapshot("cannot verify run " + runId, c -> verify(c, tenantId, runId));
     }
 
+    private static String name(StoredStep s) {
+        return "step " + s.stepId() + " (seq " + s.seq() + ")";
+    }
+
     private ChainVerification verify(Connection c, String tenantId, String runId) throws SQLException {
         long chainSeq;
         String chainHead;
@@ -444,99 +541,109 @@ public final class JdbcLedger implements Ledger {
         long checked = 0;
         String prev = HashChain.GENESIS;
         @Nullable StoredStep beyondHead = null;
-        for (StoredStep s : storedSteps(c, tenantId, runId)) {
-            String name = "step " + s.stepId() + " (seq " + s.seq() + ")";
-            if (s.seq() > expected) {
-                String missing =
-                        s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        expected,
-                        ChainVerification.Problem.MISSING_RECORD,
-                        missing + " missing before " + name);
+        HashChain.Encoder hasher = HashChain.hasher();
+        // streamed: a long run is verified without holding all its records in memory
+        try (PreparedStatement rows = c.prepareStatement(STEPS_OF_RUN)) {
+            rows.setString(1, tenantId);
+            rows.setString(2, runId);
+            rows.setFetchSize(1_000);
+            try (ResultSet rs = rows.executeQuery()) {
+                while (rs.next()) {
+                    StoredStep s = StoredStep.read(rs);
+                    if (s.seq() > expected) {
+                        String missing =
+                                s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                expected,
+                                ChainVerification.Problem.MISSING_RECORD,
+                                missing + " missing before " + name(s));
+                    }
+                    if (s.hashVersion() != HashChain.VERSION
+                            || s.entryHash() == null
+                            || s.contentHash() == null
+                            || s.prevHash() == null) {
+                        String why = s.hashVersion() == 0
+                                ? "was recorded before hash chaining (schema version 1)"
+                                : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.UNVERIFIABLE,
+                                name(s) + " " + why);
+                    }
+                    if (s.seq() < expected || !prev.equals(s.prevHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.REORDERED,
+                                name(s) + ": prev_hash is not the entry hash of the record before it"
+                                        + " (records swapped, moved or inserted)");
+                    }
+                    String output;
+                    try {
+                        output = s.output();
+                    } catch (IOException e) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.CONTENT_CHANGED,
+                                name(s) + ": the stored output is damaged (" + e.getMessage() + ")");
+                    }
+                    if (!hasher.contentHash(s.inputTask(), output).equals(s.contentHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.CONTENT_CHANGED,
+                                name(s) + ": input_task or output_content no longer matches content_hash");
+                    }
+                    String recomputed;
+                    try {
+                        recomputed =
+                                hasher.entryHash(HashChain.VERSION, s.toRecord(output), s.contentHash(), s.prevHash());
+                    } catch (IllegalArgumentException | DateTimeException e) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.FIELD_CHANGED,
+                                name(s) + ": a field holds an invalid value (" + e.getMessage() + ")");
+                    }
+                    if (!recomputed.equals(s.entryHash())) {
+                        return ChainVerification.bad(
+                                tenantId,
+                                runId,
+                                checked,
+                                s.stepId(),
+                                s.seq(),
+                                ChainVerification.Problem.FIELD_CHANGED,
+                                name(s) + ": a hashed field no longer matches entry_hash");
+                    }
+                    if (s.seq() == chainSeq + 1) {
+                        beyondHead = s;
+                    }
+                    checked++;
+                    expected++;
+                    prev = s.entryHash();
+                }
             }
-            if (s.hashVersion() != HashChain.VERSION
-                    || s.entryHash() == null
-                    || s.contentHash() == null
-                    || s.prevHash() == null) {
-                String why = s.hashVersion() == 0
-                        ? "was recorded before hash chaining (schema version 1)"
-                        : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.UNVERIFIABLE,
-                        name + " " + why);
-            }
-            if (s.seq() < expected || !prev.equals(s.prevHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.REORDERED,
-                        name + ": prev_hash is not the entry hash of the record before it"
-                                + " (records swapped, moved or inserted)");
-            }
-            String output;
-            try {
-                output = s.output();
-            } catch (IOException e) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.CONTENT_CHANGED,
-                        name + ": the stored output is damaged (" + e.getMessage() + ")");
-            }
-            if (!HashChain.contentHash(s.inputTask(), output).equals(s.contentHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.CONTENT_CHANGED,
-                        name + ": input_task or output_content no longer matches content_hash");
-            }
-            String recomputed;
-            try {
-                recomputed = HashChain.entryHash(s.toRecord(output), s.contentHash(), s.prevHash());
-            } catch (IllegalArgumentException | DateTimeException e) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.FIELD_CHANGED,
-                        name + ": a field holds an invalid value (" + e.getMessage() + ")");
-            }
-            if (!recomputed.equals(s.entryHash())) {
-                return ChainVerification.bad(
-                        tenantId,
-                        runId,
-                        checked,
-                        s.stepId(),
-                        s.seq(),
-                        ChainVerification.Problem.FIELD_CHANGED,
-                        name + ": a hashed field no longer matches entry_hash");
-            }
-            if (s.seq() == chainSeq + 1) {
-                beyondHead = s;
-            }
-            checked++;
-            expected++;
-            prev = s.entryHash();
         }
         long found = expected - 1;
         if (found < chainSeq) {
@@ -701,9 +808,11 @@ public final class JdbcLedger implements Ledger {
                 rs.getString(12));
     }
 
+    private static final String STEPS_OF_RUN =
+            "SELECT " + StoredStep.COLUMNS + " FROM step_records WHERE tenant_id = ? AND run_id = ? ORDER BY seq";
+
     private static List<StoredStep> storedSteps(Connection c, String tenantId, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredStep.COLUMNS
-                + " FROM step_records WHERE tenant_id = ? AND run_id = ? ORDER BY seq")) {
+        try (PreparedStatement ps = c.prepareStatement(STEPS_OF_RUN)) {
             ps.setString(1, tenantId);
             ps.setString(2, runId);
             List<StoredStep> out = new ArrayList<>();
@@ -876,7 +985,7 @@ public final class JdbcLedger implements Ledger {
     /** Configures and opens a {@link JdbcLedger}. */
     public static final class Builder {
         private @Nullable String url;
-        private int maxPoolSize = 8;
+        private int maxPoolSize = 24;
         private Clock clock = Clock.systemUTC();
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration appendOrderTimeout = Duration.ofSeconds(30);
@@ -895,7 +1004,7 @@ public final class JdbcLedger implements Ledger {
         }
 
         /**
-         * The most pooled connections (default 8): on PostgreSQL for reads and writes, on SQLite for reads (SQLite
+         * The most pooled connections (default 24): on PostgreSQL for reads and writes, on SQLite for reads (SQLite
          * writes go through one extra connection of their own).
          *
          * @throws IllegalArgumentException when not 1..1000
@@ -1042,6 +1151,7 @@ public final class JdbcLedger implements Ledger {
             } else if (jdbcUrl != null) {
                 config.setJdbcUrl(jdbcUrl);
                 config.addDataSourceProperty("ApplicationName", "meshflow-ledger");
+                config.addDataSourceProperty("reWriteBatchedInserts", "true");
             }
             return new HikariDataSource(config);
         }
