@@ -162,7 +162,7 @@ public final class RunEngine {
             run.restoreNumbering(resume.committed());
             Checkpoint checkpoint = resume.checkpoint();
             if (checkpoint != null) {
-                scheduler.restore(checkpoint.state());
+                scheduler.restore(checkpoint.state(), resume.committed());
             }
         }
         Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)

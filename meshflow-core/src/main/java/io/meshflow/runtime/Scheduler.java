@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * sub-workflow is checkpointed as a whole: on resume, a sub-workflow that had not finished starts again.
  */
 final class Scheduler implements RouteContext {
-    private static final int STATE_VERSION = 1;
+    private static final int STATE_VERSION = 2;
 
     private static final byte UNDECIDED = 0;
     private static final byte TAKEN = 1;
@@ -72,6 +72,9 @@ final class Scheduler implements RouteContext {
     private final int[] loopTotals;
     private final int[] loopSource;
     private final AtomicReferenceArray<@Nullable String> outputs;
+    /** The seq of the step record holding each node's latest output: checkpoints refer to it, not copy it. */
+    private final long[] outputSeq;
+
     private final AtomicIntegerArray runs;
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
     private @Nullable LinkedBlockingQueue<StepOutcome> completions;
@@ -118,6 +121,7 @@ final class Scheduler implements RouteContext {
         this.loopSource = new int[n];
         java.util.Arrays.fill(loopSource, -1);
         this.outputs = new AtomicReferenceArray<>(n);
+        this.outputSeq = new long[n];
         this.runs = new AtomicIntegerArray(n);
     }
 
@@ -258,21 +262,22 @@ final class Scheduler implements RouteContext {
 
     private void handle(StepOutcome outcome) {
         int node = outcome.node();
+        StepRecord pending = outcome.record();
+        long seq = pending == null ? 0 : run.nextSeq();
         MeshFlowException routingFailure = null;
         if (outcome.generation() == generation[node]
                 && outcome.verdict() instanceof Verdict.Commit
                 && run.stopped() == null) {
             try {
-                complete(node, outcome.output());
+                complete(node, outcome.output(), seq);
             } catch (MeshFlowException e) {
                 routingFailure = e;
             } catch (RuntimeException e) {
                 routingFailure = new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e);
             }
         }
-        StepRecord pending = outcome.record();
         if (pending != null) {
-            commit(node, outcome, pending);
+            commit(node, outcome, pending, seq);
         }
         if (routingFailure != null) {
             fail(node, routingFailure);
@@ -280,8 +285,8 @@ final class Scheduler implements RouteContext {
     }
 
     /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
-    private void commit(int node, StepOutcome outcome, StepRecord pending) {
-        StepRecord record = withSeq(pending, run.nextSeq(), pending.verdict());
+    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq) {
+        StepRecord record = withSeq(pending, stepSeq, pending.verdict());
         Verdict verdict = outcome.verdict();
         MeshFlowException failure = outcome.failure();
         boolean stopsRun = outcome.stopsRun();
@@ -399,8 +404,9 @@ final class Scheduler implements RouteContext {
         }
     }
 
-    private void complete(int node, String output) {
+    private void complete(int node, String output, long seq) {
         outputs.set(node, output);
+        outputSeq[node] = seq;
         runs.incrementAndGet(node);
         nodeState[node] = DONE;
         loopSource[node] = -1;
@@ -509,9 +515,8 @@ final class Scheduler implements RouteContext {
         ObjectNode outs = state.putObject("outputs");
         for (int i = 0; i < runCounts.length; i++) {
             runCounts[i] = runs.get(i);
-            String out = outputs.get(i);
-            if (out != null) {
-                outs.put(plan.id(i), out);
+            if (outputs.get(i) != null) {
+                outs.put(plan.id(i), outputSeq[i]);
             }
         }
         state.set("runs", ints(runCounts));
@@ -534,8 +539,12 @@ final class Scheduler implements RouteContext {
      *
      * @throws LedgerException when the document does not fit this workflow
      */
-    void restore(String json) {
+    void restore(String json, List<StepRecord> committed) {
         JsonNode state = MeshJson.parse(json);
+        Map<Long, String> outputBySeq = new java.util.HashMap<>();
+        for (StepRecord step : committed) {
+            outputBySeq.put(step.seq(), step.outputContent());
+        }
         if (state.path("version").asInt() != STATE_VERSION) {
             throw new LedgerException("checkpoint of run " + run.runId + " has state version " + state.path("version")
                     + "; this engine reads version " + STATE_VERSION);
@@ -556,8 +565,17 @@ final class Scheduler implements RouteContext {
             generation[i] = state.path("generation").path(i).asInt();
             loopSource[i] = state.path("loop_source").path(i).asInt(-1);
             runs.set(i, state.path("runs").path(i).asInt());
-            JsonNode out = state.path("outputs").get(plan.id(i));
-            outputs.set(i, out == null ? null : out.asText());
+            JsonNode ref = state.path("outputs").get(plan.id(i));
+            if (ref != null) {
+                long seq = ref.asLong();
+                String out = outputBySeq.get(seq);
+                if (out == null) {
+                    throw new LedgerException("checkpoint of run " + run.runId + " refers to step seq " + seq
+                            + " for the output of node '" + plan.id(i) + "', which the ledger does not have");
+                }
+                outputs.set(i, out);
+                outputSeq[i] = seq;
+            }
             int undecided = 0;
             for (int e : plan.inEdges(i)) {
                 if (edgeState[e] == UNDECIDED) {
