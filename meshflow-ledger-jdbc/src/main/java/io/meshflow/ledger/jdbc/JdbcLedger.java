@@ -569,22 +569,20 @@ public final class JdbcLedger implements Ledger {
                         String why = s.hashVersion() == 0
                                 ? "was recorded before hash chaining (schema version 1)"
                                 : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.UNVERIFIABLE,
                                 name(s) + " " + why);
                     }
                     if (s.seq() < expected || !prev.equals(s.prevHash())) {
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.REORDERED,
                                 name(s) + ": prev_hash is not the entry hash of the record before it"
                                         + " (records swapped, moved or inserted)");
@@ -593,22 +591,20 @@ public final class JdbcLedger implements Ledger {
                     try {
                         output = s.output();
                     } catch (IOException e) {
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.CONTENT_CHANGED,
                                 name(s) + ": the stored output is damaged (" + e.getMessage() + ")");
                     }
                     if (!hasher.contentHash(s.inputTask(), output).equals(s.contentHash())) {
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.CONTENT_CHANGED,
                                 name(s) + ": input_task or output_content no longer matches content_hash");
                     }
@@ -617,22 +613,20 @@ public final class JdbcLedger implements Ledger {
                         recomputed =
                                 hasher.entryHash(HashChain.VERSION, s.toRecord(output), s.contentHash(), s.prevHash());
                     } catch (IllegalArgumentException | DateTimeException e) {
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.FIELD_CHANGED,
                                 name(s) + ": a field holds an invalid value (" + e.getMessage() + ")");
                     }
                     if (!recomputed.equals(s.entryHash())) {
-                        return ChainVerification.bad(
+                        return badRecord(
                                 tenantId,
                                 runId,
                                 checked,
-                                s.stepId(),
-                                s.seq(),
+                                s,
                                 ChainVerification.Problem.FIELD_CHANGED,
                                 name(s) + ": a hashed field no longer matches entry_hash");
                     }
@@ -823,6 +817,17 @@ public final class JdbcLedger implements Ledger {
             }
             return out;
         }
+    }
+
+    /** A failed verification at one stored record: the common arguments in one place. */
+    private static ChainVerification badRecord(
+            String tenantId,
+            String runId,
+            long checked,
+            StoredStep step,
+            ChainVerification.Problem problem,
+            String detail) {
+        return ChainVerification.bad(tenantId, runId, checked, step.stepId(), step.seq(), problem, detail);
     }
 
     private static @Nullable String lastStepId(Connection c, String tenantId, String runId, long seq)
