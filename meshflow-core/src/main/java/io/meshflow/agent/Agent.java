@@ -3,11 +3,14 @@ package io.meshflow.agent;
 import io.meshflow.ValidationException;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
+import io.meshflow.provider.Providers;
 import io.meshflow.provider.ToolDefinition;
 import io.meshflow.tool.Tool;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -163,6 +166,8 @@ public final class Agent {
         private String model = "";
         private @Nullable LlmProvider provider;
         private @Nullable String providerName;
+        private @Nullable String providerType;
+        private final Map<String, Object> providerSettings = new LinkedHashMap<>();
         private final List<Tool> tools = new ArrayList<>();
         private int maxTokens = 1024;
         private @Nullable Double temperature;
@@ -198,7 +203,25 @@ public final class Agent {
             return this;
         }
 
-        /** The name of a provider registered with the mesh. */
+        /**
+         * The kind of provider to create for this agent, by its {@link Providers} name ({@code anthropic},
+         * {@code openai}, {@code azure}, {@code ollama}, {@code gemini}, {@code bedrock}, {@code scripted}), configured
+         * with the agent's {@link #model} and any {@link #providerSetting}s; API keys come from the vendor's standard
+         * environment variables unless set here. Agents with the same settings share one provider. The provider is
+         * created by {@link #build()}, so a missing key or module fails there, naming what to set or add.
+         */
+        public Builder provider(String type) {
+            this.providerType = type;
+            return this;
+        }
+
+        /** A setting of the provider named with {@link #provider(String)}, such as {@code base_url} or {@code api_key}. */
+        public Builder providerSetting(String key, Object value) {
+            providerSettings.put(key, value);
+            return this;
+        }
+
+        /** The name of a provider registered with the mesh ({@code Mesh.Builder#provider(String, LlmProvider)}). */
         public Builder providerName(String value) {
             this.providerName = value;
             return this;
@@ -262,8 +285,23 @@ public final class Agent {
             if (t != null && !(t >= 0 && t <= 2)) {
                 problems.add("agent " + id + ": temperature must be within 0..2, got " + t);
             }
-            if (provider != null && providerName != null) {
-                problems.add("agent " + id + ": give a provider or a provider name, not both");
+            int providerChoices =
+                    (provider != null ? 1 : 0) + (providerName != null ? 1 : 0) + (providerType != null ? 1 : 0);
+            if (providerChoices > 1) {
+                problems.add("agent " + id + ": give one of provider(LlmProvider), provider(String) and providerName");
+            } else if (providerType != null) {
+                Map<String, Object> settings = new LinkedHashMap<>(providerSettings);
+                if (!model.isEmpty()) {
+                    settings.putIfAbsent("model", model);
+                }
+                try {
+                    provider = Providers.shared(providerType, settings);
+                    providerType = null;
+                } catch (ValidationException e) {
+                    e.problems().forEach(problem -> problems.add("agent " + id + ": " + problem));
+                }
+            } else if (!providerSettings.isEmpty()) {
+                problems.add("agent " + id + ": providerSetting needs provider(String) naming the provider");
             }
             Set<String> names = new HashSet<>();
             for (Tool tool : tools) {

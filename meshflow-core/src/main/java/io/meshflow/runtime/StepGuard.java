@@ -1,5 +1,6 @@
 package io.meshflow.runtime;
 
+import io.meshflow.provider.Cancellation;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Set;
@@ -15,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Timeouts are enforced by one watchdog thread that checks the steps with a deadline every
  * {@value #TICK_MILLIS} ms, rather than by a timer task per step: arming and disarming is then one concurrent-set
  * operation, with no lock shared by every step of every run. A timeout may fire up to one tick late.
+ *
+ * <p>An interrupt does not wake a thread blocked on a socket, so the guard also cancels the step's
+ * {@link Cancellation} scope, through which a provider aborts its call.
  */
 final class StepGuard {
     /** How often the watchdog looks for steps past their deadline. */
@@ -29,6 +33,7 @@ final class StepGuard {
     }
 
     private final Thread thread;
+    private final Cancellation cancellation = Cancellation.enter();
     private final long deadlineNanos;
     private final String timeoutReason;
     private boolean running = true;
@@ -56,6 +61,11 @@ final class StepGuard {
         if (running && interruptReason == null) {
             interruptReason = reason;
             thread.interrupt();
+            try {
+                cancellation.cancel();
+            } catch (RuntimeException e) {
+                // aborting a provider's call is best effort: the interrupt already stops the step
+            }
         }
     }
 
@@ -70,6 +80,7 @@ final class StepGuard {
      */
     synchronized @Nullable String finish() {
         running = false;
+        cancellation.exit();
         if (deadlineNanos != 0) {
             WATCHED.remove(this);
         }
