@@ -134,6 +134,16 @@ final class AppendOrder {
         }
     }
 
+    /** Notes a run just recorded, with nothing appended yet: its first append then reads nothing. */
+    void started(String runId) {
+        lock.lock();
+        try {
+            tails.putIfAbsent(runId, new Tail(0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Forgets an ended run (its state is reloaded from the database if it is resumed). */
     void forget(String runId) {
         lock.lock();

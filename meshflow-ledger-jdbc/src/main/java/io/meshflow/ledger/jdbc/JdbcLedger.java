@@ -60,26 +60,23 @@ public final class JdbcLedger implements Ledger {
 
     private static final String RUN_COLUMNS = "run_id, tenant_id, workflow_name, task, status, started_at, ended_at,"
             + " steps, tokens_used, cost_usd, output, error";
-    private static final String CHECKPOINT_COLUMNS =
-            "run_id, tenant_id, step_seq, status, paused_for_human, state, created_at";
-    private static final String INSERT_STEP = "INSERT INTO step_records (" + StoredStep.COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String CHECKPOINT_COLUMNS = StepRows.CHECKPOINT_COLUMNS;
 
     private final Dialect dialect;
     private final String where;
     private final HikariDataSource pool;
-    private final Transactions writes;
+    private final LedgerWriter writes;
     private final AppendOrder order;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Chain heads this ledger committed, by run id: spares the read of the run's row on the next append. */
-    private final Map<String, Head> heads = new ConcurrentHashMap<>();
+    private final Map<String, StepAppend.Head> heads = new ConcurrentHashMap<>();
 
     private JdbcLedger(
             Dialect dialect,
             String where,
             HikariDataSource pool,
-            Transactions writes,
+            LedgerWriter writes,
             Duration appendOrderTimeout,
             Clock clock) {
         this.dialect = dialect;
@@ -125,11 +122,15 @@ public final class JdbcLedger implements Ledger {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS
-                    + ", chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                    + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
                 bindRun(ps, run);
+                ps.setString(13, HashChain.GENESIS);
                 ps.executeUpdate();
             }
         });
+        // the first append then needs no read of the run's row
+        order.started(run.runId());
+        heads.put(run.runId(), new StepAppend.Head(run.tenantId(), 0, HashChain.GENESIS));
     }
 
     /**
@@ -156,16 +157,29 @@ public final class JdbcLedger implements Ledger {
             throw new LedgerException(what + ": " + e.getMessage(), e);
         }
         boolean committed = false;
-        String[] entryHash = new String[1];
         try {
+            StepAppend.Head cached = heads.get(step.runId());
+            if (cached != null && (!cached.tenantId().equals(step.tenantId()) || step.seq() != cached.seq() + 1)) {
+                cached = null;
+            }
+            StepAppend append = new StepAppend(
+                    step,
+                    checkpoint,
+                    contentHash,
+                    output,
+                    cached,
+                    cached == null ? null : HashChain.entryHash(step, contentHash, cached.entryHash()));
             try {
-                write(what, c -> entryHash[0] = insertStep(c, step, checkpoint, contentHash, output));
-            } catch (RuntimeException e) {
+                writes.append(append);
+            } catch (LedgerException e) {
                 heads.remove(step.runId());
                 throw e;
+            } catch (SQLException | RuntimeException e) {
+                heads.remove(step.runId());
+                throw new LedgerException(what + ": " + e.getMessage(), e);
             }
-            String committedHead = Objects.requireNonNull(entryHash[0]);
-            heads.put(step.runId(), new Head(step.tenantId(), step.seq(), committedHead));
+            String committedHead = Objects.requireNonNull(append.entryHash());
+            heads.put(step.runId(), new StepAppend.Head(step.tenantId(), step.seq(), committedHead));
             committed = true;
         } finally {
             if (turn) {
@@ -198,167 +212,6 @@ public final class JdbcLedger implements Ledger {
             ps.setString(2, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
-    }
-
-    /** A run's chain head as last committed by this ledger: its tenant, last {@code seq} and last entry hash. */
-    private record Head(String tenantId, long seq, String entryHash) {}
-
-    private static final String SELECT_HEAD =
-            "SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?";
-    private static final String INSERT_CHECKPOINT =
-            "INSERT INTO workflow_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
-    private static final String UPDATE_HEAD =
-            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ?";
-    private static final String UPDATE_HEAD_IF =
-            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ? AND chain_seq = ?"
-                    + " AND chain_head = ?";
-
-    /**
-     * Prepares a statement for work on {@code c}: on SQLite the writer's cached statement (not to be closed), on
-     * PostgreSQL a fresh one (the driver caches the server-side statement per connection).
-     */
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return writes instanceof GroupCommitWriter w ? w.prepared(c, sql) : c.prepareStatement(sql);
-    }
-
-    private void finish(PreparedStatement ps) throws SQLException {
-        if (!(writes instanceof GroupCommitWriter)) {
-            ps.close();
-        }
-    }
-
-    /**
-     * Writes the step, its checkpoint and the run's new chain head.
-     *
-     * <p>The chain head is taken from {@link #heads} when this ledger committed the run's previous record; the
-     * run's row is then moved on only if it still holds that head ({@code UPDATE ... WHERE chain_seq = ? AND
-     * chain_head = ?}), so a stale cache entry (another process wrote the run) falls back to reading the row, never
-     * to a broken chain.
-     *
-     * @return the new record's entry hash
-     */
-    private String insertStep(
-            Connection c,
-            StepRecord step,
-            @Nullable Checkpoint checkpoint,
-            String contentHash,
-            OutputCodec.Stored output)
-            throws SQLException {
-        Head cached = heads.get(step.runId());
-        if (cached != null && cached.tenantId().equals(step.tenantId()) && step.seq() == cached.seq() + 1) {
-            String entryHash = HashChain.entryHash(step, contentHash, cached.entryHash());
-            PreparedStatement ps = prepare(c, UPDATE_HEAD_IF);
-            int updated;
-            try {
-                ps.setLong(1, step.seq());
-                ps.setString(2, entryHash);
-                ps.setString(3, step.runId());
-                ps.setString(4, step.tenantId());
-                ps.setLong(5, cached.seq());
-                ps.setString(6, cached.entryHash());
-                updated = ps.executeUpdate();
-            } finally {
-                finish(ps);
-            }
-            if (updated == 1) {
-                insertRows(c, step, checkpoint, contentHash, output, cached.entryHash(), entryHash);
-                return entryHash;
-            }
-            heads.remove(step.runId(), cached);
-        }
-        long chainSeq;
-        String head;
-        PreparedStatement select = prepare(c, SELECT_HEAD + dialect.lockRunRow());
-        try {
-            select.setString(1, step.runId());
-            select.setString(2, step.tenantId());
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    throw new LedgerException("run " + step.runId() + " is not recorded in tenant '" + step.tenantId()
-                            + "'; call runStarted first");
-                }
-                chainSeq = rs.getLong(1);
-                String stored = rs.getString(2);
-                // runs recorded before hash chaining (schema version 1) have no head: their new records start afresh
-                head = stored == null ? HashChain.GENESIS : stored;
-            }
-        } finally {
-            finish(select);
-        }
-        if (step.seq() != chainSeq + 1) {
-            throw new LedgerException("run " + step.runId() + " has recorded seq " + chainSeq + ", so the next seq is "
-                    + (chainSeq + 1) + ", not " + step.seq());
-        }
-        String entryHash = HashChain.entryHash(step, contentHash, head);
-        PreparedStatement ps = prepare(c, UPDATE_HEAD);
-        try {
-            ps.setLong(1, step.seq());
-            ps.setString(2, entryHash);
-            ps.setString(3, step.runId());
-            ps.setString(4, step.tenantId());
-            ps.executeUpdate();
-        } finally {
-            finish(ps);
-        }
-        insertRows(c, step, checkpoint, contentHash, output, head, entryHash);
-        return entryHash;
-    }
-
-    private void insertRows(
-            Connection c,
-            StepRecord step,
-            @Nullable Checkpoint checkpoint,
-            String contentHash,
-            OutputCodec.Stored output,
-            String head,
-            String entryHash)
-            throws SQLException {
-        PreparedStatement ps = prepare(c, INSERT_STEP);
-        try {
-            int i = 0;
-            ps.setString(++i, step.runId());
-            ps.setString(++i, step.stepId());
-            ps.setLong(++i, step.seq());
-            ps.setString(++i, step.tenantId());
-            ps.setString(++i, step.nodeId());
-            ps.setString(++i, step.agentId());
-            ps.setString(++i, step.inputTask());
-            ps.setString(++i, output.content());
-            ps.setBoolean(++i, output.compressed());
-            ps.setBoolean(++i, step.outputTruncated());
-            ps.setString(++i, step.verdict().name());
-            ps.setString(++i, emptyToNull(step.verdict().reason()));
-            ps.setString(++i, emptyToNull(step.verdict().detail()));
-            ps.setDouble(++i, step.uncertainty());
-            ps.setString(++i, step.uncertaintySource().name());
-            ps.setLong(++i, step.tokensUsed());
-            ps.setDouble(++i, step.costUsd());
-            ps.setLong(++i, step.durationMs());
-            ps.setString(++i, Timestamps.format(step.startedAt()));
-            ps.setString(++i, Timestamps.format(step.endedAt()));
-            ps.setInt(++i, HashChain.VERSION);
-            ps.setString(++i, contentHash);
-            ps.setString(++i, head);
-            ps.setString(++i, entryHash);
-            ps.executeUpdate();
-        } finally {
-            finish(ps);
-        }
-        if (checkpoint != null) {
-            PreparedStatement cp = prepare(c, INSERT_CHECKPOINT);
-            try {
-                cp.setString(1, checkpoint.runId());
-                cp.setString(2, checkpoint.tenantId());
-                cp.setLong(3, checkpoint.stepSeq());
-                cp.setString(4, checkpoint.status().name());
-                cp.setBoolean(5, checkpoint.pausedForHuman());
-                cp.setString(6, checkpoint.state());
-                cp.setString(7, Timestamps.format(checkpoint.createdAt()));
-                cp.executeUpdate();
-            } finally {
-                finish(cp);
             }
         }
     }
@@ -912,10 +765,6 @@ public final class JdbcLedger implements Ledger {
         ps.setString(12, run.error());
     }
 
-    private static @Nullable String emptyToNull(String s) {
-        return s.isEmpty() ? null : s;
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // plumbing
 
@@ -924,7 +773,7 @@ public final class JdbcLedger implements Ledger {
         T run(Connection c) throws SQLException;
     }
 
-    private void write(String what, Transactions.Work work) {
+    private void write(String what, Transactions work) {
         ensureOpen();
         try {
             writes.execute(work);
@@ -961,6 +810,11 @@ public final class JdbcLedger implements Ledger {
         });
     }
 
+    /** What the writer has done so far (tests and benchmarks read how well appends were grouped). */
+    LedgerWriter.Stats writerStats() {
+        return writes.stats();
+    }
+
     private void ensureOpen() {
         if (closed.get()) {
             throw new LedgerException("the ledger " + where + " is closed");
@@ -995,8 +849,23 @@ public final class JdbcLedger implements Ledger {
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration appendOrderTimeout = Duration.ofSeconds(30);
         private int sqliteMaxPageCount;
+        private int writeConcurrency = 4;
 
         private Builder() {}
+
+        /**
+         * PostgreSQL: how many batches of appends may be written at once, each in its own transaction on its own
+         * pooled connection (default 4, at most the pool size less one, so that reads always find a connection).
+         * Appends arriving while they are busy wait and go into the next batch: one transaction then carries the
+         * steps of many runs. SQLite always writes one batch at a time.
+         */
+        public Builder writeConcurrency(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("writeConcurrency must be at least 1, got " + value);
+            }
+            this.writeConcurrency = value;
+            return this;
+        }
 
         /**
          * The database: {@code jdbc:sqlite:<file>} (for example {@code jdbc:sqlite:./.meshflow/ledger.db}) or {@code
@@ -1081,7 +950,7 @@ public final class JdbcLedger implements Ledger {
             Path file = JdbcUrls.sqliteFile(u);
             String where = "SQLite ledger " + file;
             HikariDataSource pool = null;
-            Transactions writes = null;
+            LedgerWriter writes = null;
             try {
                 Path parent = file.toAbsolutePath().getParent();
                 if (parent != null) {
@@ -1109,7 +978,8 @@ public final class JdbcLedger implements Ledger {
                 source.setUrl(u);
                 Schema.migrate(source, Dialect.SQLITE, where);
                 pool = pool(source, null);
-                writes = new GroupCommitWriter(source.getConnection(), "meshflow-ledger-writer");
+                WriteSession session = WriteSession.sqlite(source.getConnection());
+                writes = new LedgerWriter(() -> session, new StepRows(Dialect.SQLITE), 1, session);
                 return new JdbcLedger(Dialect.SQLITE, where, pool, writes, appendOrderTimeout, clock);
             } catch (IOException | SQLException | RuntimeException e) {
                 closeQuietly(writes, pool);
@@ -1133,8 +1003,7 @@ public final class JdbcLedger implements Ledger {
                     Schema.check(c, Dialect.POSTGRESQL, where);
                 }
                 Schema.migrate(pool, Dialect.POSTGRESQL, where);
-                return new JdbcLedger(
-                        Dialect.POSTGRESQL, where, pool, new PooledTransactions(pool), appendOrderTimeout, clock);
+                return new JdbcLedger(Dialect.POSTGRESQL, where, pool, postgresWriter(pool), appendOrderTimeout, clock);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(null, pool);
                 if (e instanceof LedgerException le) {
@@ -1161,7 +1030,16 @@ public final class JdbcLedger implements Ledger {
             return new HikariDataSource(config);
         }
 
-        private static void closeQuietly(@Nullable Transactions writes, @Nullable HikariDataSource pool) {
+        private LedgerWriter postgresWriter(HikariDataSource pool) {
+            HikariDataSource source = pool;
+            return new LedgerWriter(
+                    () -> WriteSession.borrowed(source.getConnection()),
+                    new StepRows(Dialect.POSTGRESQL),
+                    Math.max(1, Math.min(writeConcurrency, maxPoolSize - 1)),
+                    null);
+        }
+
+        private static void closeQuietly(@Nullable LedgerWriter writes, @Nullable HikariDataSource pool) {
             if (writes != null) {
                 writes.close();
             }

@@ -5,10 +5,12 @@ import static io.meshflow.ledger.jdbc.Records.run;
 import static io.meshflow.ledger.jdbc.Records.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,6 +67,91 @@ class ConcurrencyIT extends LedgerTestBase {
             assertThat(ledger.verifyChain("acme", runId)).isEqualTo(ChainVerification.ok("acme", runId, steps));
             assertThat(ledger.checkpoint("acme", runId).orElseThrow().stepSeq()).isEqualTo(steps);
         }
+    }
+
+    @Test
+    void oneBadAppendAmongConcurrentOnes_failsAlone_andTheOthersCommitAndVerify() throws Exception {
+        JdbcLedger ledger = open();
+        int runs = 24;
+        int steps = 20;
+        ledger.runStarted(run("acme", "victim"));
+        StepRecord taken = step("acme", "victim", 1);
+        ledger.append(taken, null);
+        CyclicBarrier together = new CyclicBarrier(runs);
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        List<Future<?>> futures = new ArrayList<>();
+        try {
+            for (int r = 0; r < runs; r++) {
+                String runId = "run" + r;
+                boolean bad = r == 7;
+                futures.add(pool.submit(() -> {
+                    ledger.runStarted(run("acme", runId));
+                    for (int seq = 1; seq <= steps; seq++) {
+                        together.await(30, TimeUnit.SECONDS);
+                        StepRecord s = step("acme", runId, seq);
+                        if (bad && seq == steps / 2) {
+                            // a step id already recorded by another run: only the database can refuse it
+                            s = withStepId(s, taken.stepId());
+                            try {
+                                ledger.append(s, checkpoint(s, "{}"));
+                                throw new AssertionError("a duplicate step id was accepted");
+                            } catch (LedgerException expected) {
+                                // the rest of this run cannot continue its chain; keep the others in step
+                                for (int rest = seq + 1; rest <= steps; rest++) {
+                                    together.await(30, TimeUnit.SECONDS);
+                                }
+                                return expected.getMessage();
+                            }
+                        }
+                        ledger.append(s, checkpoint(s, "{\"seq\":" + seq + "}"));
+                    }
+                    return null;
+                }));
+            }
+            for (int r = 0; r < runs; r++) {
+                Object outcome = futures.get(r).get(120, TimeUnit.SECONDS);
+                if (r == 7) {
+                    assertThat(String.valueOf(outcome)).contains("cannot append step");
+                } else {
+                    assertThat(outcome).isNull();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (int r = 0; r < runs; r++) {
+            String runId = "run" + r;
+            long expected = r == 7 ? steps / 2 - 1 : steps;
+            assertThat(ledger.steps("acme", runId)).hasSize((int) expected);
+            assertThat(ledger.verifyChain("acme", runId)).isEqualTo(ChainVerification.ok("acme", runId, expected));
+            assertThat(ledger.checkpoint("acme", runId).orElseThrow().stepSeq()).isEqualTo(expected);
+        }
+        assertThat(ledger.steps("acme", "victim")).containsExactly(taken);
+        // the appends were grouped, and the batch holding the bad one was redone unit by unit
+        assertThat(ledger.writerStats().largestBatch()).isGreaterThan(1);
+        assertThat(ledger.writerStats().redone()).isGreaterThanOrEqualTo(1);
+    }
+
+    private static StepRecord withStepId(StepRecord s, String stepId) {
+        return new StepRecord(
+                s.runId(),
+                stepId,
+                s.seq(),
+                s.tenantId(),
+                s.nodeId(),
+                s.agentId(),
+                s.inputTask(),
+                s.outputContent(),
+                s.outputTruncated(),
+                s.verdict(),
+                s.uncertainty(),
+                s.uncertaintySource(),
+                s.tokensUsed(),
+                s.costUsd(),
+                s.durationMs(),
+                s.startedAt(),
+                s.endedAt());
     }
 
     @Test

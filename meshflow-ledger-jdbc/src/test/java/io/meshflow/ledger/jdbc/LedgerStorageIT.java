@@ -290,7 +290,11 @@ class LedgerStorageIT extends LedgerTestBase {
         assertThatThrownBy(() -> db.sql("UPDATE step_records SET cost_usd = 9 WHERE step_id = 'r1-s1'"))
                 .hasMessageContaining("append-only");
         assertThatThrownBy(() -> db.sql("DELETE FROM step_records")).hasMessageContaining("append-only");
-        assertThatThrownBy(() -> db.sql("DELETE FROM workflow_checkpoints")).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> db.sql("DELETE FROM workflow_checkpoints")).hasMessageContaining("never deleted");
+        assertThatThrownBy(() -> db.sql("UPDATE workflow_checkpoints SET step_seq = 0"))
+                .hasMessageContaining("only moves forward");
+        assertThatThrownBy(() -> db.sql("UPDATE workflow_checkpoints SET tenant_id = 'evil'"))
+                .hasMessageContaining("only moves forward");
     }
 
     @Test
@@ -340,8 +344,10 @@ class LedgerStorageIT extends LedgerTestBase {
                 .isEqualTo(steps.get(0).get("entry_hash").asText());
         assertThat(steps.get(1).get("content_hash").asText()).hasSize(64);
         assertThat(steps.get(0).get("started_at").asText()).isEqualTo("2026-11-26T10:00:00.133456790Z");
-        assertThat(doc.get("checkpoints")).hasSize(3);
-        assertThat(doc.get("checkpoints").get(2).get("state").asText()).isEqualTo("{\"n\":3}");
+        // one checkpoint per run: the latest, written with the last step
+        assertThat(doc.get("checkpoints")).hasSize(1);
+        assertThat(doc.get("checkpoints").get(0).get("state").asText()).isEqualTo("{\"n\":3}");
+        assertThat(doc.get("checkpoints").get(0).get("step_seq").asLong()).isEqualTo(3);
         assertThat(doc.get("chain").get("valid").asBoolean()).isTrue();
         assertThat(doc.get("chain").get("records_checked").asLong()).isEqualTo(3);
         List<String> stepFields = List.copyOf(iterable(steps.get(0).fieldNames()));

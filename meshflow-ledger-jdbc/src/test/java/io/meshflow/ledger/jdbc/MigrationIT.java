@@ -139,6 +139,48 @@ class MigrationIT extends LedgerTestBase {
         assertThat(before).contains("history 1 1 " + checksum(1) + " true");
     }
 
+    @Test
+    void v2Checkpoints_keepTheirHistory_andTheLatestOfEachRunBecomesItsCheckpoint() throws Exception {
+        // given a database at schema version 2 holding two runs with a checkpoint per step
+        Schema.flyway(dataSource(), dialect()).target("2").load().migrate();
+        for (String run : List.of("a", "b")) {
+            db.sql("INSERT INTO runs (run_id, tenant_id, workflow_name, task, status, started_at, steps, tokens_used,"
+                    + " cost_usd, chain_seq) VALUES ('" + run + "', 'acme', 'wf', 'task', 'RUNNING',"
+                    + " '2026-01-02T03:04:05.000000000Z', 0, 0, 0, 3)");
+            for (int seq = 1; seq <= 3; seq++) {
+                db.sql(
+                        "INSERT INTO step_records (step_id, run_id, seq, tenant_id, node_id, input_task,"
+                                + " output_content, verdict, uncertainty, uncertainty_source, tokens_used, cost_usd,"
+                                + " duration_ms, started_at, ended_at) VALUES (?, ?, ?, 'acme', 'n', 'in', 'out',"
+                                + " 'COMMIT', 0, 'UNKNOWN', 0, 0, 1, '2026-01-02T03:04:05.000000000Z',"
+                                + " '2026-01-02T03:04:05.000000000Z')",
+                        run + "-s" + seq,
+                        run,
+                        seq);
+                db.sql(
+                        "INSERT INTO workflow_checkpoints (run_id, tenant_id, step_seq, status, state, created_at)"
+                                + " VALUES (?, 'acme', ?, 'RUNNING', ?, '2026-01-02T03:04:05.000000000Z')",
+                        run,
+                        seq,
+                        "{\"run\":\"" + run + "\",\"n\":" + seq + "}");
+            }
+        }
+
+        // when the ledger opens it
+        JdbcLedger ledger = open();
+
+        // then each run's checkpoint is its latest, and every old one is still there
+        assertThat(ledger.checkpoint("acme", "a").orElseThrow().state()).isEqualTo("{\"run\":\"a\",\"n\":3}");
+        assertThat(ledger.checkpoint("acme", "b").orElseThrow().stepSeq()).isEqualTo(3);
+        assertThat(db.queryString("SELECT COUNT(*) FROM workflow_checkpoints")).isEqualTo("2");
+        assertThat(db.queryString("SELECT COUNT(*) FROM workflow_checkpoint_history"))
+                .isEqualTo("6");
+        assertThatThrownBy(() -> db.sql("DELETE FROM workflow_checkpoint_history"))
+                .hasMessageContaining("append-only");
+        assertThat(ledger.checkpoint("other-tenant", "a")).isEmpty();
+        ledger.close();
+    }
+
     private @Nullable String checksum(int version) throws SQLException {
         return db.queryString("SELECT checksum FROM " + Schema.HISTORY_TABLE + " WHERE version = '" + version + "'");
     }
@@ -175,15 +217,15 @@ class MigrationIT extends LedgerTestBase {
         open().close();
         db.sql(
                 "INSERT INTO " + Schema.HISTORY_TABLE + " (installed_rank, version, description, type, script,"
-                        + " checksum, installed_by, execution_time, success) VALUES (3, '3', 'from the future', 'SQL',"
-                        + " 'V3__future.sql', 0, 'someone', 1, ?)",
+                        + " checksum, installed_by, execution_time, success) VALUES (99, '99', 'from the future',"
+                        + " 'SQL', 'V99__future.sql', 0, 'someone', 1, ?)",
                 true);
         List<String> before = snapshot();
         byte[] bytes = fileBytes();
 
         assertThatThrownBy(db::open)
                 .isInstanceOf(LedgerException.class)
-                .hasMessageContaining("schema version 3, newer than this MeshFlow knows (" + Schema.VERSION + ")");
+                .hasMessageContaining("schema version 99, newer than this MeshFlow knows (" + Schema.VERSION + ")");
 
         assertThat(snapshot()).isEqualTo(before);
         assertThat(fileBytes()).isEqualTo(bytes);

@@ -83,13 +83,13 @@ final class TestDb implements AutoCloseable {
                 for (String t : List.of(
                         "step_records_no_update",
                         "step_records_no_delete",
-                        "workflow_checkpoints_no_update",
+                        "workflow_checkpoints_forward_only",
                         "workflow_checkpoints_no_delete")) {
                     st.execute("DROP TRIGGER IF EXISTS " + t);
                 }
             } else {
                 st.execute("DROP TRIGGER IF EXISTS step_records_append_only ON step_records");
-                st.execute("DROP TRIGGER IF EXISTS workflow_checkpoints_append_only ON workflow_checkpoints");
+                st.execute("DROP TRIGGER IF EXISTS workflow_checkpoints_forward_only ON workflow_checkpoints");
             }
             for (String s : statements) {
                 st.execute(s);
