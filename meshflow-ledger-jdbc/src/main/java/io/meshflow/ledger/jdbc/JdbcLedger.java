@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -127,6 +128,13 @@ public final class JdbcLedger implements Ledger {
                 ps.setString(13, HashChain.GENESIS);
                 ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO workflow_checkpoints (run_id, tenant_id,"
+                    + " chain_seq, chain_head) VALUES (?, ?, 0, ?)")) {
+                ps.setString(1, run.runId());
+                ps.setString(2, run.tenantId());
+                ps.setString(3, HashChain.GENESIS);
+                ps.executeUpdate();
+            }
         });
         // the first append then needs no read of the run's row
         order.started(run.runId());
@@ -206,8 +214,8 @@ public final class JdbcLedger implements Ledger {
 
     private long lastSeq(String tenantId, String runId) throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("SELECT chain_seq FROM runs WHERE run_id = ? AND tenant_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT chain_seq FROM workflow_checkpoints WHERE run_id = ? AND tenant_id = ?")) {
             ps.setString(1, runId);
             ps.setString(2, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -224,8 +232,14 @@ public final class JdbcLedger implements Ledger {
     @Override
     public void runEnded(RunRecord run) {
         write("cannot record the end of run " + run.runId(), c -> {
+            // the run's row also takes its final chain head, so that the runs table alone tells how its chain ends
             try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET status = ?, ended_at = ?, steps = ?,"
-                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ? WHERE run_id = ? AND tenant_id = ?")) {
+                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ?,"
+                    + " chain_seq = COALESCE((SELECT w.chain_seq FROM workflow_checkpoints w"
+                    + " WHERE w.run_id = runs.run_id), chain_seq),"
+                    + " chain_head = COALESCE((SELECT w.chain_head FROM workflow_checkpoints w"
+                    + " WHERE w.run_id = runs.run_id), chain_head)"
+                    + " WHERE run_id = ? AND tenant_id = ?")) {
                 ps.setString(1, run.status().name());
                 ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
                 ps.setLong(3, run.steps());
@@ -299,7 +313,7 @@ public final class JdbcLedger implements Ledger {
     @Override
     public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
         return read("cannot read the checkpoint of run " + runId, c -> {
-            List<Checkpoint> all = checkpoints(c, tenantId, runId, " ORDER BY step_seq DESC LIMIT 1");
+            List<Checkpoint> all = checkpoints(c, tenantId, runId);
             return all.isEmpty() ? Optional.<Checkpoint>empty() : Optional.of(all.get(0));
         });
     }
@@ -379,15 +393,27 @@ public final class JdbcLedger implements Ledger {
         long chainSeq;
         String chainHead;
         try (PreparedStatement ps =
-                c.prepareStatement("SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?")) {
+                c.prepareStatement("SELECT r.run_id, w.chain_seq, w.chain_head FROM runs r LEFT JOIN"
+                        + " workflow_checkpoints w ON w.run_id = r.run_id WHERE r.run_id = ? AND r.tenant_id = ?")) {
             ps.setString(1, runId);
             ps.setString(2, tenantId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new RunNotFoundException(tenantId, runId);
                 }
-                chainSeq = rs.getLong(1);
-                chainHead = rs.getString(2);
+                chainSeq = rs.getLong(2);
+                if (rs.wasNull()) {
+                    return ChainVerification.bad(
+                            tenantId,
+                            runId,
+                            0,
+                            null,
+                            1,
+                            ChainVerification.Problem.MISSING_RECORD,
+                            "the run's chain head (its workflow_checkpoints row) is missing, so records removed from"
+                                    + " its end could not be detected");
+                }
+                chainHead = rs.getString(3);
             }
         }
         long expected = 1;
@@ -542,7 +568,7 @@ public final class JdbcLedger implements Ledger {
                 steps.add(exportStep(s));
             }
             List<Map<String, @Nullable Object>> checkpoints = new ArrayList<>();
-            for (Checkpoint cp : checkpoints(c, tenantId, runId, " ORDER BY step_seq")) {
+            for (Checkpoint cp : checkpoints(c, tenantId, runId)) {
                 Map<String, @Nullable Object> m = new LinkedHashMap<>();
                 m.put("step_seq", cp.stepSeq());
                 m.put("status", cp.status().name());
@@ -707,10 +733,10 @@ public final class JdbcLedger implements Ledger {
         }
     }
 
-    private static List<Checkpoint> checkpoints(Connection c, String tenantId, String runId, String orderAndLimit)
-            throws SQLException {
+    /** The run's checkpoint, as a list of none or one (the export lists it). */
+    private static List<Checkpoint> checkpoints(Connection c, String tenantId, String runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + CHECKPOINT_COLUMNS
-                + " FROM workflow_checkpoints WHERE tenant_id = ? AND run_id = ?" + orderAndLimit)) {
+                + " FROM workflow_checkpoints WHERE tenant_id = ? AND run_id = ? AND state IS NOT NULL")) {
             ps.setString(1, tenantId);
             ps.setString(2, runId);
             List<Checkpoint> out = new ArrayList<>();
@@ -978,8 +1004,16 @@ public final class JdbcLedger implements Ledger {
                 source.setUrl(u);
                 Schema.migrate(source, Dialect.SQLITE, where);
                 pool = pool(source, null);
-                WriteSession session = WriteSession.sqlite(source.getConnection());
-                writes = new LedgerWriter(() -> session, new StepRows(Dialect.SQLITE), 1, session);
+                Connection writer = source.getConnection();
+                try (Statement st = writer.createStatement()) {
+                    st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.BACKSTOP_PAGES);
+                }
+                WriteSession session = WriteSession.sqlite(writer);
+                WalCheckpointer checkpointer = new WalCheckpointer(source.getConnection(), "meshflow-ledger-wal");
+                writes = new LedgerWriter(() -> session, new StepRows(Dialect.SQLITE), 1, () -> {
+                    checkpointer.close();
+                    session.closeForGood();
+                });
                 return new JdbcLedger(Dialect.SQLITE, where, pool, writes, appendOrderTimeout, clock);
             } catch (IOException | SQLException | RuntimeException e) {
                 closeQuietly(writes, pool);
@@ -1036,7 +1070,7 @@ public final class JdbcLedger implements Ledger {
                     () -> WriteSession.borrowed(source.getConnection()),
                     new StepRows(Dialect.POSTGRESQL),
                     Math.max(1, Math.min(writeConcurrency, maxPoolSize - 1)),
-                    null);
+                    () -> {});
         }
 
         private static void closeQuietly(@Nullable LedgerWriter writes, @Nullable HikariDataSource pool) {

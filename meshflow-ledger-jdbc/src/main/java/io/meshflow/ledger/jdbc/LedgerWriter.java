@@ -98,21 +98,21 @@ final class LedgerWriter implements AutoCloseable {
     private final Semaphore permits;
     private final ConcurrentLinkedQueue<Unit> queue = new ConcurrentLinkedQueue<>();
     private final Object submitLock = new Object();
-    private final @Nullable WriteSession owned;
+    private final Runnable release;
     private boolean closed;
 
     /**
      * @param sessions where leaders write
      * @param steps the SQL of step appends
      * @param leaders how many batches may be written at once
-     * @param owned a session the writer closes for good when it closes (SQLite's writer connection), or null
+     * @param release what to release once the writer has closed (SQLite's writer connection and checkpointer)
      */
-    LedgerWriter(Sessions sessions, StepSql steps, int leaders, @Nullable WriteSession owned) {
+    LedgerWriter(Sessions sessions, StepSql steps, int leaders, Runnable release) {
         this.sessions = sessions;
         this.steps = steps;
         this.leaders = leaders;
         this.permits = new Semaphore(leaders);
-        this.owned = owned;
+        this.release = release;
     }
 
     /**
@@ -296,9 +296,7 @@ final class LedgerWriter implements AutoCloseable {
             }
         } finally {
             permits.release(leaders);
-            if (owned != null) {
-                owned.closeForGood();
-            }
+            release.run();
         }
     }
 }

@@ -12,31 +12,28 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SQL of a step append: move the run's chain head forward, insert the step record, and upsert the run's checkpoint
- * — all in the writer's open transaction.
+ * The SQL of a step append: insert the step record and move the run's row in {@code workflow_checkpoints} forward —
+ * its chain head always, its checkpoint when the append carries one — in the writer's open transaction.
  *
  * <p>The fast path ({@link #writeBatch}) trusts the chain head the ledger cached when it committed the run's previous
- * record, and checks it in the same statement that moves it ({@code UPDATE runs ... WHERE chain_seq = ? AND
- * chain_head = ?}); a head that moved behind the ledger's back (another process wrote the run) fails the batch, which
- * the writer then redoes unit by unit through {@link #writeOne}, which reads the head (locking the run's row on
- * PostgreSQL).
+ * record, and checks it in the same statement that moves it ({@code UPDATE ... WHERE chain_seq = ? AND chain_head =
+ * ?}); a head that moved behind the ledger's back (another process wrote the run) fails the batch, which the writer
+ * then redoes unit by unit through {@link #writeOne}, which reads the head (locking the row on PostgreSQL).
  */
 final class StepRows implements LedgerWriter.StepSql {
+    /** The columns of a checkpoint, as {@code JdbcLedger} reads them. */
     static final String CHECKPOINT_COLUMNS = "run_id, tenant_id, step_seq, status, paused_for_human, state, created_at";
 
     private static final String INSERT_STEP = "INSERT INTO step_records (" + StoredStep.COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String UPSERT_CHECKPOINT = "INSERT INTO workflow_checkpoints (" + CHECKPOINT_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET step_seq = excluded.step_seq,"
-            + " status = excluded.status, paused_for_human = excluded.paused_for_human, state = excluded.state,"
-            + " created_at = excluded.created_at, reviewer_id = NULL, review_notes = NULL, review_timestamp = NULL";
     private static final String SELECT_HEAD =
-            "SELECT chain_seq, chain_head FROM runs WHERE run_id = ? AND tenant_id = ?";
-    private static final String UPDATE_HEAD =
-            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ?";
-    private static final String UPDATE_HEAD_IF =
-            "UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = ? AND tenant_id = ? AND chain_seq = ?"
-                    + " AND chain_head = ?";
+            "SELECT chain_seq, chain_head FROM workflow_checkpoints WHERE run_id = ? AND tenant_id = ?";
+    private static final String MOVE_HEAD = "UPDATE workflow_checkpoints SET chain_seq = ?, chain_head = ?";
+    private static final String MOVE_HEAD_AND_CHECKPOINT = MOVE_HEAD
+            + ", step_seq = ?, status = ?, paused_for_human = ?, state = ?, created_at = ?, reviewer_id = NULL,"
+            + " review_notes = NULL, review_timestamp = NULL";
+    private static final String WHERE_RUN = " WHERE run_id = ? AND tenant_id = ?";
+    private static final String IF_HEAD_IS = WHERE_RUN + " AND chain_seq = ? AND chain_head = ?";
 
     private final Dialect dialect;
 
@@ -48,8 +45,8 @@ final class StepRows implements LedgerWriter.StepSql {
     private static final class StaleHead extends SQLException {
         private static final long serialVersionUID = 1L;
 
-        StaleHead(String runId) {
-            super("the chain head of run " + runId + " moved since this ledger last wrote it");
+        StaleHead() {
+            super("a run's chain head moved since this ledger last wrote it");
         }
     }
 
@@ -66,24 +63,6 @@ final class StepRows implements LedgerWriter.StepSql {
         if (cached.isEmpty()) {
             return;
         }
-        PreparedStatement heads = session.prepared(UPDATE_HEAD_IF);
-        for (StepAppend a : cached) {
-            StepAppend.Head head = Objects.requireNonNull(a.expected);
-            heads.setLong(1, a.step.seq());
-            heads.setString(2, a.expectedEntryHash);
-            heads.setString(3, a.step.runId());
-            heads.setString(4, a.step.tenantId());
-            heads.setLong(5, head.seq());
-            heads.setString(6, head.entryHash());
-            heads.addBatch();
-        }
-        int[] moved = heads.executeBatch();
-        for (int i = 0; i < cached.size(); i++) {
-            // SUCCESS_NO_INFO (-2) is not expected from either driver for an UPDATE; anything but 1 is a moved head
-            if (moved[i] != 1) {
-                throw new StaleHead(cached.get(i).step.runId());
-            }
-        }
         PreparedStatement rows = session.prepared(INSERT_STEP);
         for (StepAppend a : cached) {
             bindStep(
@@ -94,18 +73,36 @@ final class StepRows implements LedgerWriter.StepSql {
             rows.addBatch();
         }
         rows.executeBatch();
-        PreparedStatement checkpoints = null;
+        PreparedStatement headOnly = null;
+        PreparedStatement withCheckpoint = null;
         for (StepAppend a : cached) {
-            if (a.checkpoint != null) {
-                if (checkpoints == null) {
-                    checkpoints = session.prepared(UPSERT_CHECKPOINT);
+            StepAppend.Head head = Objects.requireNonNull(a.expected);
+            PreparedStatement ps;
+            if (a.checkpoint == null) {
+                if (headOnly == null) {
+                    headOnly = session.prepared(MOVE_HEAD + IF_HEAD_IS);
                 }
-                bindCheckpoint(checkpoints, a.checkpoint);
-                checkpoints.addBatch();
+                ps = headOnly;
+            } else {
+                if (withCheckpoint == null) {
+                    withCheckpoint = session.prepared(MOVE_HEAD_AND_CHECKPOINT + IF_HEAD_IS);
+                }
+                ps = withCheckpoint;
             }
+            int i = bindHead(ps, a, Objects.requireNonNull(a.expectedEntryHash));
+            ps.setLong(++i, head.seq());
+            ps.setString(++i, head.entryHash());
+            ps.addBatch();
         }
-        if (checkpoints != null) {
-            checkpoints.executeBatch();
+        for (PreparedStatement ps : new PreparedStatement[] {headOnly, withCheckpoint}) {
+            if (ps != null) {
+                for (int moved : ps.executeBatch()) {
+                    // anything but one row is a head that moved (or a row that vanished) behind the ledger's back
+                    if (moved != 1) {
+                        throw new StaleHead();
+                    }
+                }
+            }
         }
         for (StepAppend a : cached) {
             a.wroteEntryHash(Objects.requireNonNull(a.expectedEntryHash));
@@ -140,21 +137,32 @@ final class StepRows implements LedgerWriter.StepSql {
                         && expected.entryHash().equals(head)
                 ? a.expectedEntryHash
                 : HashChain.entryHash(step, a.contentHash, head);
-        PreparedStatement update = session.prepared(UPDATE_HEAD);
-        update.setLong(1, step.seq());
-        update.setString(2, entryHash);
-        update.setString(3, step.runId());
-        update.setString(4, step.tenantId());
-        update.executeUpdate();
         PreparedStatement rows = session.prepared(INSERT_STEP);
         bindStep(rows, a, head, entryHash);
         rows.executeUpdate();
-        if (a.checkpoint != null) {
-            PreparedStatement cp = session.prepared(UPSERT_CHECKPOINT);
-            bindCheckpoint(cp, a.checkpoint);
-            cp.executeUpdate();
-        }
+        PreparedStatement move =
+                session.prepared((a.checkpoint == null ? MOVE_HEAD : MOVE_HEAD_AND_CHECKPOINT) + WHERE_RUN);
+        bindHead(move, a, entryHash);
+        move.executeUpdate();
         a.wroteEntryHash(entryHash);
+    }
+
+    /** Binds the new head (and checkpoint) and the run; returns the index of the last parameter bound. */
+    private static int bindHead(PreparedStatement ps, StepAppend a, String entryHash) throws SQLException {
+        int i = 0;
+        ps.setLong(++i, a.step.seq());
+        ps.setString(++i, entryHash);
+        Checkpoint checkpoint = a.checkpoint;
+        if (checkpoint != null) {
+            ps.setLong(++i, checkpoint.stepSeq());
+            ps.setString(++i, checkpoint.status().name());
+            ps.setBoolean(++i, checkpoint.pausedForHuman());
+            ps.setString(++i, checkpoint.state());
+            ps.setString(++i, Timestamps.format(checkpoint.createdAt()));
+        }
+        ps.setString(++i, a.step.runId());
+        ps.setString(++i, a.step.tenantId());
+        return i;
     }
 
     private static void bindStep(PreparedStatement ps, StepAppend a, String prevHash, String entryHash)
@@ -185,16 +193,6 @@ final class StepRows implements LedgerWriter.StepSql {
         ps.setString(++i, a.contentHash);
         ps.setString(++i, prevHash);
         ps.setString(++i, entryHash);
-    }
-
-    private static void bindCheckpoint(PreparedStatement cp, Checkpoint checkpoint) throws SQLException {
-        cp.setString(1, checkpoint.runId());
-        cp.setString(2, checkpoint.tenantId());
-        cp.setLong(3, checkpoint.stepSeq());
-        cp.setString(4, checkpoint.status().name());
-        cp.setBoolean(5, checkpoint.pausedForHuman());
-        cp.setString(6, checkpoint.state());
-        cp.setString(7, Timestamps.format(checkpoint.createdAt()));
     }
 
     static @Nullable String emptyToNull(String s) {

@@ -253,14 +253,14 @@ class LedgerStorageIT extends LedgerTestBase {
     void failingAppend_writesNeitherStepNorCheckpoint_andTheNextTrySucceeds() throws Exception {
         JdbcLedger ledger = open();
         recordRun(ledger, "acme", "r1", 2);
-        // make the checkpoint insert fail after the step insert, inside the append's transaction
+        // make the checkpoint update fail after the step insert, inside the append's transaction
         if (backend == Backend.SQLITE) {
-            db.sql("CREATE TRIGGER fail_checkpoint BEFORE INSERT ON workflow_checkpoints"
+            db.sql("CREATE TRIGGER fail_checkpoint BEFORE UPDATE ON workflow_checkpoints"
                     + " BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
         } else {
             db.sql("CREATE FUNCTION fail_checkpoint() RETURNS trigger LANGUAGE plpgsql AS"
                     + " $$ BEGIN RAISE EXCEPTION 'injected fault'; END; $$");
-            db.sql("CREATE TRIGGER fail_checkpoint BEFORE INSERT ON workflow_checkpoints"
+            db.sql("CREATE TRIGGER fail_checkpoint BEFORE UPDATE ON workflow_checkpoints"
                     + " FOR EACH ROW EXECUTE FUNCTION fail_checkpoint()");
         }
         StepRecord third = step("acme", "r1", 3);
