@@ -132,6 +132,29 @@ public final class HashChain {
         return new Encoder();
     }
 
+    /**
+     * The fields of a record that enter its entry hash (besides the two hashes), in the order they are encoded; the
+     * verdict and uncertainty source by name, the block reason and verdict detail as {@code ""} when absent.
+     */
+    record Fields(
+            String tenantId,
+            String runId,
+            String stepId,
+            long seq,
+            String nodeId,
+            @Nullable String agentId,
+            boolean outputTruncated,
+            String verdict,
+            String blockReason,
+            String verdictDetail,
+            double uncertainty,
+            String uncertaintySource,
+            long tokensUsed,
+            double costUsd,
+            long durationMs,
+            Instant startedAt,
+            Instant endedAt) {}
+
     /** Feeds the primitive encodings straight into a SHA-256 digest; reusable, not thread-safe. */
     static final class Encoder {
         private final MessageDigest digest;
@@ -153,33 +176,68 @@ public final class HashChain {
         }
 
         String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
+            return entryHash(
+                    hashVersion,
+                    new Fields(
+                            step.tenantId(),
+                            step.runId(),
+                            step.stepId(),
+                            step.seq(),
+                            step.nodeId(),
+                            step.agentId(),
+                            step.outputTruncated(),
+                            step.verdict().name(),
+                            step.verdict().reason(),
+                            step.verdict().detail(),
+                            step.uncertainty(),
+                            step.uncertaintySource().name(),
+                            step.tokensUsed(),
+                            step.costUsd(),
+                            step.durationMs(),
+                            step.startedAt(),
+                            step.endedAt()),
+                    contentHash,
+                    prevHash);
+        }
+
+        /** The entry hash of a record given as its hashed fields (verification hashes stored rows this way). */
+        String entryHash(int hashVersion, Fields f, String contentHash, String prevHash) {
             if (hashVersion != 1) {
                 throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows 1");
             }
             digest.reset();
-            Encoder e = this;
-            e.string(DOMAIN);
-            e.int32(hashVersion);
-            e.string(step.tenantId());
-            e.string(step.runId());
-            e.string(step.stepId());
-            e.int64(step.seq());
-            e.string(step.nodeId());
-            e.string(step.agentId());
-            e.bool(step.outputTruncated());
-            e.string(step.verdict().name());
-            e.string(step.verdict().reason());
-            e.string(step.verdict().detail());
-            e.float64(step.uncertainty());
-            e.string(step.uncertaintySource().name());
-            e.int64(step.tokensUsed());
-            e.float64(step.costUsd());
-            e.int64(step.durationMs());
-            e.instant(step.startedAt());
-            e.instant(step.endedAt());
-            e.string(contentHash);
-            e.string(prevHash);
-            return e.hex();
+            string(DOMAIN);
+            int32(hashVersion);
+            string(f.tenantId());
+            string(f.runId());
+            string(f.stepId());
+            int64(f.seq());
+            string(f.nodeId());
+            string(f.agentId());
+            bool(f.outputTruncated());
+            string(f.verdict());
+            string(f.blockReason());
+            string(f.verdictDetail());
+            float64(f.uncertainty());
+            string(f.uncertaintySource());
+            int64(f.tokensUsed());
+            float64(f.costUsd());
+            int64(f.durationMs());
+            instant(f.startedAt());
+            instant(f.endedAt());
+            string(contentHash);
+            string(prevHash);
+            return hex();
+        }
+
+        /** The content hash of input and output given as their UTF-8 bytes. */
+        String contentHash(byte[] inputUtf8, byte[] outputUtf8) {
+            digest.reset();
+            int32(inputUtf8.length);
+            digest.update(inputUtf8);
+            int32(outputUtf8.length);
+            digest.update(outputUtf8);
+            return hex();
         }
 
         void string(@Nullable String s) {

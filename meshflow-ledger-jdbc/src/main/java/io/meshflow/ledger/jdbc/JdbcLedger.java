@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +65,10 @@ public final class JdbcLedger implements Ledger {
             + " steps, tokens_used, cost_usd, output, error";
     private static final String CHECKPOINT_COLUMNS = StepRows.CHECKPOINT_COLUMNS;
 
+    /** Runs with at least this many records are verified in two halves at once (by default). */
+    static final long PARALLEL_VERIFY_RECORDS = 4_096;
+
+    private final long parallelVerifyRecords;
     private final Dialect dialect;
     private final String where;
     private final HikariDataSource pool;
@@ -79,7 +85,9 @@ public final class JdbcLedger implements Ledger {
             HikariDataSource pool,
             LedgerWriter writes,
             Duration appendOrderTimeout,
-            Clock clock) {
+            Clock clock,
+            long parallelVerifyRecords) {
+        this.parallelVerifyRecords = parallelVerifyRecords;
         this.dialect = dialect;
         this.where = where;
         this.pool = pool;
@@ -385,10 +393,6 @@ public final class JdbcLedger implements Ledger {
         return readSnapshot("cannot verify run " + runId, c -> verify(c, tenantId, runId));
     }
 
-    private static String name(StoredStep s) {
-        return "step " + s.stepId() + " (seq " + s.seq() + ")";
-    }
-
     private ChainVerification verify(Connection c, String tenantId, String runId) throws SQLException {
         long chainSeq;
         String chainHead;
@@ -416,119 +420,54 @@ public final class JdbcLedger implements Ledger {
                 chainHead = rs.getString(3);
             }
         }
-        long expected = 1;
-        long checked = 0;
-        String prev = HashChain.GENESIS;
-        @Nullable StoredStep beyondHead = null;
-        HashChain.Encoder hasher = HashChain.hasher();
-        // streamed: a long run is verified without holding all its records in memory
-        try (PreparedStatement rows = c.prepareStatement(STEPS_OF_RUN)) {
-            rows.setString(1, tenantId);
-            rows.setString(2, runId);
-            rows.setFetchSize(1_000);
-            try (ResultSet rs = rows.executeQuery()) {
-                while (rs.next()) {
-                    StoredStep s = StoredStep.read(rs);
-                    if (s.seq() > expected) {
-                        String missing =
-                                s.seq() == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (s.seq() - 1);
-                        return ChainVerification.bad(
-                                tenantId,
-                                runId,
-                                checked,
-                                s.stepId(),
-                                expected,
-                                ChainVerification.Problem.MISSING_RECORD,
-                                missing + " missing before " + name(s));
-                    }
-                    if (s.hashVersion() != HashChain.VERSION
-                            || s.entryHash() == null
-                            || s.contentHash() == null
-                            || s.prevHash() == null) {
-                        String why = s.hashVersion() == 0
-                                ? "was recorded before hash chaining (schema version 1)"
-                                : "has hash_version " + s.hashVersion() + ", which this MeshFlow does not know";
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.UNVERIFIABLE,
-                                name(s) + " " + why);
-                    }
-                    if (s.seq() < expected || !prev.equals(s.prevHash())) {
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.REORDERED,
-                                name(s) + ": prev_hash is not the entry hash of the record before it"
-                                        + " (records swapped, moved or inserted)");
-                    }
-                    String output;
-                    try {
-                        output = s.output();
-                    } catch (IOException e) {
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.CONTENT_CHANGED,
-                                name(s) + ": the stored output is damaged (" + e.getMessage() + ")");
-                    }
-                    if (!hasher.contentHash(s.inputTask(), output).equals(s.contentHash())) {
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.CONTENT_CHANGED,
-                                name(s) + ": input_task or output_content no longer matches content_hash");
-                    }
-                    String recomputed;
-                    try {
-                        recomputed =
-                                hasher.entryHash(HashChain.VERSION, s.toRecord(output), s.contentHash(), s.prevHash());
-                    } catch (IllegalArgumentException | DateTimeException e) {
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.FIELD_CHANGED,
-                                name(s) + ": a field holds an invalid value (" + e.getMessage() + ")");
-                    }
-                    if (!recomputed.equals(s.entryHash())) {
-                        return badRecord(
-                                tenantId,
-                                runId,
-                                checked,
-                                s,
-                                ChainVerification.Problem.FIELD_CHANGED,
-                                name(s) + ": a hashed field no longer matches entry_hash");
-                    }
-                    if (s.seq() == chainSeq + 1) {
-                        beyondHead = s;
-                    }
-                    checked++;
-                    expected++;
-                    prev = s.entryHash();
+        ChainVerifier.Range whole;
+        ChainVerifier.Failure failure;
+        if (chainSeq < parallelVerifyRecords) {
+            whole = ChainVerifier.verify(c, tenantId, runId, 1, Long.MAX_VALUE, chainSeq);
+            failure = whole.failure();
+        } else {
+            // two halves at once, the second on a connection of its own; records past the head land in the second
+            long half = chainSeq / 2;
+            FutureTask<ChainVerifier.Range> second = new FutureTask<>(() -> {
+                try (Connection other = pool.getConnection()) {
+                    return ChainVerifier.verify(other, tenantId, runId, half + 1, Long.MAX_VALUE, chainSeq);
                 }
-            }
+            });
+            Thread.ofPlatform().name("meshflow-ledger-verify").daemon(true).start(second);
+            ChainVerifier.Range first = ChainVerifier.verify(c, tenantId, runId, 1, half, chainSeq);
+            ChainVerifier.Range after = awaitRange(second, runId);
+            failure = ChainVerifier.link(first, after);
+            whole = new ChainVerifier.Range(
+                    first.firstSeq(),
+                    first.firstStepId(),
+                    first.firstPrevHash(),
+                    after.firstSeq() < 0 ? first.lastEntryHash() : after.lastEntryHash(),
+                    first.checked() + after.checked(),
+                    failure,
+                    first.beyondHead() != null ? first.beyondHead() : after.beyondHead());
         }
-        long found = expected - 1;
+        if (failure != null) {
+            return ChainVerification.bad(
+                    tenantId,
+                    runId,
+                    failure.checked(),
+                    failure.stepId(),
+                    failure.seq(),
+                    failure.problem(),
+                    failure.detail());
+        }
+        long found = whole.checked();
         if (found < chainSeq) {
             return ChainVerification.bad(
                     tenantId,
                     runId,
-                    checked,
+                    found,
                     null,
-                    expected,
+                    found + 1,
                     ChainVerification.Problem.MISSING_RECORD,
                     "the run recorded " + chainSeq + " records but only seqs 1.." + found + " are present");
         }
+        ChainVerifier.BeyondHead beyondHead = whole.beyondHead();
         if (beyondHead != null) {
             return ChainVerification.bad(
                     tenantId,
@@ -540,17 +479,33 @@ public final class JdbcLedger implements Ledger {
                     "step " + beyondHead.stepId() + " (seq " + beyondHead.seq() + ") and any after it were inserted"
                             + " behind the ledger's back: the run recorded its chain ending at seq " + chainSeq);
         }
-        if (chainSeq > 0 && chainHead != null && !chainHead.equals(prev)) {
+        if (chainSeq > 0 && chainHead != null && !chainHead.equals(whole.lastEntryHash())) {
             return ChainVerification.bad(
                     tenantId,
                     runId,
-                    checked - 1,
+                    found - 1,
                     lastStepId(c, tenantId, runId, chainSeq),
                     chainSeq,
                     ChainVerification.Problem.FIELD_CHANGED,
                     "the record at seq " + chainSeq + " is not the chain head the run recorded (replaced whole)");
         }
-        return ChainVerification.ok(tenantId, runId, checked);
+        return ChainVerification.ok(tenantId, runId, found);
+    }
+
+    private static ChainVerifier.Range awaitRange(FutureTask<ChainVerifier.Range> task, String runId)
+            throws SQLException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new LedgerException("interrupted while verifying run " + runId, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new LedgerException("cannot verify run " + runId + ": " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -699,16 +654,6 @@ public final class JdbcLedger implements Ledger {
     }
 
     /** A failed verification at one stored record: the common arguments in one place. */
-    private static ChainVerification badRecord(
-            String tenantId,
-            String runId,
-            long checked,
-            StoredStep step,
-            ChainVerification.Problem problem,
-            String detail) {
-        return ChainVerification.bad(tenantId, runId, checked, step.stepId(), step.seq(), problem, detail);
-    }
-
     private static @Nullable String lastStepId(Connection c, String tenantId, String runId, long seq)
             throws SQLException {
         try (PreparedStatement ps =
@@ -876,8 +821,15 @@ public final class JdbcLedger implements Ledger {
         private Duration appendOrderTimeout = Duration.ofSeconds(30);
         private int sqliteMaxPageCount;
         private int writeConcurrency = 4;
+        private long parallelVerifyRecords = PARALLEL_VERIFY_RECORDS;
 
         private Builder() {}
+
+        /** For tests: verify runs of at least this many records in two halves (default {@value JdbcLedger#PARALLEL_VERIFY_RECORDS}). */
+        Builder parallelVerifyRecords(long value) {
+            this.parallelVerifyRecords = value;
+            return this;
+        }
 
         /**
          * PostgreSQL: how many batches of appends may be written at once, each in its own transaction on its own
@@ -1014,7 +966,8 @@ public final class JdbcLedger implements Ledger {
                     checkpointer.close();
                     session.closeForGood();
                 });
-                return new JdbcLedger(Dialect.SQLITE, where, pool, writes, appendOrderTimeout, clock);
+                return new JdbcLedger(
+                        Dialect.SQLITE, where, pool, writes, appendOrderTimeout, clock, parallelVerifyRecords);
             } catch (IOException | SQLException | RuntimeException e) {
                 closeQuietly(writes, pool);
                 if (e instanceof LedgerException le) {
@@ -1037,7 +990,14 @@ public final class JdbcLedger implements Ledger {
                     Schema.check(c, Dialect.POSTGRESQL, where);
                 }
                 Schema.migrate(pool, Dialect.POSTGRESQL, where);
-                return new JdbcLedger(Dialect.POSTGRESQL, where, pool, postgresWriter(pool), appendOrderTimeout, clock);
+                return new JdbcLedger(
+                        Dialect.POSTGRESQL,
+                        where,
+                        pool,
+                        postgresWriter(pool),
+                        appendOrderTimeout,
+                        clock,
+                        parallelVerifyRecords);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(null, pool);
                 if (e instanceof LedgerException le) {

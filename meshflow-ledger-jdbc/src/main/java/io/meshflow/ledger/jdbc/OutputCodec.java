@@ -40,6 +40,27 @@ final class OutputCodec {
     }
 
     /**
+     * The UTF-8 bytes of the output from its stored form, also given as UTF-8 bytes (verification hashes these
+     * without building strings).
+     *
+     * @throws IOException when a compressed value is not valid Base64 gzip (it was damaged or changed)
+     */
+    static byte[] decodeUtf8(byte[] content, boolean compressed) throws IOException {
+        if (!compressed) {
+            return content;
+        }
+        byte[] gz;
+        try {
+            gz = Base64.getDecoder().decode(content);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("compressed output is not valid Base64: " + e.getMessage(), e);
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
+    /**
      * The output from its stored form.
      *
      * @throws IOException when a compressed value is not valid Base64 gzip (it was damaged or changed)

@@ -24,8 +24,39 @@ final class Timestamps {
 
     private Timestamps() {}
 
+    /** Formats an instant in the fixed format; by hand for years 0-9999 (every append formats two). */
     static String format(Instant instant) {
-        return FORMAT.format(instant);
+        long seconds = instant.getEpochSecond();
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+        int year = date.getYear();
+        if (year < 0 || year > 9999) {
+            return FORMAT.format(instant);
+        }
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        char[] out = new char[30];
+        put(out, 0, year, 4);
+        out[4] = '-';
+        put(out, 5, date.getMonthValue(), 2);
+        out[7] = '-';
+        put(out, 8, date.getDayOfMonth(), 2);
+        out[10] = 'T';
+        put(out, 11, secondOfDay / 3_600, 2);
+        out[13] = ':';
+        put(out, 14, secondOfDay / 60 % 60, 2);
+        out[16] = ':';
+        put(out, 17, secondOfDay % 60, 2);
+        out[19] = '.';
+        put(out, 20, instant.getNano(), 9);
+        out[29] = 'Z';
+        return new String(out);
+    }
+
+    private static void put(char[] out, int at, int value, int width) {
+        int v = value;
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + v % 10);
+            v /= 10;
+        }
     }
 
     /**
