@@ -180,7 +180,7 @@ public final class JavaTools {
 
     /**
      * A tool whose input is a record (or another class Jackson can read); its schema is the type's, component
-     * descriptions from {@link Param} included.
+     * descriptions from {@link Param} included. Components the model leaves out get their {@link Param#defaultValue()}.
      *
      * @throws IllegalArgumentException when the name is invalid or the type's schema is not an object schema
      */
@@ -191,12 +191,32 @@ public final class JavaTools {
         return Tool.of(name, description, schema, json -> {
             T input;
             try {
-                input = MAPPER.convertValue(json, type);
+                input = MAPPER.convertValue(withDefaults(schema, json), type);
             } catch (IllegalArgumentException e) {
                 return ToolResult.error("arguments do not fit " + inputType.getSimpleName() + ": " + e.getMessage());
             }
             return toResult(handler.handle(input));
         });
+    }
+
+    /** The arguments with the schema's declared defaults filled in for the properties the model left out. */
+    private static JsonNode withDefaults(ObjectNode schema, JsonNode arguments) {
+        if (!arguments.isObject()) {
+            return arguments;
+        }
+        ObjectNode filled = null;
+        for (java.util.Map.Entry<String, JsonNode> property :
+                schema.path("properties").properties()) {
+            JsonNode defaultValue = property.getValue().get("default");
+            JsonNode given = arguments.get(property.getKey());
+            if (defaultValue != null && (given == null || given.isNull())) {
+                if (filled == null) {
+                    filled = ((ObjectNode) arguments).deepCopy();
+                }
+                filled.set(property.getKey(), defaultValue);
+            }
+        }
+        return filled == null ? arguments : filled;
     }
 
     /** A handler's return value as a result. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.JsonPathException;
 import com.jayway.jsonpath.PathNotFoundException;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
@@ -683,6 +684,8 @@ public final class BuiltinTools {
                         return ToolResult.error("no match: " + e.getMessage());
                     } catch (InvalidPathException e) {
                         return ToolResult.error("invalid JSONPath '" + path + "': " + e.getMessage());
+                    } catch (JsonPathException e) {
+                        return ToolResult.error("JSONPath '" + path + "' failed: " + e.getMessage());
                     }
                 });
     }

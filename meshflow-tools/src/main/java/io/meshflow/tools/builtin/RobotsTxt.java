@@ -49,7 +49,8 @@ final class RobotsTxt {
                 String agent = value.toLowerCase(Locale.ROOT);
                 if (agent.equals("*")) {
                     matchesStar = true;
-                } else if (productToken(agent).equals(AGENT_TOKEN) || productToken(agent).equals(AGENT_TOKEN + "-tools")) {
+                } else if (productToken(agent).equals(AGENT_TOKEN)
+                        || productToken(agent).equals(AGENT_TOKEN + "-tools")) {
                     matchesUs = true;
                     foundSpecific = true;
                 }
