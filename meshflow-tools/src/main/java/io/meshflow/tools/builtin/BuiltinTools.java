@@ -379,27 +379,20 @@ public final class BuiltinTools {
                     public void head(Node node, int depth) {
                         if (node instanceof TextNode text) {
                             String value = text.text().replaceAll("\\s+", " ");
-                            if (!value.isBlank()) {
-                                if (!body.isEmpty()
-                                        && body.charAt(body.length() - 1) != '\n'
-                                        && body.charAt(body.length() - 1) != ' '
-                                        && value.charAt(0) != ' ') {
-                                    body.append(' ');
-                                }
-                                body.append(value);
-                            }
+                            boolean atLineStart = body.isEmpty() || body.charAt(body.length() - 1) == '\n';
+                            body.append(atLineStart ? value.stripLeading() : value);
                         } else if (node instanceof Element element) {
                             String tag = element.normalName();
                             if (tag.equals("br")) {
                                 body.append('\n');
                             } else if (tag.equals("li")) {
-                                body.append("\n- ");
+                                lineBreak(body, 1);
+                                body.append("- ");
                             } else if (tag.matches("h[1-6]")) {
-                                body.append("\n\n")
-                                        .append("#".repeat(tag.charAt(1) - '0'))
-                                        .append(' ');
+                                lineBreak(body, 2);
+                                body.append("#".repeat(tag.charAt(1) - '0')).append(' ');
                             } else if (element.isBlock()) {
-                                body.append('\n');
+                                lineBreak(body, 1);
                             }
                         }
                     }
@@ -407,7 +400,9 @@ public final class BuiltinTools {
                     @Override
                     public void tail(Node node, int depth) {
                         if (node instanceof Element element && element.isBlock()) {
-                            body.append('\n');
+                            boolean paragraph = element.normalName()
+                                    .matches("h[1-6]|p|ul|ol|dl|table|pre|blockquote|section|article");
+                            lineBreak(body, paragraph ? 2 : 1);
                         }
                     }
                 },
@@ -418,6 +413,21 @@ public final class BuiltinTools {
                 .replaceAll("\\n{3,}", "\n\n")
                 .strip();
         return out.append(text).toString();
+    }
+
+    /** Ends the text with (at least) that many line breaks, unless it is empty; trailing spaces are dropped. */
+    private static void lineBreak(StringBuilder text, int breaks) {
+        while (!text.isEmpty() && text.charAt(text.length() - 1) == ' ') {
+            text.setLength(text.length() - 1);
+        }
+        if (text.isEmpty()) {
+            return;
+        }
+        int have = 0;
+        while (have < text.length() && text.charAt(text.length() - 1 - have) == '\n') {
+            have++;
+        }
+        text.append("\n".repeat(Math.max(0, breaks - have)));
     }
 
     // ---------------------------------------------------------------- http_request
