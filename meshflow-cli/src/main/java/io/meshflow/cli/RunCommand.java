@@ -96,7 +96,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WorkflowFiles.Loaded loaded = workflowFile == null ? offlineAssistant() : WorkflowFiles.load(workflowFile);
+        try (WorkflowFiles.Loaded loaded =
+                workflowFile == null ? offlineAssistant() : WorkflowFiles.load(workflowFile)) {
+            return run(loaded);
+        }
+    }
+
+    private int run(WorkflowFiles.Loaded loaded) {
         PrintStream out = environment.out();
         Ansi ansi = Ansi.forOutput(environment, noColor);
         TranscriptPrinter transcript = json ? null : new TranscriptPrinter(out, ansi);

@@ -34,10 +34,9 @@ final class ValidateCommand implements Callable<Integer> {
         Path file = Objects.requireNonNull(workflowFile, "workflowFile");
         List<String> problems = WorkflowFiles.validate(file);
         if (problems.isEmpty()) {
-            environment
-                    .out()
-                    .println("valid: "
-                            + WorkflowFiles.describe(WorkflowFiles.load(file).workflow()));
+            try (WorkflowFiles.Loaded loaded = WorkflowFiles.load(file)) {
+                environment.out().println("valid: " + WorkflowFiles.describe(loaded.workflow()));
+            }
             return ExitCode.COMPLETED.code();
         }
         environment.err().println(file + ": " + problems.size() + (problems.size() == 1 ? " problem:" : " problems:"));

@@ -2,6 +2,7 @@ package io.meshflow.cli;
 
 import io.meshflow.ValidationException;
 import io.meshflow.provider.LlmProvider;
+import io.meshflow.tool.ToolServer;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
 import io.meshflow.workflow.yaml.WorkflowLoader;
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Reads workflow files for the commands through the YAML {@link WorkflowLoader}, with errors that name the file. */
+/**
+ * Reads workflow files for the commands through the YAML {@link WorkflowLoader}, with errors that name the file. The
+ * loader sees the built-in tools and the MCP bridge of module {@code meshflow-tools}, so files can name them.
+ */
 final class WorkflowFiles {
     private static final WorkflowLoader LOADER = WorkflowLoader.builder().build();
 
@@ -20,8 +24,22 @@ final class WorkflowFiles {
      * @param workflow the workflow
      * @param task the file's default task, or {@code null}
      * @param provider the provider of agents that name none: the file's scripted model, or the offline one
+     * @param toolServers the MCP servers the file connected to; {@link #close()} disconnects them
      */
-    record Loaded(WorkflowDefinition workflow, @Nullable String task, LlmProvider provider) {}
+    record Loaded(
+            WorkflowDefinition workflow, @Nullable String task, LlmProvider provider, List<ToolServer> toolServers)
+            implements AutoCloseable {
+        /** A workflow without tool servers. */
+        Loaded(WorkflowDefinition workflow, @Nullable String task, LlmProvider provider) {
+            this(workflow, task, provider, List.of());
+        }
+
+        /** Disconnects from the file's MCP servers (stopping the ones it started). */
+        @Override
+        public void close() {
+            toolServers.forEach(ToolServer::close);
+        }
+    }
 
     private WorkflowFiles() {}
 
@@ -33,7 +51,7 @@ final class WorkflowFiles {
     static Loaded load(Path file) {
         requireReadable(file);
         WorkflowFile loaded = LOADER.load(file);
-        return new Loaded(loaded.workflow(), loaded.task(), loaded.scripted());
+        return new Loaded(loaded.workflow(), loaded.task(), loaded.scripted(), loaded.toolServers());
     }
 
     /**

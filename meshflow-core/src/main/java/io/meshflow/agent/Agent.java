@@ -6,12 +6,14 @@ import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.Providers;
 import io.meshflow.provider.ToolDefinition;
 import io.meshflow.tool.Tool;
+import io.meshflow.tool.ToolRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -40,14 +42,14 @@ public final class Agent {
     private final String systemPrompt;
     private final List<ToolDefinition> toolDefinitions;
 
-    private Agent(Builder b) {
+    private Agent(Builder b, List<Tool> tools) {
         this.id = b.id;
         this.role = b.role;
         this.instructions = b.instructions;
         this.model = b.model;
         this.provider = b.provider;
         this.providerName = b.providerName;
-        this.tools = List.copyOf(b.tools);
+        this.tools = List.copyOf(tools);
         this.maxTokens = b.maxTokens;
         this.temperature = b.temperature;
         this.policy = b.policy;
@@ -169,6 +171,11 @@ public final class Agent {
         private @Nullable String providerType;
         private final Map<String, Object> providerSettings = new LinkedHashMap<>();
         private final List<Tool> tools = new ArrayList<>();
+        private final List<String> toolNames = new ArrayList<>();
+        /** For each tool in order: the index in {@link #tools}, or -1 - the index in {@link #toolNames}. */
+        private final List<Integer> toolOrder = new ArrayList<>();
+
+        private @Nullable ToolRegistry toolRegistry;
         private int maxTokens = 1024;
         private @Nullable Double temperature;
         private @Nullable Policy policy;
@@ -229,13 +236,40 @@ public final class Agent {
 
         /** Adds tools the agent may call. */
         public Builder tools(Tool... values) {
-            tools.addAll(List.of(values));
-            return this;
+            return tools(List.of(values));
         }
 
         /** Adds tools the agent may call. */
         public Builder tools(List<Tool> values) {
-            tools.addAll(values);
+            for (Tool tool : values) {
+                toolOrder.add(tools.size());
+                tools.add(Objects.requireNonNull(tool, "tool"));
+            }
+            return this;
+        }
+
+        /**
+         * Adds tools by name, resolved when the agent is built from the {@link #toolRegistry(ToolRegistry) tool
+         * registry} (by default {@link ToolRegistry#installed()}: the built-in tools of module {@code meshflow-tools}
+         * such as {@code web_search}, {@code calculator}, {@code read_file}, and any other installed
+         * {@link io.meshflow.tool.ToolLibrary}). An unknown name makes {@link #build()} fail listing the known names.
+         */
+        public Builder tools(String... names) {
+            return toolNames(List.of(names));
+        }
+
+        /** Adds tools by name; see {@link #tools(String...)}. */
+        public Builder toolNames(List<String> names) {
+            for (String name : names) {
+                toolOrder.add(-1 - toolNames.size());
+                toolNames.add(Objects.requireNonNull(name, "tool name"));
+            }
+            return this;
+        }
+
+        /** The registry that tool names are resolved in (default: {@link ToolRegistry#installed()}). */
+        public Builder toolRegistry(ToolRegistry value) {
+            this.toolRegistry = Objects.requireNonNull(value, "toolRegistry");
             return this;
         }
 
@@ -303,8 +337,9 @@ public final class Agent {
             } else if (!providerSettings.isEmpty()) {
                 problems.add("agent " + id + ": providerSetting needs provider(String) naming the provider");
             }
+            List<Tool> resolved = resolveTools(problems);
             Set<String> names = new HashSet<>();
-            for (Tool tool : tools) {
+            for (Tool tool : resolved) {
                 if (!names.add(tool.name())) {
                     problems.add("agent " + id + ": tool '" + tool.name() + "' is given twice");
                 }
@@ -312,7 +347,33 @@ public final class Agent {
             if (!problems.isEmpty()) {
                 throw new ValidationException(problems);
             }
-            return new Agent(this);
+            return new Agent(this, resolved);
+        }
+
+        /** The tools in the order given, names resolved in the registry; unknown names are added to problems. */
+        private List<Tool> resolveTools(List<String> problems) {
+            ToolRegistry registry = null;
+            if (!toolNames.isEmpty()) {
+                registry = toolRegistry;
+                if (registry == null) {
+                    registry = ToolRegistry.installed();
+                }
+            }
+            List<Tool> resolved = new ArrayList<>(toolOrder.size());
+            for (int index : toolOrder) {
+                if (index >= 0) {
+                    resolved.add(tools.get(index));
+                } else if (registry != null) {
+                    String name = toolNames.get(-1 - index);
+                    Optional<Tool> tool = registry.find(name);
+                    if (tool.isPresent()) {
+                        resolved.add(tool.get());
+                    } else {
+                        problems.add("agent " + id + ": " + registry.unknown(name));
+                    }
+                }
+            }
+            return resolved;
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.meshflow.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.MeshFlowException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.json.MeshJson;
 import io.meshflow.provider.ChatMessage;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmRequest;
@@ -12,6 +14,7 @@ import io.meshflow.provider.ProviderException;
 import io.meshflow.provider.TokenUsage;
 import io.meshflow.provider.ToolCall;
 import io.meshflow.provider.ToolDefinition;
+import io.meshflow.tool.JsonSchemaValidator;
 import io.meshflow.tool.Tool;
 import io.meshflow.tool.ToolResult;
 import io.opentelemetry.api.trace.Span;
@@ -166,10 +169,7 @@ final class AgentCall {
                 .setAttribute("meshflow.tool", call.name())
                 .startSpan();
         long t0 = System.nanoTime();
-        Tool tool = tools.get(call.name());
-        ToolResult result = tool == null
-                ? ToolResult.error("unknown tool '" + call.name() + "'; available: " + tools.keySet())
-                : tool.call(call.arguments());
+        ToolResult result = invoke(call);
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         if (result.isError()) {
             span.setStatus(StatusCode.ERROR, result.content());
@@ -190,5 +190,32 @@ final class AgentCall {
                 result.isError(),
                 durationMs));
         return ChatMessage.toolResult(call.id(), call.name(), result.content());
+    }
+
+    /**
+     * Runs one call: the arguments are checked against the tool's input schema first, and whatever goes wrong (an
+     * unknown tool, invalid arguments, a tool that throws) becomes an error result for the model, never a failed run.
+     */
+    private ToolResult invoke(ToolCall call) {
+        Tool tool = tools.get(call.name());
+        if (tool == null) {
+            return ToolResult.error("unknown tool '" + call.name() + "'; available: " + tools.keySet());
+        }
+        JsonNode arguments = call.arguments();
+        if (arguments.isNull() || arguments.isMissingNode()) {
+            arguments = MeshJson.mapper().createObjectNode();
+        }
+        List<String> problems = JsonSchemaValidator.validate(tool.inputSchema(), arguments);
+        if (!problems.isEmpty()) {
+            return ToolResult.error("invalid arguments for tool '" + call.name() + "': " + String.join("; ", problems)
+                    + ". Call it again with arguments that match its input schema: " + tool.inputSchema());
+        }
+        try {
+            return tool.call(arguments);
+        } catch (RuntimeException e) {
+            String message = e.getMessage();
+            return ToolResult.error("tool '" + call.name() + "' failed: "
+                    + e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+        }
     }
 }

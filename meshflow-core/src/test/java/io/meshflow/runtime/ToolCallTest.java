@@ -133,4 +133,81 @@ class ToolCallTest {
         assertThatThrownBy(() -> Agent.builder("a").tools(LOOKUP, LOOKUP).build())
                 .hasMessageContaining("tool 'lookup_clause' is given twice");
     }
+
+    @Test
+    void invalidArguments_areAnErrorResultForTheModel_theToolDoesNotRun_andTheRunContinues() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Tool counted = Tool.of("lookup_clause", LOOKUP.description(), LOOKUP.inputSchema(), args -> {
+            runs.incrementAndGet();
+            return ToolResult.success("Clause " + args.path("number").asInt());
+        });
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent(
+                        "reviewer",
+                        List.of(
+                                ScriptedReply.toolCall("lookup_clause", "{\"number\": \"twelve\"}"),
+                                ScriptedReply.toolCall("lookup_clause", "{\"number\": 12}"),
+                                ScriptedReply.text("Clause 12 it is.")))
+                .build();
+        List<MeshEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+        RunResult result = Mesh.builder()
+                .provider(model)
+                .build()
+                .run(RunRequest.builder("check clause 12")
+                        .workflow(Team.sequential(
+                                "t", Agent.builder("reviewer").tools(counted).build()))
+                        .sink(events::add)
+                        .build());
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.output()).isEqualTo("Clause 12 it is.");
+        assertThat(runs).hasValue(1);
+        String error = model.requests().get(1).messages().get(2).content();
+        assertThat(error)
+                .startsWith(
+                        "invalid arguments for tool 'lookup_clause': $.number: expected integer, got string"
+                                + " \"twelve\". Call it again with arguments that match its input schema: {\"type\":\"object\"");
+        assertThat(events)
+                .filteredOn(e -> e instanceof MeshEvent.ToolResult)
+                .extracting(e -> ((MeshEvent.ToolResult) e).isError())
+                .containsExactly(true, false);
+    }
+
+    @Test
+    void aToolThatThrows_outsideToolOf_isAnErrorResult_notACrash() {
+        Tool raw = new Tool() {
+            @Override
+            public String name() {
+                return "boom";
+            }
+
+            @Override
+            public String description() {
+                return "explodes";
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode inputSchema() {
+                return MeshJson.parse("{\"type\":\"object\"}");
+            }
+
+            @Override
+            public ToolResult call(com.fasterxml.jackson.databind.JsonNode arguments) {
+                throw new IllegalStateException("kaput");
+            }
+        };
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent("a", List.of(ScriptedReply.toolCall("boom", "{}"), ScriptedReply.text("ok")))
+                .build();
+
+        RunResult result = Mesh.builder()
+                .provider(model)
+                .build()
+                .run(Team.sequential("t", Agent.builder("a").tools(raw).build()), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(model.requests().get(1).messages().get(2).content())
+                .isEqualTo("tool 'boom' failed: IllegalStateException: kaput");
+    }
 }

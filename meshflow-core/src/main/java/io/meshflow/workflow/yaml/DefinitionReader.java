@@ -1,11 +1,18 @@
 package io.meshflow.workflow.yaml;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
+import io.meshflow.json.MeshJson;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmProviderFactory;
 import io.meshflow.provider.ScriptedProvider;
+import io.meshflow.provider.ScriptedReply;
+import io.meshflow.provider.ToolCall;
+import io.meshflow.tool.Tool;
+import io.meshflow.tool.ToolServer;
+import io.meshflow.tool.ToolServerFactory;
 import io.meshflow.workflow.Node;
 import io.meshflow.workflow.NodeContext;
 import io.meshflow.workflow.NodeResult;
@@ -38,8 +45,18 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one workflow file into a {@link WorkflowFile}, collecting every problem with its file and line. */
 final class DefinitionReader implements FileContext {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final List<String> TOP_KEYS =
-            List.of("name", "description", "task", "policy", "providers", "agents", "nodes", "entry", "edges", "loops");
+    private static final List<String> TOP_KEYS = List.of(
+            "name",
+            "description",
+            "task",
+            "policy",
+            "providers",
+            "mcp_servers",
+            "agents",
+            "nodes",
+            "entry",
+            "edges",
+            "loops");
     private static final List<String> POLICY_KEYS = List.of(
             "mode", "max_steps", "max_tokens", "max_cost_usd", "max_output_chars", "step_timeout", "run_timeout");
     private static final List<String> SCRIPTED_KEYS = List.of("token_delay_ms", "pricing", "repeat_last", "fallback");
@@ -55,7 +72,10 @@ final class DefinitionReader implements FileContext {
             "reports_confidence",
             "max_tool_rounds",
             "policy",
+            "tools",
             "script");
+    private static final List<String> SCRIPT_REPLY_KEYS = List.of("text", "tool", "arguments", "tool_calls");
+    private static final List<String> SCRIPT_CALL_KEYS = List.of("tool", "arguments");
     private static final List<String> EDGE_KEYS = List.of("from", "to", "when");
     private static final List<String> LOOP_KEYS = List.of("from", "to", "when", "max_iterations");
     private static final String SCRIPTED = "scripted";
@@ -85,6 +105,9 @@ final class DefinitionReader implements FileContext {
     private final Set<String> dropped = new HashSet<>();
 
     private final Map<String, @Nullable LlmProvider> createdProviders = new HashMap<>();
+    /** MCP servers by name; null for one that could not be connected (already reported). */
+    private final Map<String, @Nullable ToolServer> toolServers = new LinkedHashMap<>();
+
     private ProviderSection providerSection = new ProviderSection(null, null, Map.of(), Map.of());
     private ScriptedProvider scripted = ScriptedProvider.builder().build();
     private @Nullable NodeSpec creating;
@@ -120,7 +143,7 @@ final class DefinitionReader implements FileContext {
      * @param id its id
      * @param script replies for the scripted provider, possibly empty
      */
-    private record AgentDecl(YamlMap map, String id, List<String> script) {}
+    private record AgentDecl(YamlMap map, String id, List<ScriptedReply> script) {}
 
     /** Stands in for a node that could not be created, so that the graph can still be checked. */
     private record InvalidNode(String id, String type) implements Node {
@@ -163,6 +186,10 @@ final class DefinitionReader implements FileContext {
         if (providersMap != null) {
             providerSection = readProviders(providersMap);
         }
+        YamlMap serversMap = top.map("mcp_servers", "mcp_servers");
+        if (serversMap != null) {
+            readToolServers(serversMap);
+        }
         List<AgentDecl> agentDecls = readAgentDecls(top);
         scripted = buildScripted(providerSection.scripted(), agentDecls);
         for (AgentDecl decl : agentDecls) {
@@ -195,7 +222,8 @@ final class DefinitionReader implements FileContext {
         if (workflow == null || !problems.isEmpty()) {
             return new LoadSession.Outcome(null, problems.list());
         }
-        return new LoadSession.Outcome(new WorkflowFile(workflow, task, source, scripted), List.of());
+        return new LoadSession.Outcome(
+                new WorkflowFile(workflow, task, source, scripted, session.openedServers()), List.of());
     }
 
     // ---------------------------------------------------------------- policy
@@ -368,7 +396,7 @@ final class DefinitionReader implements FileContext {
         }
         for (AgentDecl decl : decls) {
             if (!decl.script().isEmpty()) {
-                builder.forAgent(decl.id(), decl.script().toArray(new String[0]));
+                builder.forAgent(decl.id(), decl.script());
             }
         }
         return builder.build();
@@ -405,14 +433,14 @@ final class DefinitionReader implements FileContext {
         return decls;
     }
 
-    private List<String> readScript(YamlMap map) {
+    private List<ScriptedReply> readScript(YamlMap map) {
         org.yaml.snakeyaml.nodes.Node value = map.value("script");
-        List<String> script = new ArrayList<>();
+        List<ScriptedReply> script = new ArrayList<>();
         if (value == null) {
             return script;
         }
         if (value instanceof ScalarNode scalar) {
-            script.add(scalar.getValue());
+            script.add(ScriptedReply.text(scalar.getValue()));
             return script;
         }
         List<org.yaml.snakeyaml.nodes.Node> items = map.list("script");
@@ -422,14 +450,228 @@ final class DefinitionReader implements FileContext {
         if (items.isEmpty()) {
             map.report(value, "script is empty; give the replies of the scripted model, or remove it");
         }
-        for (org.yaml.snakeyaml.nodes.Node item : items) {
+        for (int i = 0; i < items.size(); i++) {
+            org.yaml.snakeyaml.nodes.Node item = items.get(i);
             if (item instanceof ScalarNode scalar && !YamlTree.isNull(item)) {
-                script.add(scalar.getValue());
+                script.add(ScriptedReply.text(scalar.getValue()));
+            } else if (item instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+                ScriptedReply reply = readScriptedToolCalls(map, item, i + 1);
+                if (reply != null) {
+                    script.add(reply);
+                }
             } else {
-                map.report(item, "each reply of script must be text, got " + YamlTree.describe(item));
+                map.report(
+                        item,
+                        "each reply of script must be text, or a mapping with tool: and arguments: (a tool call),"
+                                + " got " + YamlTree.describe(item));
             }
         }
         return script;
+    }
+
+    /**
+     * A scripted reply asking for tools: {@code {tool: calculator, arguments: {expression: "1+2"}}} for one call, or
+     * {@code {tool_calls: [{tool: .., arguments: ..}, ...], text: ..}} for several (which run in parallel).
+     */
+    private @Nullable ScriptedReply readScriptedToolCalls(YamlMap agent, org.yaml.snakeyaml.nodes.Node item, int n) {
+        YamlMap reply = YamlMap.of(item, agent.context() + ": script reply #" + n, source, problems);
+        if (reply == null) {
+            return null;
+        }
+        if (!reply.has("tool") && !reply.has("tool_calls")) {
+            agent.report(
+                    item,
+                    "each reply of script must be text, or a tool call ({tool: name, arguments: {..}} or"
+                            + " {tool_calls: [..]}), got a mapping without tool: or tool_calls:");
+            return null;
+        }
+        reply.allowOnly(SCRIPT_REPLY_KEYS);
+        String text = reply.string("text", "");
+        List<ToolCall> calls = new ArrayList<>();
+        if (reply.has("tool") && reply.has("tool_calls")) {
+            reply.report("give either tool: with arguments: (one tool call) or tool_calls: (a list of them), not both");
+            return null;
+        }
+        if (reply.has("tool")) {
+            ToolCall call = readScriptedCall(reply, n, 1);
+            if (call == null) {
+                return null;
+            }
+            calls.add(call);
+        } else {
+            if (reply.has("arguments")) {
+                reply.report(reply.lineOf("arguments"), "arguments: belongs inside each item of tool_calls:");
+            }
+            List<org.yaml.snakeyaml.nodes.Node> items = reply.list("tool_calls");
+            if (items == null) {
+                return null;
+            }
+            if (items.isEmpty()) {
+                reply.report(reply.lineOf("tool_calls"), "tool_calls is empty");
+            }
+            for (int i = 0; i < items.size(); i++) {
+                YamlMap callMap =
+                        YamlMap.of(items.get(i), reply.context() + ": tool call #" + (i + 1), source, problems);
+                if (callMap == null) {
+                    continue;
+                }
+                callMap.allowOnly(SCRIPT_CALL_KEYS);
+                ToolCall call = readScriptedCall(callMap, n, i + 1);
+                if (call != null) {
+                    calls.add(call);
+                }
+            }
+        }
+        return calls.isEmpty() ? null : new ScriptedReply(text, calls);
+    }
+
+    private @Nullable ToolCall readScriptedCall(YamlMap map, int reply, int index) {
+        String tool = map.requiredString("tool", "the name of the tool the scripted model calls");
+        if (tool == null) {
+            return null;
+        }
+        org.yaml.snakeyaml.nodes.Node arguments = map.value("arguments");
+        JsonNode json;
+        if (arguments == null) {
+            json = MeshJson.mapper().createObjectNode();
+        } else if (!(arguments instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+            map.report(
+                    arguments,
+                    "arguments must be a mapping of the tool's arguments, got " + YamlTree.describe(arguments));
+            return null;
+        } else {
+            Object value = settingValue(map, "arguments", arguments);
+            if (value == null) {
+                return null;
+            }
+            json = MeshJson.mapper().valueToTree(value);
+        }
+        return new ToolCall("call_" + reply + "_" + index + "_" + tool, tool, json);
+    }
+
+    // ---------------------------------------------------------------- tools and tool servers
+
+    private void readToolServers(YamlMap map) {
+        for (Map.Entry<String, org.yaml.snakeyaml.nodes.Node> entry :
+                map.values().entrySet()) {
+            String name = entry.getKey();
+            org.yaml.snakeyaml.nodes.Node value = entry.getValue();
+            int line = map.lineOf(name);
+            if (!ID.matcher(name).matches()) {
+                map.report(line, "MCP server name '" + name + "' must be 1-64 letters, digits, '_' or '-'");
+                continue;
+            }
+            if (loader.tools().find(name).isPresent()) {
+                map.report(
+                        line,
+                        "MCP server name '" + name + "' is also the name of a tool; agents' tools: could not tell"
+                                + " them apart, so give the server another name");
+                continue;
+            }
+            if (!(value instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+                map.report(
+                        value,
+                        "settings of MCP server '" + name + "' must be a mapping (command: and args:, or url:), got "
+                                + YamlTree.describe(value));
+                toolServers.put(name, null);
+                continue;
+            }
+            ToolServerFactory factory = loader.toolServerFactory();
+            if (factory == null) {
+                map.report(
+                        line,
+                        "MCP server '" + name + "': no ToolServerFactory is on the classpath; add module"
+                                + " io.meshflow:meshflow-tools to use mcp_servers:");
+                toolServers.put(name, null);
+                continue;
+            }
+            Object converted = settingValue(map, name, value);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> settings = converted instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            try {
+                ToolServer server = factory.connect(name, settings);
+                session.opened(server);
+                toolServers.put(name, server);
+            } catch (ValidationException e) {
+                for (String problem : e.problems()) {
+                    problems.at(source, line, "MCP server '" + name + "': " + problem);
+                }
+                toolServers.put(name, null);
+            } catch (RuntimeException e) {
+                problems.at(
+                        source, line, "MCP server '" + name + "' could not be started or reached: " + e.getMessage());
+                toolServers.put(name, null);
+            }
+        }
+    }
+
+    /**
+     * An agent's {@code tools:}: names of registered tools, names of MCP servers (all their tools) and
+     * {@code server/tool} (one tool of a server).
+     */
+    private List<Tool> readTools(YamlMap map) {
+        List<Tool> tools = new ArrayList<>();
+        if (map.value("tools") == null) {
+            return tools;
+        }
+        List<org.yaml.snakeyaml.nodes.Node> items = map.list("tools");
+        if (items == null) {
+            return tools;
+        }
+        for (org.yaml.snakeyaml.nodes.Node item : items) {
+            if (!(item instanceof ScalarNode scalar) || YamlTree.isNull(item)) {
+                map.report(item, "each item of tools must be a tool name, got " + YamlTree.describe(item));
+                continue;
+            }
+            String name = scalar.getValue();
+            int slash = name.indexOf('/');
+            String serverName = slash < 0 ? name : name.substring(0, slash);
+            if (toolServers.containsKey(serverName)) {
+                ToolServer server = toolServers.get(serverName);
+                if (server == null) {
+                    continue; // reported where the server is declared
+                }
+                if (slash < 0) {
+                    tools.addAll(server.tools());
+                } else {
+                    String toolName = name.substring(slash + 1);
+                    Optional<Tool> tool = server.tools().stream()
+                            .filter(t -> t.name().equals(toolName))
+                            .findFirst();
+                    if (tool.isPresent()) {
+                        tools.add(tool.get());
+                    } else {
+                        List<String> offered =
+                                server.tools().stream().map(Tool::name).toList();
+                        map.report(
+                                item,
+                                "MCP server '" + serverName + "' has no tool '" + toolName + "'"
+                                        + Spelling.didYouMean(toolName, offered) + "; its tools: "
+                                        + String.join(", ", offered));
+                    }
+                }
+                continue;
+            }
+            Optional<Tool> tool = loader.tools().find(name);
+            if (tool.isPresent()) {
+                tools.add(tool.get());
+            } else {
+                Set<String> known = new TreeSet<>(loader.tools().names());
+                String servers = toolServers.isEmpty()
+                        ? ""
+                        : "; MCP servers of this file (all their tools, or server/tool for one): "
+                                + String.join(", ", new TreeSet<>(toolServers.keySet()));
+                map.report(
+                        item,
+                        "unknown tool '" + name + "'" + Spelling.didYouMean(name, known) + "; "
+                                + (known.isEmpty()
+                                        ? "no tools are registered (add module io.meshflow:meshflow-tools for the"
+                                                + " built-in ones)"
+                                        : "known tools: " + String.join(", ", known))
+                                + servers);
+            }
+        }
+        return tools;
     }
 
     private void buildAgent(AgentDecl decl) {
@@ -468,6 +710,7 @@ final class DefinitionReader implements FileContext {
             providerName = defaultName == null ? SCRIPTED : defaultName.value();
             providerLine = defaultName == null ? map.line() : defaultName.line();
         }
+        agent.tools(readTools(map));
         LlmProvider provider = null;
         if (map.has("provider") || isKnownProvider(providerName)) {
             provider = provider(providerName, map, providerLine);

@@ -1,6 +1,7 @@
 package io.meshflow.workflow.yaml;
 
 import io.meshflow.ValidationException;
+import io.meshflow.tool.ToolServer;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -28,6 +29,7 @@ final class LoadSession {
     private final Map<Path, WorkflowDefinition> loaded = new HashMap<>();
     private final Set<Path> failed = new HashSet<>();
     private final Set<String> sources = new HashSet<>();
+    private final List<ToolServer> servers = new ArrayList<>();
 
     /**
      * What loading produced.
@@ -43,6 +45,24 @@ final class LoadSession {
 
     WorkflowLoader loader() {
         return loader;
+    }
+
+    /** Notes a tool server opened while loading, to be closed with the file (or at once when loading fails). */
+    void opened(ToolServer server) {
+        servers.add(server);
+    }
+
+    /** The tool servers opened so far. */
+    List<ToolServer> openedServers() {
+        return List.copyOf(servers);
+    }
+
+    /** Closes every tool server opened while loading. */
+    void closeServers() {
+        for (ToolServer server : servers) {
+            server.close();
+        }
+        servers.clear();
     }
 
     Outcome loadFile(Path file) {

@@ -4,6 +4,8 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.ValidationException;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmProviderFactory;
+import io.meshflow.tool.ToolRegistry;
+import io.meshflow.tool.ToolServerFactory;
 import io.meshflow.workflow.NodeType;
 import io.meshflow.workflow.StepFunction;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads workflow files written in YAML into {@link io.meshflow.workflow.WorkflowDefinition}s.
@@ -43,9 +46,15 @@ public final class WorkflowLoader {
     private final Map<String, NodeType> nodeTypes;
     private final Map<String, LlmProviderFactory> providerFactories;
     private final ClassLoader classLoader;
+    private final ToolRegistry tools;
+    private final @Nullable ToolServerFactory toolServerFactory;
 
     private WorkflowLoader(Builder builder, ClassLoader classLoader) {
         this.classLoader = classLoader;
+        ToolRegistry registry = builder.tools;
+        this.tools = registry != null ? registry : ToolRegistry.installed(classLoader);
+        List<ToolServerFactory> serverFactories = services(ToolServerFactory.class, classLoader);
+        this.toolServerFactory = serverFactories.isEmpty() ? null : serverFactories.get(0);
         Map<String, StepFunction> allFunctions = new LinkedHashMap<>(builder.functions);
         BuiltinFunctions.ALL.forEach(allFunctions::putIfAbsent);
         this.functions = Collections.unmodifiableMap(allFunctions);
@@ -92,8 +101,8 @@ public final class WorkflowLoader {
      * @throws ValidationException listing every problem, each as {@code file:line: message}
      */
     public WorkflowFile load(Path file) {
-        LoadSession.Outcome outcome = new LoadSession(this).loadFile(file);
-        return result(outcome);
+        LoadSession session = new LoadSession(this);
+        return result(session, session.loadFile(file));
     }
 
     /**
@@ -105,18 +114,36 @@ public final class WorkflowLoader {
      * @throws ValidationException listing every problem, each as {@code sourceName:line: message}
      */
     public WorkflowFile load(String yaml, String sourceName) {
-        LoadSession.Outcome outcome = new LoadSession(this).loadText(yaml, sourceName);
-        return result(outcome);
+        LoadSession session = new LoadSession(this);
+        return result(session, session.loadText(yaml, sourceName));
     }
 
-    /** Checks a workflow file like {@link #load(Path)} and returns every problem found, or an empty list. */
+    /**
+     * Checks a workflow file like {@link #load(Path)} and returns every problem found, or an empty list. MCP servers
+     * the file declares are connected to (so that the tools agents name are checked) and disconnected again.
+     */
     public List<String> validate(Path file) {
-        return new LoadSession(this).loadFile(file).problems();
+        LoadSession session = new LoadSession(this);
+        try {
+            return session.loadFile(file).problems();
+        } finally {
+            session.closeServers();
+        }
     }
 
     /** Checks workflow text like {@link #load(String, String)} and returns every problem found, or an empty list. */
     public List<String> validate(String yaml, String sourceName) {
-        return new LoadSession(this).loadText(yaml, sourceName).problems();
+        LoadSession session = new LoadSession(this);
+        try {
+            return session.loadText(yaml, sourceName).problems();
+        } finally {
+            session.closeServers();
+        }
+    }
+
+    /** The tools that agents' {@code tools:} may name (besides the tools of the file's MCP servers). */
+    public ToolRegistry tools() {
+        return tools;
     }
 
     /** The node types that {@code type:} may name, built-in and registered, by name. */
@@ -124,12 +151,18 @@ public final class WorkflowLoader {
         return nodeTypes;
     }
 
-    private static WorkflowFile result(LoadSession.Outcome outcome) {
+    private static WorkflowFile result(LoadSession session, LoadSession.Outcome outcome) {
         WorkflowFile file = outcome.file();
         if (file == null || !outcome.problems().isEmpty()) {
+            session.closeServers();
             throw new ValidationException(outcome.problems());
         }
         return file;
+    }
+
+    @Nullable
+    ToolServerFactory toolServerFactory() {
+        return toolServerFactory;
     }
 
     Map<String, StepFunction> functions() {
@@ -154,6 +187,7 @@ public final class WorkflowLoader {
         private final Map<String, LlmProvider> providers = new LinkedHashMap<>();
         private final Map<String, NodeType> nodeTypes = new LinkedHashMap<>();
         private ClassLoader classLoader = defaultClassLoader();
+        private @Nullable ToolRegistry tools;
 
         private Builder() {}
 
@@ -178,6 +212,15 @@ public final class WorkflowLoader {
          */
         public Builder provider(String name, LlmProvider provider) {
             providers.put(requireName(name, "provider"), Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * The tools agents' {@code tools:} may name (default: {@link ToolRegistry#installed(ClassLoader)} with this
+         * loader's class loader, i.e. the built-in tools when module {@code meshflow-tools} is on the class path).
+         */
+        public Builder tools(ToolRegistry registry) {
+            this.tools = Objects.requireNonNull(registry, "tools");
             return this;
         }
 

@@ -78,6 +78,11 @@ final class YamlMap {
         return new YamlMap(source, problems, node, newContext, entries);
     }
 
+    /** How messages about this mapping start, such as {@code agent 'writer'}. */
+    String context() {
+        return context;
+    }
+
     String source() {
         return source;
     }

@@ -132,7 +132,7 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly(
                         "reflect.yaml:2: unknown key 'node' (did you mean 'nodes'?); allowed keys: name, description, task,"
-                                + " policy, providers, agents, nodes, entry, edges, loops");
+                                + " policy, providers, mcp_servers, agents, nodes, entry, edges, loops");
     }
 
     @Test
@@ -552,7 +552,9 @@ class WorkflowLoaderErrorsTest {
                 "name: x\nagents:\n  - id: w\n    script:\n      - ok\n      - {a: b}\nnodes: [{id: a, agent: w}]\n");
 
         assertThat(problems)
-                .containsExactly("reflect.yaml:6: agent 'w': each reply of script must be text, got a mapping");
+                .containsExactly("reflect.yaml:6: agent 'w': each reply of script must be text, or a tool call"
+                        + " ({tool: name, arguments: {..}} or {tool_calls: [..]}), got a mapping without tool: or"
+                        + " tool_calls:");
     }
 
     @Test
@@ -737,12 +739,12 @@ class WorkflowLoaderErrorsTest {
         assertThat(problems)
                 .containsExactly(
                         "reflect.yaml:1: unknown key 'nme' (did you mean 'name'?); allowed keys: name, description, task,"
-                                + " policy, providers, agents, nodes, entry, edges, loops",
+                                + " policy, providers, mcp_servers, agents, nodes, entry, edges, loops",
                         "reflect.yaml:1: missing required key 'name' (the workflow's name)",
                         "reflect.yaml:3: policy: unknown policy mode 'fast'; known modes: dev, standard, strict",
                         "reflect.yaml:6: agent 'writer': unknown key 'temprature' (did you mean 'temperature'?); allowed"
                                 + " keys: id, role, instructions, model, provider, max_tokens, temperature,"
-                                + " reports_confidence, max_tool_rounds, policy, script",
+                                + " reports_confidence, max_tool_rounds, policy, tools, script",
                         "reflect.yaml:9: node 'generate': unknown agent 'writter' (did you mean 'writer'?); known agents:"
                                 + " writer",
                         "reflect.yaml:11: node 'critique': unknown type 'judge'; known types: agent, function, upper,"
