@@ -2,6 +2,7 @@ package io.meshflow.ledger;
 
 import io.meshflow.policy.Verdict;
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param durationMs wall time of the step
  * @param startedAt when it started
  * @param endedAt when it ended
+ * @param toolCalls the tool calls of the step's agent, in the order the model asked for them (round by round)
  */
 public record StepRecord(
         String runId,
@@ -42,4 +44,51 @@ public record StepRecord(
         double costUsd,
         long durationMs,
         Instant startedAt,
-        Instant endedAt) {}
+        Instant endedAt,
+        List<ToolCallRecord> toolCalls) {
+
+    /** Copies the list. */
+    public StepRecord {
+        toolCalls = List.copyOf(toolCalls);
+    }
+
+    /** A record of a step that called no tools. */
+    public StepRecord(
+            String runId,
+            String stepId,
+            long seq,
+            String tenantId,
+            String nodeId,
+            @Nullable String agentId,
+            String inputTask,
+            String outputContent,
+            boolean outputTruncated,
+            Verdict verdict,
+            double uncertainty,
+            UncertaintySource uncertaintySource,
+            long tokensUsed,
+            double costUsd,
+            long durationMs,
+            Instant startedAt,
+            Instant endedAt) {
+        this(
+                runId,
+                stepId,
+                seq,
+                tenantId,
+                nodeId,
+                agentId,
+                inputTask,
+                outputContent,
+                outputTruncated,
+                verdict,
+                uncertainty,
+                uncertaintySource,
+                tokensUsed,
+                costUsd,
+                durationMs,
+                startedAt,
+                endedAt,
+                List.of());
+    }
+}

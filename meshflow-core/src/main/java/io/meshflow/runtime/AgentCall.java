@@ -6,6 +6,7 @@ import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
 import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.provider.ChatMessage;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmRequest;
@@ -122,21 +123,30 @@ final class AgentCall {
         }
     }
 
+    /** A tool call's answer for the model and its record for the ledger. */
+    private record Answer(ChatMessage message, ToolCallRecord record) {}
+
     private List<ChatMessage> runTools(List<ToolCall> calls) {
         if (calls.size() == 1) {
-            return List.of(runTool(calls.get(0)));
+            Answer answer = runTool(calls.get(0));
+            step.recordToolCalls(List.of(answer.record()));
+            return List.of(answer.message());
         }
-        List<Future<ChatMessage>> futures = new ArrayList<>(calls.size());
+        List<Future<Answer>> futures = new ArrayList<>(calls.size());
         for (ToolCall call : calls) {
-            FutureTask<ChatMessage> task = new FutureTask<>(() -> runTool(call));
+            FutureTask<Answer> task = new FutureTask<>(() -> runTool(call));
             Thread.startVirtualThread(task);
             futures.add(task);
         }
         List<ChatMessage> results = new ArrayList<>(calls.size());
+        List<ToolCallRecord> records = new ArrayList<>(calls.size());
         try {
-            for (Future<ChatMessage> future : futures) {
-                results.add(future.get());
+            for (Future<Answer> future : futures) {
+                Answer answer = future.get();
+                results.add(answer.message());
+                records.add(answer.record());
             }
+            step.recordToolCalls(records);
         } catch (InterruptedException e) {
             futures.forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();
@@ -147,7 +157,7 @@ final class AgentCall {
         return results;
     }
 
-    private ChatMessage runTool(ToolCall call) {
+    private Answer runTool(ToolCall call) {
         String stepId = step.stepId();
         String nodeId = step.nodeId();
         List<String> path = step.path();
@@ -189,7 +199,15 @@ final class AgentCall {
                 result.content(),
                 result.isError(),
                 durationMs));
-        return ChatMessage.toolResult(call.id(), call.name(), result.content());
+        return new Answer(
+                ChatMessage.toolResult(call.id(), call.name(), result.content()),
+                new ToolCallRecord(
+                        call.id(),
+                        call.name(),
+                        MeshJson.write(call.arguments()),
+                        result.content(),
+                        result.isError(),
+                        durationMs));
     }
 
     /**

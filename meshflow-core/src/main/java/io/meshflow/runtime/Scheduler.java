@@ -389,7 +389,8 @@ final class Scheduler implements RouteContext {
                 r.costUsd(),
                 r.durationMs(),
                 r.startedAt(),
-                r.endedAt());
+                r.endedAt(),
+                r.toolCalls());
     }
 
     private void fail(int node, MeshFlowException error) {

@@ -7,6 +7,7 @@ import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.PolicyViolationException;
@@ -22,6 +23,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,9 @@ final class StepExecution implements NodeContext {
     private final String nodeId;
     private final List<String> path;
     private final @Nullable Policy agentPolicy;
+    /** Tool calls of the step's agent calls, in request order (a node may call agents from several threads). */
+    private final List<ToolCallRecord> toolCalls = new ArrayList<>();
+
     private @Nullable String stepId;
     private @Nullable String recordedInput;
     private @Nullable StepGuard guard;
@@ -196,7 +201,8 @@ final class StepExecution implements NodeContext {
                 cost,
                 durationMs,
                 startedAt,
-                endedAt);
+                endedAt,
+                toolCalls());
 
         span.setAttribute("meshflow.verdict", verdict.name());
         span.setAttribute("meshflow.tokens_used", tokens);
@@ -301,6 +307,19 @@ final class StepExecution implements NodeContext {
             joined.append("[").append(source).append("]\n").append(output);
         });
         return joined.toString();
+    }
+
+    /** Notes a round of tool calls, in the order the model asked for them, for the step's record. */
+    void recordToolCalls(List<ToolCallRecord> round) {
+        synchronized (toolCalls) {
+            toolCalls.addAll(round);
+        }
+    }
+
+    private List<ToolCallRecord> toolCalls() {
+        synchronized (toolCalls) {
+            return List.copyOf(toolCalls);
+        }
     }
 
     @Override

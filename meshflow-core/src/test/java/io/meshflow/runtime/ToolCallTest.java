@@ -74,8 +74,13 @@ class ToolCallTest {
                 .filteredOn(e -> e instanceof MeshEvent.ToolResult)
                 .singleElement()
                 .satisfies(e -> assertThat(((MeshEvent.ToolResult) e).isError()).isFalse());
-        // both model calls' tokens are accounted to the step
+        // both model calls' tokens are accounted to the step, and the call is in its record
         assertThat(result.steps().get(0).tokensUsed()).isGreaterThan(20);
+        assertThat(result.steps().get(0).toolCalls()).singleElement().satisfies(c -> {
+            assertThat(c.toolName()).isEqualTo("lookup_clause");
+            assertThat(c.result()).contains("30 days notice");
+            assertThat(c.error()).isFalse();
+        });
     }
 
     @Test
@@ -106,6 +111,13 @@ class ToolCallTest {
         List<ChatMessage> second = model.requests().get(1).messages();
         assertThat(second.get(2).content()).contains("clause number must be positive");
         assertThat(second.get(3).content()).contains("unknown tool 'delete_everything'");
+        // the step's record keeps both calls, in the order asked, with their error results
+        List<io.meshflow.ledger.ToolCallRecord> recorded = result.steps().get(0).toolCalls();
+        assertThat(recorded).extracting(c -> c.callId()).containsExactly("c1", "c2");
+        assertThat(recorded).extracting(c -> c.toolName()).containsExactly("lookup_clause", "delete_everything");
+        assertThat(recorded.get(0).arguments()).isEqualTo("{\"number\":0}");
+        assertThat(recorded).allSatisfy(c -> assertThat(c.error()).isTrue());
+        assertThat(recorded.get(1).result()).contains("unknown tool 'delete_everything'");
     }
 
     @Test

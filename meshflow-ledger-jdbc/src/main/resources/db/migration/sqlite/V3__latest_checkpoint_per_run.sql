@@ -66,3 +66,7 @@ END;
 -- the UNIQUE (run_id, seq) index serves every read of a run's records; this one only cost a B-tree per append
 DROP INDEX step_records_by_tenant_run;
 
+
+-- the tool calls of a step (JSON array of call_id, tool_name, arguments, result, error, duration_ms), part of its
+-- content: records written from now on (hash_version 2) hash them into content_hash
+ALTER TABLE step_records ADD COLUMN tool_calls TEXT;

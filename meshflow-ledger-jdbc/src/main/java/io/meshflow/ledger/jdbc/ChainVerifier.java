@@ -1,5 +1,7 @@
 package io.meshflow.ledger.jdbc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.jdbc.ChainVerification.Problem;
 import java.io.IOException;
 import java.sql.Connection;
@@ -7,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +25,7 @@ final class ChainVerifier {
     private static final String COLUMNS = "step_id, seq, node_id, agent_id, input_task, output_content,"
             + " output_compressed, output_truncated, verdict, block_reason, verdict_detail, uncertainty,"
             + " uncertainty_source, tokens_used, cost_usd, duration_ms, started_at, ended_at, hash_version,"
-            + " content_hash, prev_hash, entry_hash";
+            + " content_hash, prev_hash, entry_hash, tool_calls";
     private static final String RANGE = "SELECT " + COLUMNS
             + " FROM step_records WHERE tenant_id = ? AND run_id = ? AND seq >= ? AND seq <= ? ORDER BY seq";
 
@@ -108,7 +111,8 @@ final class ChainVerifier {
                     int hashVersion = rs.getInt(19);
                     String contentHash = rs.getString(20);
                     String entryHash = rs.getString(22);
-                    if (hashVersion != HashChain.VERSION
+                    if (hashVersion < HashChain.OLDEST_VERSION
+                            || hashVersion > HashChain.VERSION
                             || entryHash == null
                             || contentHash == null
                             || prevHash == null) {
@@ -155,7 +159,25 @@ final class ChainVerifier {
                                         Problem.CONTENT_CHANGED,
                                         name(stepId, seq) + ": the stored output is damaged (" + e.getMessage() + ")"));
                     }
-                    if (!hasher.contentHash(rs.getBytes(5), output).equals(contentHash)) {
+                    List<ToolCallRecord> calls;
+                    try {
+                        calls = hashVersion == 1 ? null : ToolCallsJson.read(rs.getString(23));
+                    } catch (JsonProcessingException e) {
+                        return failed(
+                                firstSeq,
+                                firstStepId,
+                                firstPrevHash,
+                                prev,
+                                checked,
+                                new Failure(
+                                        checked,
+                                        stepId,
+                                        seq,
+                                        Problem.CONTENT_CHANGED,
+                                        name(stepId, seq) + ": the stored tool calls are damaged ("
+                                                + e.getOriginalMessage() + ")"));
+                    }
+                    if (!hasher.contentHash(rs.getBytes(5), output, calls).equals(contentHash)) {
                         return failed(
                                 firstSeq,
                                 firstStepId,
@@ -173,7 +195,7 @@ final class ChainVerifier {
                     String recomputed;
                     try {
                         recomputed = hasher.entryHash(
-                                HashChain.VERSION,
+                                hashVersion,
                                 new HashChain.Fields(
                                         tenantId,
                                         runId,

@@ -2,11 +2,13 @@ package io.meshflow.ledger.jdbc;
 
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,18 +37,25 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>content_hash</h2>
  *
- * {@code content_hash = hex(SHA-256(string(input_task) || string(output_content)))}: the whole input and the whole
- * output as the engine produced them, before any compression. Input and output enter the chain only through this
- * hash, so a later part can anonymise a record's text (leaving {@code content_hash} in place, with an erasure receipt
- * naming the record) without breaking the chain for the records after it.
+ * hash_version 2 (written now): {@code content_hash = hex(SHA-256(string(input_task) || string(output_content) ||
+ * int(n) || call_1 || ... || call_n))}, where the calls are the step's tool calls in order and each {@code call_i} is
+ * string {@code call_id}, string {@code tool_name}, string {@code arguments} (the JSON text as recorded), string
+ * {@code result}, boolean {@code error}, long {@code duration_ms}.
  *
- * <h2>entry_hash, hash_version 1</h2>
+ * <p>hash_version 1 (records written before tool calls were recorded): {@code content_hash =
+ * hex(SHA-256(string(input_task) || string(output_content)))}.
+ *
+ * <p>The whole input, the whole output and every tool call as the engine produced them, before any compression. They
+ * enter the chain only through this hash, so a later part can anonymise a record's text (leaving {@code content_hash}
+ * in place, with an erasure receipt naming the record) without breaking the chain for the records after it.
+ *
+ * <h2>entry_hash, hash_versions 1 and 2</h2>
  *
  * {@code entry_hash = hex(SHA-256(e))} where {@code e} is the concatenation, in this order, of:
  *
  * <ol>
  *   <li>string {@code "meshflow.step_record"} (domain separation from any other record type chained later)
- *   <li>int {@code hash_version} (1)
+ *   <li>int {@code hash_version} (1 or 2; the rest is the same for both)
  *   <li>string {@code tenant_id}
  *   <li>string {@code run_id}
  *   <li>string {@code step_id}
@@ -86,7 +95,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HashChain {
     /** The hash version this code writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /** The hash versions this code verifies. */
+    static final int OLDEST_VERSION = 1;
 
     /** The {@code prev_hash} of the first record of every run: 64 zeros. */
     public static final String GENESIS = "0".repeat(64);
@@ -97,7 +109,17 @@ public final class HashChain {
     private HashChain() {}
 
     /**
-     * The content hash of a step's input and output, as defined in the class description.
+     * The content hash, hash version {@value #VERSION}, of a step's input, output and tool calls, as defined in the
+     * class description.
+     *
+     * @return 64 lowercase hexadecimal characters
+     */
+    public static String contentHash(StepRecord step) {
+        return new Encoder().contentHash(step.inputTask(), step.outputContent(), step.toolCalls());
+    }
+
+    /**
+     * The content hash, hash version 1, of a step's input and output, as defined in the class description.
      *
      * @return 64 lowercase hexadecimal characters
      */
@@ -202,8 +224,9 @@ public final class HashChain {
 
         /** The entry hash of a record given as its hashed fields (verification hashes stored rows this way). */
         String entryHash(int hashVersion, Fields f, String contentHash, String prevHash) {
-            if (hashVersion != 1) {
-                throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows 1");
+            if (hashVersion < OLDEST_VERSION || hashVersion > VERSION) {
+                throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows "
+                        + OLDEST_VERSION + " to " + VERSION);
             }
             digest.reset();
             string(DOMAIN);
@@ -230,14 +253,38 @@ public final class HashChain {
             return hex();
         }
 
-        /** The content hash of input and output given as their UTF-8 bytes. */
-        String contentHash(byte[] inputUtf8, byte[] outputUtf8) {
+        /** The content hash of input and output given as their UTF-8 bytes; version 1 when calls is null. */
+        String contentHash(byte[] inputUtf8, byte[] outputUtf8, @Nullable List<ToolCallRecord> calls) {
             digest.reset();
             int32(inputUtf8.length);
             digest.update(inputUtf8);
             int32(outputUtf8.length);
             digest.update(outputUtf8);
+            if (calls != null) {
+                calls(calls);
+            }
             return hex();
+        }
+
+        /** The content hash, version 2. */
+        String contentHash(String inputTask, String outputContent, List<ToolCallRecord> calls) {
+            digest.reset();
+            string(inputTask);
+            string(outputContent);
+            calls(calls);
+            return hex();
+        }
+
+        private void calls(List<ToolCallRecord> calls) {
+            int32(calls.size());
+            for (ToolCallRecord call : calls) {
+                string(call.callId());
+                string(call.toolName());
+                string(call.arguments());
+                string(call.result());
+                bool(call.error());
+                int64(call.durationMs());
+            }
         }
 
         void string(@Nullable String s) {

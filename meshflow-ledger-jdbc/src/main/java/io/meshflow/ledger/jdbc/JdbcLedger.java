@@ -163,7 +163,7 @@ public final class JdbcLedger implements Ledger {
     public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
         String what = "cannot append step " + step.stepId() + " (seq " + step.seq() + ") to run " + step.runId();
         validate(step, checkpoint, what);
-        String contentHash = HashChain.contentHash(step.inputTask(), step.outputContent());
+        String contentHash = HashChain.contentHash(step);
         OutputCodec.Stored output = OutputCodec.encode(step.outputContent());
         boolean turn;
         try {
@@ -602,6 +602,7 @@ public final class JdbcLedger implements Ledger {
         m.put("content_hash", s.contentHash());
         m.put("prev_hash", s.prevHash());
         m.put("entry_hash", s.entryHash());
+        m.put("tool_calls", s.toolCalls() == null ? List.of() : MeshJson.parse(s.toolCalls()));
         return m;
     }
 

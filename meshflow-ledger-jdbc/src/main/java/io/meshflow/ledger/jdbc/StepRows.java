@@ -25,7 +25,7 @@ final class StepRows implements LedgerWriter.StepSql {
     static final String CHECKPOINT_COLUMNS = "run_id, tenant_id, step_seq, status, paused_for_human, state, created_at";
 
     private static final String INSERT_STEP = "INSERT INTO step_records (" + StoredStep.COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String SELECT_HEAD =
             "SELECT chain_seq, chain_head FROM workflow_checkpoints WHERE run_id = ? AND tenant_id = ?";
     private static final String MOVE_HEAD = "UPDATE workflow_checkpoints SET chain_seq = ?, chain_head = ?";
@@ -193,6 +193,7 @@ final class StepRows implements LedgerWriter.StepSql {
         ps.setString(++i, a.contentHash);
         ps.setString(++i, prevHash);
         ps.setString(++i, entryHash);
+        ps.setString(++i, ToolCallsJson.write(step.toolCalls()));
     }
 
     static @Nullable String emptyToNull(String s) {

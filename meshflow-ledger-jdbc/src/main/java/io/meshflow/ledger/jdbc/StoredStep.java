@@ -1,11 +1,14 @@
 package io.meshflow.ledger.jdbc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
 import io.meshflow.policy.Verdict;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,13 +39,14 @@ record StoredStep(
         int hashVersion,
         @Nullable String contentHash,
         @Nullable String prevHash,
-        @Nullable String entryHash) {
+        @Nullable String entryHash,
+        @Nullable String toolCalls) {
 
     /** The columns {@link #read} expects, in order. */
     static final String COLUMNS = "run_id, step_id, seq, tenant_id, node_id, agent_id, input_task, output_content,"
             + " output_compressed, output_truncated, verdict, block_reason, verdict_detail, uncertainty,"
             + " uncertainty_source, tokens_used, cost_usd, duration_ms, started_at, ended_at, hash_version,"
-            + " content_hash, prev_hash, entry_hash";
+            + " content_hash, prev_hash, entry_hash, tool_calls";
 
     static StoredStep read(ResultSet rs) throws SQLException {
         return new StoredStep(
@@ -69,7 +73,8 @@ record StoredStep(
                 rs.getInt(21),
                 rs.getString(22),
                 rs.getString(23),
-                rs.getString(24));
+                rs.getString(24),
+                rs.getString(25));
     }
 
     /**
@@ -85,9 +90,15 @@ record StoredStep(
      * The step record with the given (decoded) output.
      *
      * @throws IllegalArgumentException or {@link java.time.format.DateTimeParseException} when a column no longer
-     *     holds a valid value
+     *     holds a valid value (including tool calls that are not the JSON the ledger wrote)
      */
     StepRecord toRecord(String output) {
+        List<ToolCallRecord> calls;
+        try {
+            calls = ToolCallsJson.read(toolCalls);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("tool_calls is not a list of tool calls: " + e.getOriginalMessage(), e);
+        }
         return new StepRecord(
                 runId,
                 stepId,
@@ -105,7 +116,8 @@ record StoredStep(
                 costUsd,
                 durationMs,
                 Timestamps.parse(startedAt),
-                Timestamps.parse(endedAt));
+                Timestamps.parse(endedAt),
+                calls);
     }
 
     private static String orEmpty(@Nullable String s) {

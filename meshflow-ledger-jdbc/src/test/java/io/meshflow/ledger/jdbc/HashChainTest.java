@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
 import io.meshflow.policy.Verdict;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -62,17 +64,65 @@ class HashChainTest {
     }
 
     @Test
+    void contentHashVersion2_addsTheToolCallsInOrder() throws Exception {
+        ToolCallRecord lookup = new ToolCallRecord("call_1", "lookup", "{\"q\":\"NDA\"}", "3 clauses", false, 12);
+        ToolCallRecord failed = new ToolCallRecord("call_2", "fetch", "{}", "no url given", true, 0);
+        StepRecord step = withToolCalls(STEP, List.of(lookup, failed));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        string(out, step.inputTask());
+        string(out, step.outputContent());
+        out.writeInt(2);
+        for (ToolCallRecord c : List.of(lookup, failed)) {
+            string(out, c.callId());
+            string(out, c.toolName());
+            string(out, c.arguments());
+            string(out, c.result());
+            out.writeBoolean(c.error());
+            out.writeLong(c.durationMs());
+        }
+
+        assertThat(HashChain.contentHash(step)).isEqualTo(sha256(bytes.toByteArray()));
+        assertThat(HashChain.contentHash(withToolCalls(STEP, List.of(failed, lookup))))
+                .isNotEqualTo(HashChain.contentHash(step));
+        assertThat(HashChain.contentHash(STEP))
+                .isNotEqualTo(HashChain.contentHash(STEP.inputTask(), STEP.outputContent()));
+    }
+
+    static StepRecord withToolCalls(StepRecord s, List<ToolCallRecord> calls) {
+        return new StepRecord(
+                s.runId(),
+                s.stepId(),
+                s.seq(),
+                s.tenantId(),
+                s.nodeId(),
+                s.agentId(),
+                s.inputTask(),
+                s.outputContent(),
+                s.outputTruncated(),
+                s.verdict(),
+                s.uncertainty(),
+                s.uncertaintySource(),
+                s.tokensUsed(),
+                s.costUsd(),
+                s.durationMs(),
+                s.startedAt(),
+                s.endedAt(),
+                calls);
+    }
+
+    @Test
     void contentHash_lengthPrefixesKeepInputAndOutputApart() {
         assertThat(HashChain.contentHash("ab", "c")).isNotEqualTo(HashChain.contentHash("a", "bc"));
     }
 
     @Test
     void entryHash_followsTheDocumentedEncoding() throws Exception {
-        String content = HashChain.contentHash(STEP.inputTask(), STEP.outputContent());
+        String content = HashChain.contentHash(STEP);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         string(out, "meshflow.step_record");
-        out.writeInt(1);
+        out.writeInt(2);
         string(out, "acme");
         string(out, "run-1");
         string(out, "step-1");
@@ -129,8 +179,8 @@ class HashChainTest {
 
     @Test
     void unknownHashVersion_isRefused() {
-        assertThatThrownBy(() -> HashChain.entryHash(2, STEP, HashChain.GENESIS, HashChain.GENESIS))
+        assertThatThrownBy(() -> HashChain.entryHash(3, STEP, HashChain.GENESIS, HashChain.GENESIS))
                 .isInstanceOf(LedgerException.class)
-                .hasMessageContaining("hash_version 2");
+                .hasMessageContaining("hash_version 3");
     }
 }

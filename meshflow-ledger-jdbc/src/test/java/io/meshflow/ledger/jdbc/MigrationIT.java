@@ -181,6 +181,57 @@ class MigrationIT extends LedgerTestBase {
         ledger.close();
     }
 
+    @Test
+    void v2ChainOfHashVersion1_continuesWithVersion2Records_andVerifiesWhole() throws Exception {
+        // given a schema version 2 database with a run of two records chained under hash_version 1
+        Schema.flyway(dataSource(), dialect()).target("2").load().migrate();
+        String prev = HashChain.GENESIS;
+        db.sql("INSERT INTO runs (run_id, tenant_id, workflow_name, task, status, started_at, steps, tokens_used,"
+                + " cost_usd, chain_seq) VALUES ('r', 'acme', 'wf', 'task', 'RUNNING', '2026-01-02T03:04:05.000000000Z',"
+                + " 0, 0, 0, 0)");
+        for (int seq = 1; seq <= 2; seq++) {
+            StepRecord s = Records.step("acme", "r", seq);
+            String content = HashChain.contentHash(s.inputTask(), s.outputContent());
+            String entry = HashChain.entryHash(1, s, content, prev);
+            db.sql(
+                    "INSERT INTO step_records (step_id, run_id, seq, tenant_id, node_id, agent_id, input_task,"
+                            + " output_content, verdict, uncertainty, uncertainty_source, tokens_used, cost_usd,"
+                            + " duration_ms, started_at, ended_at, hash_version, content_hash, prev_hash, entry_hash)"
+                            + " VALUES (?, 'r', ?, 'acme', ?, ?, ?, ?, 'COMMIT', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                    s.stepId(),
+                    seq,
+                    s.nodeId(),
+                    s.agentId(),
+                    s.inputTask(),
+                    s.outputContent(),
+                    s.uncertainty(),
+                    s.uncertaintySource().name(),
+                    s.tokensUsed(),
+                    s.costUsd(),
+                    s.durationMs(),
+                    Timestamps.format(s.startedAt()),
+                    Timestamps.format(s.endedAt()),
+                    content,
+                    prev,
+                    entry);
+            db.sql("UPDATE runs SET chain_seq = ?, chain_head = ? WHERE run_id = 'r'", seq, entry);
+            prev = entry;
+        }
+
+        // when the ledger opens it and the run goes on
+        JdbcLedger ledger = open();
+        assertThat(ledger.verifyChain("acme", "r")).isEqualTo(ChainVerification.ok("acme", "r", 2));
+        ledger.append(Records.step("acme", "r", 3));
+
+        // then the old records and the new one verify as one chain
+        assertThat(ledger.verifyChain("acme", "r")).isEqualTo(ChainVerification.ok("acme", "r", 3));
+        assertThat(db.queryString("SELECT hash_version FROM step_records WHERE seq = 3"))
+                .isEqualTo("2");
+        assertThat(db.queryString("SELECT prev_hash FROM step_records WHERE seq = 3"))
+                .isEqualTo(prev);
+        ledger.close();
+    }
+
     private @Nullable String checksum(int version) throws SQLException {
         return db.queryString("SELECT checksum FROM " + Schema.HISTORY_TABLE + " WHERE version = '" + version + "'");
     }

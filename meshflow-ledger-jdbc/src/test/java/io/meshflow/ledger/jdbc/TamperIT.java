@@ -5,7 +5,9 @@ import static io.meshflow.ledger.jdbc.Records.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.jdbc.ChainVerification.Problem;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -116,19 +118,19 @@ class TamperIT extends LedgerTestBase {
     void contentHashRewrittenToMatchAChangedOutput_isStillFieldChanged() throws Exception {
         db.sql(
                 "UPDATE step_records SET output_content = 'forged', content_hash = ? WHERE step_id = 'r-s2'",
-                HashChain.contentHash("input 2 of r", "forged"));
+                HashChain.contentHash(step("acme", "r", 2, "forged")));
         assertBroken(Problem.FIELD_CHANGED, 2, "r-s2");
     }
 
     @Test
     void recordForgedOntoTheEnd_withValidHashes_isReordered() throws Exception {
         StepRecord forged = step("acme", "r", 6, "forged");
-        String content = HashChain.contentHash(forged.inputTask(), forged.outputContent());
+        String content = HashChain.contentHash(forged);
         String prev = java.util.Objects.requireNonNull(
                 db.queryString("SELECT entry_hash FROM step_records WHERE step_id = 'r-s5'"));
         db.sql(
                 "INSERT INTO step_records (" + StoredStep.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "r",
                 "r-s6",
                 6,
@@ -149,10 +151,33 @@ class TamperIT extends LedgerTestBase {
                 forged.durationMs(),
                 Timestamps.format(forged.startedAt()),
                 Timestamps.format(forged.endedAt()),
-                1,
+                HashChain.VERSION,
                 content,
                 prev,
-                HashChain.entryHash(forged, content, prev));
+                HashChain.entryHash(forged, content, prev),
+                null);
         assertBroken(Problem.REORDERED, 6, "r-s6");
+    }
+
+    @Test
+    void aToolCallsResult_changed_isContentChanged() throws Exception {
+        ledger.runStarted(run("acme", "t"));
+        StepRecord withCalls = HashChainTest.withToolCalls(
+                step("acme", "t", 1),
+                List.of(
+                        new ToolCallRecord("c1", "lookup", "{\"q\":\"NDA\"}", "3 clauses", false, 4),
+                        new ToolCallRecord("c2", "fetch", "{}", "no url given", true, 0)));
+        ledger.append(withCalls);
+        assertThat(ledger.steps("acme", "t")).containsExactly(withCalls);
+        assertThat(ledger.verifyChain("acme", "t").valid()).isTrue();
+
+        db.sql("UPDATE step_records SET tool_calls = REPLACE(tool_calls, '3 clauses', '4 clauses')"
+                + " WHERE step_id = 't-s1'");
+
+        ChainVerification v = ledger.verifyChain("acme", "t");
+        assertThat(v.problem()).as(v.detail()).isEqualTo(Problem.CONTENT_CHANGED);
+        assertThat(v.stepId()).isEqualTo("t-s1");
+        db.sql("UPDATE step_records SET tool_calls = 'not json' WHERE step_id = 't-s1'");
+        assertThat(ledger.verifyChain("acme", "t").detail()).contains("tool calls are damaged");
     }
 }
