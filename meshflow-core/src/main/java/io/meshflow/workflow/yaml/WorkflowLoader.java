@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads workflow files written in YAML into {@link io.meshflow.workflow.WorkflowDefinition}s.
@@ -43,9 +44,16 @@ public final class WorkflowLoader {
     private final Map<String, NodeType> nodeTypes;
     private final Map<String, LlmProviderFactory> providerFactories;
     private final ClassLoader classLoader;
+    private final @Nullable String defaultProvider;
+    private final Map<String, Object> defaultProviderSettings;
+    private final @Nullable String defaultModel;
 
     private WorkflowLoader(Builder builder, ClassLoader classLoader) {
         this.classLoader = classLoader;
+        this.defaultProvider = builder.defaultProvider;
+        this.defaultProviderSettings =
+                Collections.unmodifiableMap(new LinkedHashMap<>(builder.defaultProviderSettings));
+        this.defaultModel = builder.defaultModel;
         Map<String, StepFunction> allFunctions = new LinkedHashMap<>(builder.functions);
         BuiltinFunctions.ALL.forEach(allFunctions::putIfAbsent);
         this.functions = Collections.unmodifiableMap(allFunctions);
@@ -148,12 +156,29 @@ public final class WorkflowLoader {
         return classLoader;
     }
 
+    @Nullable
+    String defaultProvider() {
+        return defaultProvider;
+    }
+
+    Map<String, Object> defaultProviderSettings() {
+        return defaultProviderSettings;
+    }
+
+    @Nullable
+    String defaultModel() {
+        return defaultModel;
+    }
+
     /** Configures a {@link WorkflowLoader}. */
     public static final class Builder {
         private final Map<String, StepFunction> functions = new LinkedHashMap<>();
         private final Map<String, LlmProvider> providers = new LinkedHashMap<>();
         private final Map<String, NodeType> nodeTypes = new LinkedHashMap<>();
         private ClassLoader classLoader = defaultClassLoader();
+        private @Nullable String defaultProvider;
+        private final Map<String, Object> defaultProviderSettings = new LinkedHashMap<>();
+        private @Nullable String defaultModel;
 
         private Builder() {}
 
@@ -178,6 +203,30 @@ public final class WorkflowLoader {
          */
         public Builder provider(String name, LlmProvider provider) {
             providers.put(requireName(name, "provider"), Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * The provider of the agents that name none, replacing the file's {@code providers.default} (what
+         * {@code meshflow run --provider} sets). It is created with the file's {@code providers.<name>} settings, if
+         * any, and {@code settings} on top. Agents that name a provider keep theirs. When this changes the provider of
+         * an agent, the agent's {@code model:} (a model of the file's provider) is not used: the agent gets
+         * {@link #defaultModel}, or else the provider's own default model. An unknown name is reported like an unknown
+         * {@code providers.default}.
+         */
+        public Builder defaultProvider(String name, Map<String, ?> settings) {
+            this.defaultProvider = requireName(name, "provider");
+            this.defaultProviderSettings.clear();
+            this.defaultProviderSettings.putAll(settings);
+            return this;
+        }
+
+        /**
+         * The model of the agents that use the default provider (they name no provider), replacing their
+         * {@code model:} (what {@code meshflow run --model} sets).
+         */
+        public Builder defaultModel(String model) {
+            this.defaultModel = requireName(model, "model");
             return this;
         }
 
