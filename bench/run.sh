@@ -17,6 +17,10 @@
 #   LEDGER_ARGS  ledger load-test arguments (default none; see LedgerLoad's javadoc, e.g. "--seconds 4")
 #   SKIP_LEDGER=1  no ledger load test (its section of RESULTS.md then says "not measured")
 #   LEDGER_ONLY=1  only the ledger load test: replaces the "Ledger" section of the existing RESULTS.md
+#   PROVIDER_ARGS  token-latency arguments (default none; see TokenLatency's javadoc, e.g. "--runs 5")
+#   SKIP_PROVIDER=1  no token-latency test (its section of RESULTS.md then says "not measured")
+#   PROVIDER_ONLY=1  only the token-latency test: replaces the "Provider token latency" section of the existing
+#                  RESULTS.md (inserted before "## JMH output" when there is none)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -48,7 +52,7 @@ if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   "${BUILD_CMD[@]}"
 fi
 mkdir -p "$OUT"
-rm -f "$OUT/jmh.csv" "$OUT/load.tsv" "$OUT/ledger.md" "$OUT/ledger.log"
+rm -f "$OUT/jmh.csv" "$OUT/load.tsv" "$OUT/ledger.md" "$OUT/ledger.log" "$OUT/provider.md" "$OUT/provider.log"
 
 # The ledger load test: SQLite in a temporary directory, PostgreSQL at 127.0.0.1:5432/test (schema meshflow_bench).
 read -r -a LEDGER_ARGS_A <<<"${LEDGER_ARGS:-}"
@@ -102,6 +106,69 @@ ledger_section() {
   } >"$OUT/ledger-section.md"
 }
 
+# The token-latency test: a local fake vendor server streaming 1,000 tokens per run through each provider's SDK.
+read -r -a PROVIDER_ARGS_A <<<"${PROVIDER_ARGS:-}"
+PROVIDER_CMD=("$JAVA" -Xms512m -Xmx512m -cp "$JAR" io.meshflow.bench.TokenLatency
+  ${PROVIDER_ARGS_A[@]+"${PROVIDER_ARGS_A[@]}"})
+run_provider() {
+  provider_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ "${SKIP_PROVIDER:-}" != 1 ]]; then
+    echo "+ $(quote "${PROVIDER_CMD[@]}")" >&2
+    { "${PROVIDER_CMD[@]}" >"$OUT/provider.md"; } 2>"$OUT/provider.log"
+  else
+    echo "(token-latency test skipped: not measured)" >"$OUT/provider.md"
+    : >"$OUT/provider.log"
+  fi
+  provider_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Writes bench/target/results/provider-section.md, RESULTS.md's "Provider token latency" section.
+provider_section() {
+  {
+    echo "## Provider token latency (\`TokenLatency\`, meshflow-provider-openai / -anthropic)"
+    echo
+    local at
+    at="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if ! git diff --quiet HEAD -- bench meshflow-core meshflow-testkit meshflow-provider-openai \
+      meshflow-provider-anthropic ':!bench/RESULTS.md' 2>/dev/null; then
+      at="$at (with uncommitted changes)"
+    fi
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M:%S UTC') at commit $at, $(nproc) CPUs,"
+    echo "load average (1/5/15 min) before: $provider_before; after: $provider_after. Command (from the repository root):"
+    echo
+    echo '```'
+    echo "$(quote "${PROVIDER_CMD[@]}")"
+    echo '```'
+    echo
+    echo "The added latency from a token's bytes being written to the provider's socket to its \`TOKEN_DELTA\` event:"
+    echo "a real \`Mesh\` run of one agent, the vendor's official SDK (\`openai-java\` chat completions with"
+    echo "\`stream=true\`, \`anthropic-java\` Messages streaming) and \`FakeLlmServer\` (meshflow-testkit) on 127.0.0.1"
+    echo "streaming 1,000 tokens per run in the vendor's wire format, one SSE event per token. The server stamps"
+    echo "\`System.nanoTime()\`, writes and flushes a token, and sends the next only once the run's event sink has"
+    echo "received it (tokens paced one at a time, as a model emits them, so none queues behind another); the sink"
+    echo "stamps its arrival. A sample therefore covers loopback TCP, chunked decoding, the SDK's SSE parsing and JSON"
+    echo "mapping, the provider adapter, the step's token sink and the event bus. Warm-up runs are not counted."
+    echo "Target from issue 4: p99 < 1 ms."
+    echo
+    cat "$OUT/provider.md"
+    echo
+  } >"$OUT/provider-section.md"
+}
+
+if [[ "${PROVIDER_ONLY:-}" == 1 ]]; then
+  run_provider
+  provider_section
+  awk -v section="$OUT/provider-section.md" '
+    /^## Provider token latency/ { skip = 1; while ((getline line < section) > 0) print line; done = 1; next }
+    /^## / && skip { skip = 0 }
+    /^## JMH output/ && !done { while ((getline line < section) > 0) print line; print ""; done = 1 }
+    !skip { print }
+  ' "$RESULTS" >"$OUT/RESULTS.md.new"
+  mv "$OUT/RESULTS.md.new" "$RESULTS"
+  echo "wrote the Provider token latency section of $RESULTS" >&2
+  exit 0
+fi
+
 if [[ "${LEDGER_ONLY:-}" == 1 ]]; then
   # only the ledger test: its section replaces the one in the existing RESULTS.md (inserted before "## JMH output"
   # when there is none); the engine results stay as they were
@@ -140,6 +207,8 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_ledger
 ledger_section
+run_provider
+provider_section
 
 "$JAVA" -cp "$JAR" io.meshflow.bench.Report "$OUT/jmh.csv" "$OUT/load.tsv" >"$OUT/report.md"
 
@@ -198,6 +267,7 @@ fi
   echo '```'
   echo
   cat "$OUT/ledger-section.md"
+  cat "$OUT/provider-section.md"
   echo "## JMH output"
   echo
   echo '```'

@@ -5,6 +5,7 @@ import io.meshflow.agent.Team;
 import io.meshflow.provider.ScriptedProvider;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code meshflow run --task "..."} runs when no workflow file is given: a one-agent team, {@code assistant},
@@ -27,9 +28,15 @@ final class OfflineAssistant {
 
     /** The one-agent workflow. */
     static WorkflowDefinition workflow() {
+        return workflow(null);
+    }
+
+    /** The one-agent workflow, its agent asking for {@code model} when given (else the provider's default). */
+    static WorkflowDefinition workflow(@Nullable String model) {
         Agent assistant = Agent.builder(AGENT_ID)
                 .role("a helpful assistant")
                 .instructions("Answer the task clearly and briefly.")
+                .model(model == null ? "" : model)
                 .build();
         return Team.sequential(AGENT_ID, assistant);
     }

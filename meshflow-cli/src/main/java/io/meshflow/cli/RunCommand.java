@@ -8,9 +8,12 @@ import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.EventSink;
 import io.meshflow.policy.Policy;
+import io.meshflow.provider.LlmProvider;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
         versionProvider = VersionProvider.class,
         description = {
             "Runs a workflow for a task: each agent's tokens stream live, then a summary table shows every step.",
-            "Without a workflow file, a one-agent team 'assistant' answers on the offline scripted model.",
+            "Without a workflow file, a one-agent team 'assistant' answers, on the offline scripted model unless --provider"
+                    + " names another.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -46,7 +50,10 @@ import picocli.CommandLine.ParentCommand;
         footer = {
             "  meshflow run --task \"Summarise our Q3 risks\"",
             "  meshflow run examples/reflect.yaml --policy strict",
-            "  meshflow run examples/reflect.yaml --task \"Write a haiku\" --json | jq .type"
+            "  meshflow run examples/reflect.yaml --task \"Write a haiku\" --json | jq .type",
+            "  meshflow run --task \"Summarise our Q3 risks\" --provider anthropic --model claude-sonnet-4-5",
+            "  meshflow run examples/providers.yaml --provider ollama --model llama3.2",
+            "  meshflow run examples/providers.yaml --provider openai --provider-setting base_url=http://127.0.0.1:8000/v1"
         })
 final class RunCommand implements Callable<Integer> {
     private final CliEnvironment environment;
@@ -84,6 +91,29 @@ final class RunCommand implements Callable<Integer> {
             description = "A policy preset overriding the workflow's own: ${COMPLETION-CANDIDATES}.")
     private @Nullable String policyMode;
 
+    @Option(
+            names = "--provider",
+            paramLabel = "NAME",
+            description = {
+                "The provider of agents that name none (anthropic, openai, azure, ollama, scripted, ...), replacing"
+                        + " the workflow's providers.default; for the assistant run with --task alone, its provider.",
+                "API keys come from the vendor's variables (ANTHROPIC_API_KEY, OPENAI_API_KEY, AZURE_OPENAI_*, ...)."
+            })
+    private @Nullable String provider;
+
+    @Option(
+            names = "--model",
+            paramLabel = "MODEL",
+            description = "The model of agents using the default provider, such as claude-sonnet-4-5 or gpt-4o-mini.")
+    private @Nullable String model;
+
+    @Option(
+            names = "--provider-setting",
+            paramLabel = "KEY=VALUE",
+            description = "A setting of the --provider (repeatable): base_url, api_key, timeout_ms, max_retries,"
+                    + " deployment, ...; it overrides the workflow's own.")
+    private Map<String, String> providerSettings = new LinkedHashMap<>();
+
     @Mixin
     private LedgerOption ledger = new LedgerOption();
 
@@ -96,8 +126,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (provider == null && !providerSettings.isEmpty()) {
+            throw new ValidationException("--provider-setting needs --provider NAME");
+        }
+        ProviderChoice choice = provider == null ? null : ProviderChoice.of(provider, providerSettings, model);
+        Path file = workflowFile;
         try (WorkflowFiles.Loaded loaded =
-                workflowFile == null ? offlineAssistant() : WorkflowFiles.load(workflowFile)) {
+                file == null ? offlineAssistant(choice, model) : WorkflowFiles.load(file, choice, model)) {
             return run(loaded);
         }
     }
@@ -154,8 +189,10 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static WorkflowFiles.Loaded offlineAssistant() {
-        return new WorkflowFiles.Loaded(OfflineAssistant.workflow(), null, OfflineAssistant.provider());
+    private static WorkflowFiles.Loaded offlineAssistant(@Nullable ProviderChoice choice, @Nullable String model) {
+        LlmProvider chosen =
+                choice == null || choice.name().equals("scripted") ? OfflineAssistant.provider() : choice.create();
+        return new WorkflowFiles.Loaded(OfflineAssistant.workflow(model), null, chosen);
     }
 
     private RunRequest request(WorkflowFiles.Loaded loaded, EventSink sink) {

@@ -49,8 +49,29 @@ final class WorkflowFiles {
      * @throws ValidationException naming the file and every problem in it
      */
     static Loaded load(Path file) {
+        return load(file, null, null);
+    }
+
+    /**
+     * Loads and validates a workflow file, the agents that name no provider using {@code provider} (when given)
+     * and {@code model} (when given) instead of the file's default provider and their {@code model:}.
+     *
+     * @throws ValidationException naming the file and every problem in it
+     */
+    static Loaded load(Path file, @Nullable ProviderChoice provider, @Nullable String model) {
         requireReadable(file);
-        WorkflowFile loaded = LOADER.load(file);
+        WorkflowLoader loader = LOADER;
+        if (provider != null || model != null) {
+            WorkflowLoader.Builder builder = WorkflowLoader.builder();
+            if (provider != null) {
+                builder.defaultProvider(provider.name(), provider.settings());
+            }
+            if (model != null) {
+                builder.defaultModel(model);
+            }
+            loader = builder.build();
+        }
+        WorkflowFile loaded = loader.load(file);
         return new Loaded(loaded.workflow(), loaded.task(), loaded.scripted(), loaded.toolServers());
     }
 

@@ -190,6 +190,10 @@ final class DefinitionReader implements FileContext {
         if (serversMap != null) {
             readToolServers(serversMap);
         }
+        String override = loader.defaultProvider();
+        if (override != null && !isKnownProvider(override)) {
+            problems.file(source, unknownProvider(override));
+        }
         List<AgentDecl> agentDecls = readAgentDecls(top);
         scripted = buildScripted(providerSection.scripted(), agentDecls);
         for (AgentDecl decl : agentDecls) {
@@ -292,7 +296,8 @@ final class DefinitionReader implements FileContext {
             if (key.equals("default")) {
                 if (value instanceof ScalarNode scalar && !YamlTree.isNull(value)) {
                     defaultName = new Located(scalar.getValue(), value);
-                    if (!isKnownProvider(scalar.getValue())) {
+                    // a default replaced by the loader's (meshflow run --provider) need not be on the classpath
+                    if (loader.defaultProvider() == null && !isKnownProvider(scalar.getValue())) {
                         map.report(value, unknownProvider(scalar.getValue()));
                     }
                 } else {
@@ -357,8 +362,13 @@ final class DefinitionReader implements FileContext {
             at.report(line, unknownProvider(name));
         } else {
             int settingsLine = providerSection.lines().getOrDefault(name, line);
+            Map<String, Object> settings =
+                    new LinkedHashMap<>(providerSection.settings().getOrDefault(name, Map.of()));
+            if (name.equals(loader.defaultProvider())) {
+                settings.putAll(loader.defaultProviderSettings());
+            }
             try {
-                created = factory.create(providerSection.settings().getOrDefault(name, Map.of()));
+                created = factory.create(settings);
             } catch (ValidationException e) {
                 for (String problem : e.problems()) {
                     problems.at(source, settingsLine, "provider '" + name + "': " + problem);
@@ -707,8 +717,20 @@ final class DefinitionReader implements FileContext {
         int providerLine = map.lineOf("provider");
         if (providerName == null) {
             Located defaultName = providerSection.defaultName();
-            providerName = defaultName == null ? SCRIPTED : defaultName.value();
+            String fileDefault = defaultName == null ? SCRIPTED : defaultName.value();
+            providerName = fileDefault;
             providerLine = defaultName == null ? map.line() : defaultName.line();
+            String override = loader.defaultProvider();
+            if (override != null && !override.equals(fileDefault)) {
+                // the agent's model: names a model of the file's provider, not of this one
+                providerName = override;
+                providerLine = map.line();
+                agent.model("");
+            }
+            String model = loader.defaultModel();
+            if (model != null) {
+                agent.model(model);
+            }
         }
         agent.tools(readTools(map));
         LlmProvider provider = null;

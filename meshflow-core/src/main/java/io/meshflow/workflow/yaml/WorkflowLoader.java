@@ -49,12 +49,20 @@ public final class WorkflowLoader {
     private final ToolRegistry tools;
     private final @Nullable ToolServerFactory toolServerFactory;
 
+    private final @Nullable String defaultProvider;
+    private final Map<String, Object> defaultProviderSettings;
+    private final @Nullable String defaultModel;
+
     private WorkflowLoader(Builder builder, ClassLoader classLoader) {
         this.classLoader = classLoader;
         ToolRegistry registry = builder.tools;
         this.tools = registry != null ? registry : ToolRegistry.installed(classLoader);
         List<ToolServerFactory> serverFactories = services(ToolServerFactory.class, classLoader);
         this.toolServerFactory = serverFactories.isEmpty() ? null : serverFactories.get(0);
+        this.defaultProvider = builder.defaultProvider;
+        this.defaultProviderSettings =
+                Collections.unmodifiableMap(new LinkedHashMap<>(builder.defaultProviderSettings));
+        this.defaultModel = builder.defaultModel;
         Map<String, StepFunction> allFunctions = new LinkedHashMap<>(builder.functions);
         BuiltinFunctions.ALL.forEach(allFunctions::putIfAbsent);
         this.functions = Collections.unmodifiableMap(allFunctions);
@@ -181,6 +189,20 @@ public final class WorkflowLoader {
         return classLoader;
     }
 
+    @Nullable
+    String defaultProvider() {
+        return defaultProvider;
+    }
+
+    Map<String, Object> defaultProviderSettings() {
+        return defaultProviderSettings;
+    }
+
+    @Nullable
+    String defaultModel() {
+        return defaultModel;
+    }
+
     /** Configures a {@link WorkflowLoader}. */
     public static final class Builder {
         private final Map<String, StepFunction> functions = new LinkedHashMap<>();
@@ -188,6 +210,9 @@ public final class WorkflowLoader {
         private final Map<String, NodeType> nodeTypes = new LinkedHashMap<>();
         private ClassLoader classLoader = defaultClassLoader();
         private @Nullable ToolRegistry tools;
+        private @Nullable String defaultProvider;
+        private final Map<String, Object> defaultProviderSettings = new LinkedHashMap<>();
+        private @Nullable String defaultModel;
 
         private Builder() {}
 
@@ -221,6 +246,30 @@ public final class WorkflowLoader {
          */
         public Builder tools(ToolRegistry registry) {
             this.tools = Objects.requireNonNull(registry, "tools");
+            return this;
+        }
+
+        /**
+         * The provider of the agents that name none, replacing the file's {@code providers.default} (what
+         * {@code meshflow run --provider} sets). It is created with the file's {@code providers.<name>} settings, if
+         * any, and {@code settings} on top. Agents that name a provider keep theirs. When this changes the provider of
+         * an agent, the agent's {@code model:} (a model of the file's provider) is not used: the agent gets
+         * {@link #defaultModel}, or else the provider's own default model. An unknown name is reported like an unknown
+         * {@code providers.default}.
+         */
+        public Builder defaultProvider(String name, Map<String, ?> settings) {
+            this.defaultProvider = requireName(name, "provider");
+            this.defaultProviderSettings.clear();
+            this.defaultProviderSettings.putAll(settings);
+            return this;
+        }
+
+        /**
+         * The model of the agents that use the default provider (they name no provider), replacing their
+         * {@code model:} (what {@code meshflow run --model} sets).
+         */
+        public Builder defaultModel(String model) {
+            this.defaultModel = requireName(model, "model");
             return this;
         }
 
