@@ -126,7 +126,8 @@ public final class BedrockProvider implements LlmProvider, AutoCloseable {
     }
 
     /**
-     * Creates a provider from settings ({@link ProviderSettings}: {@code model}, {@code base_url} (the endpoint),
+     * Creates a provider from settings ({@link ProviderSettings}: {@code model}, {@code base_url} (the endpoint, else
+     * {@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME}),
      * {@code timeout_ms}, {@code max_retries}, {@code prices}, {@code api_key} (a Bedrock API key, else
      * {@code AWS_BEARER_TOKEN_BEDROCK}); and {@code region} (else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, the
      * AWS config), {@code access_key_id}, {@code secret_access_key}, {@code session_token} (else the AWS default
@@ -142,7 +143,7 @@ public final class BedrockProvider implements LlmProvider, AutoCloseable {
                 .maxRetries(settings.maxRetries())
                 .prices(settings.prices());
         settings.stringOrEnv("region", "AWS_REGION", "AWS_DEFAULT_REGION").ifPresent(builder::region);
-        settings.baseUrl().ifPresent(builder::endpoint);
+        settings.baseUrl("AWS_ENDPOINT_URL_BEDROCK_RUNTIME").ifPresent(builder::endpoint);
         settings.stringOrEnv("api_key", "AWS_BEARER_TOKEN_BEDROCK").ifPresent(builder::apiKey);
         var accessKey = settings.string("access_key_id");
         var secretKey = settings.string("secret_access_key");

@@ -24,15 +24,20 @@ import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Verdict;
+import io.meshflow.provider.ScriptedProvider;
 import io.meshflow.tool.Tool;
 import io.meshflow.tool.ToolResult;
+import io.meshflow.workflow.yaml.WorkflowFile;
+import io.meshflow.workflow.yaml.WorkflowLoader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -170,6 +175,33 @@ class BedrockMeshIT {
         assertThat(((Verdict.Blocked) second.verdict()).detail())
                 .contains("bedrock: the stream broke off or was malformed")
                 .contains("checksum");
+    }
+
+    @Test
+    void exampleWorkflow_runsItsBedrockAgentAgainstTheFakeApi() throws Exception {
+        server.enqueue(streaming(textReply("MeshFlow 0.2 adds ", "four model providers.")));
+        ScriptedProvider writer = ScriptedProvider.builder()
+                .forAgent("writer", "MeshFlow 0.2 adds four providers.")
+                .build();
+        WorkflowFile file = WorkflowLoader.builder()
+                .provider("gemini", writer)
+                .provider("bedrock", provider)
+                .build()
+                .load(Path.of("../examples/gemini-bedrock.yaml"));
+
+        RunResult result =
+                Mesh.builder().provider(writer).build().run(file.workflow(), Objects.requireNonNull(file.task()));
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.output()).isEqualTo("MeshFlow 0.2 adds four model providers.");
+        var recorded = server.takeRequest();
+        // a provider registered with the loader keeps its own settings (the file's would go to the factory)
+        assertThat(recorded.getTarget())
+                .isEqualTo("/model/" + provider.model().replace(":", "%3A") + "/converse-stream");
+        JsonNode sent = body(recorded);
+        assertThat(sent.at("/messages/0/content/0/text").asText()).contains("MeshFlow 0.2 adds four providers.");
+        assertThat(sent.at("/system/0/text").asText()).contains("Technical editor");
+        assertThat(sent.at("/inferenceConfig/maxTokens").asInt()).isEqualTo(800);
     }
 
     @Test

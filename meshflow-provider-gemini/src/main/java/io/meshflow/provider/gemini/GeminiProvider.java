@@ -105,7 +105,8 @@ public final class GeminiProvider implements LlmProvider, AutoCloseable {
     /**
      * Creates a provider from settings ({@link ProviderSettings}: {@code model}, {@code api_key}, {@code base_url},
      * {@code timeout_ms}, {@code max_retries}, {@code prices}, and {@code api_version}); the key comes from
-     * {@code api_key} or else {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY}.
+     * {@code api_key} or else {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY}, the base URL from {@code base_url} or
+     * else {@code GOOGLE_GEMINI_BASE_URL}.
      *
      * @throws io.meshflow.ValidationException when the key is missing or a setting is malformed
      */
@@ -117,7 +118,7 @@ public final class GeminiProvider implements LlmProvider, AutoCloseable {
                 .timeout(settings.timeout())
                 .maxRetries(settings.maxRetries())
                 .prices(settings.prices());
-        settings.baseUrl().ifPresent(builder::baseUrl);
+        settings.baseUrl("GOOGLE_GEMINI_BASE_URL").ifPresent(builder::baseUrl);
         settings.string("api_version").ifPresent(builder::apiVersion);
         return builder.build();
     }

@@ -20,14 +20,19 @@ import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Verdict;
 import io.meshflow.provider.ProviderException;
+import io.meshflow.provider.ScriptedProvider;
 import io.meshflow.tool.Tool;
 import io.meshflow.tool.ToolResult;
+import io.meshflow.workflow.yaml.WorkflowFile;
+import io.meshflow.workflow.yaml.WorkflowLoader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -157,6 +162,33 @@ class GeminiMeshIT {
         assertThat(second.agentId()).isEqualTo("second");
         assertThat(second.verdict()).isInstanceOf(Verdict.Blocked.class);
         assertThat(((Verdict.Blocked) second.verdict()).detail()).contains("gemini: the Gemini API sent a malformed");
+    }
+
+    @Test
+    void exampleWorkflow_runsItsGeminiAgentAgainstTheFakeApi() throws Exception {
+        server.enqueue(streaming(textChunk("MeshFlow 0.2 "), finalChunk("adds four providers.")));
+        ScriptedProvider editor = ScriptedProvider.builder()
+                .forAgent("editor", "MeshFlow 0.2 adds four model providers.")
+                .build();
+        WorkflowFile file = WorkflowLoader.builder()
+                .provider("gemini", provider)
+                .provider("bedrock", editor)
+                .build()
+                .load(Path.of("../examples/gemini-bedrock.yaml"));
+
+        RunResult result =
+                Mesh.builder().provider(provider).build().run(file.workflow(), Objects.requireNonNull(file.task()));
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.steps())
+                .extracting(StepRecord::outputContent)
+                .containsExactly("MeshFlow 0.2 adds four providers.", "MeshFlow 0.2 adds four model providers.");
+        JsonNode sent = body(server.takeRequest());
+        assertThat(sent.at("/contents/0/parts/0/text").asText()).contains("MeshFlow 0.2");
+        assertThat(sent.at("/systemInstruction/parts/0/text").asText()).contains("Release-notes writer");
+        assertThat(sent.at("/generationConfig/maxOutputTokens").asInt()).isEqualTo(800);
+        assertThat(editor.requests()).hasSize(1);
+        assertThat(editor.requests().get(0).lastUserText()).contains("adds four providers.");
     }
 
     @Test
