@@ -68,14 +68,7 @@ final class ChainVerifier {
      */
     static Range verify(Connection c, String tenantId, String runId, long from, long to, long chainSeq)
             throws SQLException {
-        HashChain.Encoder hasher = HashChain.hasher();
-        long expected = from;
-        long checked = 0;
-        @Nullable String prev = from == 1 ? HashChain.GENESIS : null;
-        long firstSeq = -1;
-        String firstStepId = null;
-        String firstPrevHash = null;
-        BeyondHead beyondHead = null;
+        Scan scan = new Scan(tenantId, runId, from, chainSeq);
         try (PreparedStatement ps = c.prepareStatement(RANGE)) {
             ps.setString(1, tenantId);
             ps.setString(2, runId);
@@ -84,177 +77,159 @@ final class ChainVerifier {
             ps.setFetchSize(1_000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String stepId = rs.getString(1);
-                    long seq = rs.getLong(2);
-                    String prevHash = rs.getString(21);
-                    if (firstSeq < 0) {
-                        firstSeq = seq;
-                        firstStepId = stepId;
-                        firstPrevHash = prevHash;
+                    Failure failure = scan.check(rs);
+                    if (failure != null) {
+                        return scan.range(failure);
                     }
-                    if (seq > expected) {
-                        String missing =
-                                seq == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (seq - 1);
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        expected,
-                                        Problem.MISSING_RECORD,
-                                        missing + " missing before " + name(stepId, seq)));
-                    }
-                    int hashVersion = rs.getInt(19);
-                    String contentHash = rs.getString(20);
-                    String entryHash = rs.getString(22);
-                    if (hashVersion < HashChain.OLDEST_VERSION
-                            || hashVersion > HashChain.VERSION
-                            || entryHash == null
-                            || contentHash == null
-                            || prevHash == null) {
-                        String why = hashVersion == 0
-                                ? "was recorded before hash chaining (schema version 1)"
-                                : "has hash_version " + hashVersion + ", which this MeshFlow does not know";
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(checked, stepId, seq, Problem.UNVERIFIABLE, name(stepId, seq) + " " + why));
-                    }
-                    if (seq < expected || (prev != null && !prev.equals(prevHash))) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.REORDERED,
-                                        name(stepId, seq) + ": prev_hash is not the entry hash of the record before it"
-                                                + " (records swapped, moved or inserted)"));
-                    }
-                    byte[] output;
-                    try {
-                        output = OutputCodec.decodeUtf8(rs.getBytes(6), rs.getBoolean(7));
-                    } catch (IOException e) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.CONTENT_CHANGED,
-                                        name(stepId, seq) + ": the stored output is damaged (" + e.getMessage() + ")"));
-                    }
-                    List<ToolCallRecord> calls;
-                    try {
-                        calls = hashVersion == 1 ? null : ToolCallsJson.read(rs.getString(23));
-                    } catch (JsonProcessingException e) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.CONTENT_CHANGED,
-                                        name(stepId, seq) + ": the stored tool calls are damaged ("
-                                                + e.getOriginalMessage() + ")"));
-                    }
-                    if (!hasher.contentHash(rs.getBytes(5), output, calls).equals(contentHash)) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.CONTENT_CHANGED,
-                                        name(stepId, seq)
-                                                + ": input_task or output_content no longer matches content_hash"));
-                    }
-                    String recomputed;
-                    try {
-                        recomputed = hasher.entryHash(
-                                hashVersion,
-                                new HashChain.Fields(
-                                        tenantId,
-                                        runId,
-                                        stepId,
-                                        seq,
-                                        rs.getString(3),
-                                        rs.getString(4),
-                                        rs.getBoolean(8),
-                                        rs.getString(9),
-                                        orEmpty(rs.getString(10)),
-                                        orEmpty(rs.getString(11)),
-                                        rs.getDouble(12),
-                                        rs.getString(13),
-                                        rs.getLong(14),
-                                        rs.getDouble(15),
-                                        rs.getLong(16),
-                                        Timestamps.parse(rs.getString(17)),
-                                        Timestamps.parse(rs.getString(18))),
-                                contentHash,
-                                prevHash);
-                    } catch (DateTimeException e) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.FIELD_CHANGED,
-                                        name(stepId, seq) + ": a field holds an invalid value (" + e.getMessage()
-                                                + ")"));
-                    }
-                    if (!recomputed.equals(entryHash)) {
-                        return failed(
-                                firstSeq,
-                                firstStepId,
-                                firstPrevHash,
-                                prev,
-                                checked,
-                                new Failure(
-                                        checked,
-                                        stepId,
-                                        seq,
-                                        Problem.FIELD_CHANGED,
-                                        name(stepId, seq) + ": a hashed field no longer matches entry_hash"));
-                    }
-                    if (seq == chainSeq + 1 && beyondHead == null) {
-                        beyondHead = new BeyondHead(stepId, seq);
-                    }
-                    checked++;
-                    expected++;
-                    prev = entryHash;
                 }
             }
         }
-        return new Range(firstSeq, firstStepId, firstPrevHash, prev, checked, null, beyondHead);
+        return scan.range(null);
+    }
+
+    /** The state of one range's verification, record by record. */
+    private static final class Scan {
+        private final HashChain.Encoder hasher = HashChain.hasher();
+        private final String tenantId;
+        private final String runId;
+        private final long chainSeq;
+        private long expected;
+        private long checked;
+        private @Nullable String prev;
+        private long firstSeq = -1;
+        private @Nullable String firstStepId;
+        private @Nullable String firstPrevHash;
+        private @Nullable BeyondHead beyondHead;
+
+        Scan(String tenantId, String runId, long from, long chainSeq) {
+            this.tenantId = tenantId;
+            this.runId = runId;
+            this.chainSeq = chainSeq;
+            this.expected = from;
+            this.prev = from == 1 ? HashChain.GENESIS : null;
+        }
+
+        Range range(@Nullable Failure failure) {
+            return new Range(
+                    firstSeq, firstStepId, firstPrevHash, prev, checked, failure, failure == null ? beyondHead : null);
+        }
+
+        /** Checks the row the result set is on; the first problem found, or null when it verifies. */
+        @Nullable
+        Failure check(ResultSet rs) throws SQLException {
+            String stepId = rs.getString(1);
+            long seq = rs.getLong(2);
+            String prevHash = rs.getString(21);
+            if (firstSeq < 0) {
+                firstSeq = seq;
+                firstStepId = stepId;
+                firstPrevHash = prevHash;
+            }
+            if (seq > expected) {
+                String missing = seq == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (seq - 1);
+                return new Failure(
+                        checked,
+                        stepId,
+                        expected,
+                        Problem.MISSING_RECORD,
+                        missing + " missing before " + name(stepId, seq));
+            }
+            String name = name(stepId, seq);
+            int hashVersion = rs.getInt(19);
+            String contentHash = rs.getString(20);
+            String entryHash = rs.getString(22);
+            if (hashVersion < HashChain.OLDEST_VERSION
+                    || hashVersion > HashChain.VERSION
+                    || entryHash == null
+                    || contentHash == null
+                    || prevHash == null) {
+                String why = hashVersion == 0
+                        ? "was recorded before hash chaining (schema version 1)"
+                        : "has hash_version " + hashVersion + ", which this MeshFlow does not know";
+                return failure(stepId, seq, Problem.UNVERIFIABLE, name + " " + why);
+            }
+            if (seq < expected || (prev != null && !prev.equals(prevHash))) {
+                return failure(
+                        stepId,
+                        seq,
+                        Problem.REORDERED,
+                        name + ": prev_hash is not the entry hash of the record before it (records swapped, moved"
+                                + " or inserted)");
+            }
+            byte[] output;
+            List<ToolCallRecord> calls;
+            try {
+                output = OutputCodec.decodeUtf8(rs.getBytes(6), rs.getBoolean(7));
+            } catch (IOException e) {
+                return failure(
+                        stepId,
+                        seq,
+                        Problem.CONTENT_CHANGED,
+                        name + ": the stored output is damaged (" + e.getMessage() + ")");
+            }
+            try {
+                calls = hashVersion == 1 ? null : ToolCallsJson.read(rs.getString(23));
+            } catch (JsonProcessingException e) {
+                return failure(
+                        stepId,
+                        seq,
+                        Problem.CONTENT_CHANGED,
+                        name + ": the stored tool calls are damaged (" + e.getOriginalMessage() + ")");
+            }
+            if (!hasher.contentHash(rs.getBytes(5), output, calls).equals(contentHash)) {
+                return failure(
+                        stepId,
+                        seq,
+                        Problem.CONTENT_CHANGED,
+                        name + ": input_task, output_content or tool_calls no longer match content_hash");
+            }
+            String recomputed;
+            try {
+                recomputed = hasher.entryHash(hashVersion, fields(rs, stepId, seq), contentHash, prevHash);
+            } catch (DateTimeException e) {
+                return failure(
+                        stepId,
+                        seq,
+                        Problem.FIELD_CHANGED,
+                        name + ": a field holds an invalid value (" + e.getMessage() + ")");
+            }
+            if (!recomputed.equals(entryHash)) {
+                return failure(
+                        stepId, seq, Problem.FIELD_CHANGED, name + ": a hashed field no longer matches entry_hash");
+            }
+            if (seq == chainSeq + 1 && beyondHead == null) {
+                beyondHead = new BeyondHead(stepId, seq);
+            }
+            checked++;
+            expected++;
+            prev = entryHash;
+            return null;
+        }
+
+        private Failure failure(String stepId, long seq, Problem problem, String detail) {
+            return new Failure(checked, stepId, seq, problem, detail);
+        }
+
+        private HashChain.Fields fields(ResultSet rs, String stepId, long seq) throws SQLException {
+            return new HashChain.Fields(
+                    tenantId,
+                    runId,
+                    stepId,
+                    seq,
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getBoolean(8),
+                    rs.getString(9),
+                    orEmpty(rs.getString(10)),
+                    orEmpty(rs.getString(11)),
+                    rs.getDouble(12),
+                    rs.getString(13),
+                    rs.getLong(14),
+                    rs.getDouble(15),
+                    rs.getLong(16),
+                    Timestamps.parse(rs.getString(17)),
+                    Timestamps.parse(rs.getString(18)));
+        }
     }
 
     /**
@@ -299,16 +274,6 @@ final class ChainVerifier {
         }
         return new Failure(
                 before.checked() + later.checked(), later.stepId(), later.seq(), later.problem(), later.detail());
-    }
-
-    private static Range failed(
-            long firstSeq,
-            @Nullable String firstStepId,
-            @Nullable String firstPrevHash,
-            @Nullable String lastEntryHash,
-            long checked,
-            Failure failure) {
-        return new Range(firstSeq, firstStepId, firstPrevHash, lastEntryHash, checked, failure, null);
     }
 
     static String name(String stepId, long seq) {
