@@ -30,7 +30,7 @@ public record ChainVerification(
 
     /** What verification found wrong with a record. */
     public enum Problem {
-        /** The input or output no longer matches the record's {@code content_hash}. */
+        /** The input, output or tool calls no longer match the record's {@code content_hash}. */
         CONTENT_CHANGED,
         /** A hashed field (or the content hash itself) no longer matches the record's {@code entry_hash}. */
         FIELD_CHANGED,
