@@ -1,8 +1,7 @@
 package io.meshflow.runtime;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshflow.MeshFlowException;
 import io.meshflow.event.MeshEvent;
 import io.meshflow.json.MeshJson;
@@ -17,6 +16,9 @@ import io.meshflow.workflow.LoopEdge;
 import io.meshflow.workflow.MaxIterationsException;
 import io.meshflow.workflow.RouteContext;
 import io.meshflow.workflow.WorkflowDefinition;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -505,34 +507,55 @@ final class Scheduler implements RouteContext {
      * queued again on restore: a step that had not committed runs again, a committed one never does.
      */
     private String snapshot() {
-        ObjectNode state = MeshJson.mapper().createObjectNode();
-        state.put("version", STATE_VERSION);
-        state.put("edges", digits(edgeState));
-        state.put("nodes", digits(nodeState));
-        state.set("generation", ints(generation));
-        state.set("loop_passes", ints(loopPasses));
-        state.set("loop_source", ints(loopSource));
-        int[] runCounts = new int[plan.nodeCount()];
-        ObjectNode outs = state.putObject("outputs");
-        for (int i = 0; i < runCounts.length; i++) {
-            runCounts[i] = runs.get(i);
-            if (outputs.get(i) != null) {
-                outs.put(plan.id(i), outputSeq[i]);
+        // written straight to text (no tree): one checkpoint per committed step, so this is on every step's path
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator json = MeshJson.mapper().getFactory().createGenerator(text)) {
+            json.writeStartObject();
+            json.writeNumberField("version", STATE_VERSION);
+            json.writeStringField("edges", digits(edgeState));
+            json.writeStringField("nodes", digits(nodeState));
+            writeInts(json, "generation", generation);
+            writeInts(json, "loop_passes", loopPasses);
+            writeInts(json, "loop_source", loopSource);
+            int[] runCounts = new int[plan.nodeCount()];
+            json.writeObjectFieldStart("outputs");
+            for (int i = 0; i < runCounts.length; i++) {
+                runCounts[i] = runs.get(i);
+                if (outputs.get(i) != null) {
+                    json.writeNumberField(plan.id(i), outputSeq[i]);
+                }
             }
-        }
-        state.set("runs", ints(runCounts));
-        state.put("last_sink", lastSink);
-        ObjectNode loops = state.putObject("loop_iterations");
-        run.loopIterations.forEach(loops::put);
-        for (int l = 0; l < loopTotals.length; l++) {
-            if (loopTotals[l] > 0) {
-                loops.put(loopKeys[l], loops.path(loopKeys[l]).asInt(0) + loopTotals[l]);
+            json.writeEndObject();
+            writeInts(json, "runs", runCounts);
+            json.writeNumberField("last_sink", lastSink);
+            json.writeObjectFieldStart("loop_iterations");
+            Map<String, Integer> loops = new LinkedHashMap<>(run.loopIterations);
+            for (int l = 0; l < loopTotals.length; l++) {
+                if (loopTotals[l] > 0) {
+                    loops.merge(loopKeys[l], loopTotals[l], Integer::sum);
+                }
             }
+            for (Map.Entry<String, Integer> loop : loops.entrySet()) {
+                json.writeNumberField(loop.getKey(), loop.getValue());
+            }
+            json.writeEndObject();
+            json.writeNumberField("steps_started", run.stepsStarted.get());
+            json.writeNumberField("tokens_used", run.tokensUsed());
+            json.writeNumberField("cost_usd", run.costUsd());
+            json.writeEndObject();
+        } catch (IOException e) {
+            // a StringWriter does not fail
+            throw new UncheckedIOException(e);
         }
-        state.put("steps_started", run.stepsStarted.get());
-        state.put("tokens_used", run.tokensUsed());
-        state.put("cost_usd", run.costUsd());
-        return state.toString();
+        return text.toString();
+    }
+
+    private static void writeInts(JsonGenerator json, String field, int[] values) throws IOException {
+        json.writeArrayFieldStart(field);
+        for (int v : values) {
+            json.writeNumber(v);
+        }
+        json.writeEndArray();
     }
 
     /**
@@ -605,14 +628,6 @@ final class Scheduler implements RouteContext {
             text.append((char) ('0' + v));
         }
         return text.toString();
-    }
-
-    private static ArrayNode ints(int[] values) {
-        ArrayNode array = MeshJson.mapper().createArrayNode();
-        for (int v : values) {
-            array.add(v);
-        }
-        return array;
     }
 
     // ---- RouteContext ----
