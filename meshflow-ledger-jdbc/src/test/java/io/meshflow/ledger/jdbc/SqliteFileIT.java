@@ -40,6 +40,26 @@ class SqliteFileIT {
     }
 
     @Test
+    void writeAheadLog_isCopiedIntoTheDatabaseInTheBackground_whileTheLedgerIsOpen() throws Exception {
+        Path file = tempDir.resolve("wal/ledger.db");
+        try (JdbcLedger ledger = JdbcLedger.open("jdbc:sqlite:" + file)) {
+            long before = Files.size(file);
+            // about 2 MB of records: far below the writer's own backstop, so only the background thread checkpoints
+            ledger.runStarted(Records.run("acme", "r1"));
+            String output = "x".repeat(1_200);
+            for (int seq = 1; seq <= 1_500; seq++) {
+                ledger.append(Records.step("acme", "r1", seq, output));
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (Files.size(file) < before + 1_000_000 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.size(file)).isGreaterThan(before + 1_000_000);
+            assertThat(ledger.verifyChain("acme", "r1").recordsChecked()).isEqualTo(1_500);
+        }
+    }
+
+    @Test
     void fileThatIsNotADatabase_isRefused_andLeftUnchanged() throws Exception {
         Path file = tempDir.resolve("notes.db");
         byte[] content = "these are my notes, not a database\n".repeat(200).getBytes(StandardCharsets.UTF_8);
