@@ -3,6 +3,7 @@ package io.meshflow.ledger.jdbc;
 import static io.meshflow.ledger.jdbc.Records.checkpoint;
 import static io.meshflow.ledger.jdbc.Records.run;
 import static io.meshflow.ledger.jdbc.Records.step;
+import static io.meshflow.ledger.jdbc.Records.withStepId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,27 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(Backend.class)
 class ChainHeadCacheIT extends LedgerTestBase {
-
-    private static StepRecord withStepId(StepRecord s, String stepId) {
-        return new StepRecord(
-                s.runId(),
-                stepId,
-                s.seq(),
-                s.tenantId(),
-                s.nodeId(),
-                s.agentId(),
-                s.inputTask(),
-                s.outputContent(),
-                s.outputTruncated(),
-                s.verdict(),
-                s.uncertainty(),
-                s.uncertaintySource(),
-                s.tokensUsed(),
-                s.costUsd(),
-                s.durationMs(),
-                s.startedAt(),
-                s.endedAt());
-    }
 
     @Test
     void appendFailingInTheDatabase_leavesTheHeadAsCommitted_andTheRetryChains() {

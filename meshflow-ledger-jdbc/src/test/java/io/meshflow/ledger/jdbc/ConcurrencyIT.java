@@ -3,6 +3,7 @@ package io.meshflow.ledger.jdbc;
 import static io.meshflow.ledger.jdbc.Records.checkpoint;
 import static io.meshflow.ledger.jdbc.Records.run;
 import static io.meshflow.ledger.jdbc.Records.step;
+import static io.meshflow.ledger.jdbc.Records.withStepId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshflow.ledger.LedgerException;
@@ -131,27 +132,6 @@ class ConcurrencyIT extends LedgerTestBase {
         // the appends were grouped, and the batch holding the bad one was redone unit by unit
         assertThat(ledger.writerStats().largestBatch()).isGreaterThan(1);
         assertThat(ledger.writerStats().redone()).isGreaterThanOrEqualTo(1);
-    }
-
-    private static StepRecord withStepId(StepRecord s, String stepId) {
-        return new StepRecord(
-                s.runId(),
-                stepId,
-                s.seq(),
-                s.tenantId(),
-                s.nodeId(),
-                s.agentId(),
-                s.inputTask(),
-                s.outputContent(),
-                s.outputTruncated(),
-                s.verdict(),
-                s.uncertainty(),
-                s.uncertaintySource(),
-                s.tokensUsed(),
-                s.costUsd(),
-                s.durationMs(),
-                s.startedAt(),
-                s.endedAt());
     }
 
     @Test

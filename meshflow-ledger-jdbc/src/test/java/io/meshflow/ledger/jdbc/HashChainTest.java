@@ -67,7 +67,7 @@ class HashChainTest {
     void contentHashVersion2_addsTheToolCallsInOrder() throws Exception {
         ToolCallRecord lookup = new ToolCallRecord("call_1", "lookup", "{\"q\":\"NDA\"}", "3 clauses", false, 12);
         ToolCallRecord failed = new ToolCallRecord("call_2", "fetch", "{}", "no url given", true, 0);
-        StepRecord step = withToolCalls(STEP, List.of(lookup, failed));
+        StepRecord step = Records.withToolCalls(STEP, List.of(lookup, failed));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         string(out, step.inputTask());
@@ -83,32 +83,10 @@ class HashChainTest {
         }
 
         assertThat(HashChain.contentHash(step)).isEqualTo(sha256(bytes.toByteArray()));
-        assertThat(HashChain.contentHash(withToolCalls(STEP, List.of(failed, lookup))))
+        assertThat(HashChain.contentHash(Records.withToolCalls(STEP, List.of(failed, lookup))))
                 .isNotEqualTo(HashChain.contentHash(step));
         assertThat(HashChain.contentHash(STEP))
                 .isNotEqualTo(HashChain.contentHash(STEP.inputTask(), STEP.outputContent()));
-    }
-
-    static StepRecord withToolCalls(StepRecord s, List<ToolCallRecord> calls) {
-        return new StepRecord(
-                s.runId(),
-                s.stepId(),
-                s.seq(),
-                s.tenantId(),
-                s.nodeId(),
-                s.agentId(),
-                s.inputTask(),
-                s.outputContent(),
-                s.outputTruncated(),
-                s.verdict(),
-                s.uncertainty(),
-                s.uncertaintySource(),
-                s.tokensUsed(),
-                s.costUsd(),
-                s.durationMs(),
-                s.startedAt(),
-                s.endedAt(),
-                calls);
     }
 
     @Test

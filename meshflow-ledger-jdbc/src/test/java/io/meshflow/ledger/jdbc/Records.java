@@ -4,9 +4,11 @@ import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
 import io.meshflow.policy.Verdict;
 import java.time.Instant;
+import java.util.List;
 
 /** Builds the records tests append. */
 final class Records {
@@ -60,5 +62,37 @@ final class Records {
             StepRecord s = step(tenant, runId, seq);
             ledger.append(s, checkpoint(s, "{\"after\":" + seq + "}"));
         }
+    }
+
+    /** The record with another step id. */
+    static StepRecord withStepId(StepRecord s, String stepId) {
+        return copy(s, stepId, s.toolCalls());
+    }
+
+    /** The record with these tool calls. */
+    static StepRecord withToolCalls(StepRecord s, List<ToolCallRecord> calls) {
+        return copy(s, s.stepId(), calls);
+    }
+
+    private static StepRecord copy(StepRecord s, String stepId, List<ToolCallRecord> calls) {
+        return new StepRecord(
+                s.runId(),
+                stepId,
+                s.seq(),
+                s.tenantId(),
+                s.nodeId(),
+                s.agentId(),
+                s.inputTask(),
+                s.outputContent(),
+                s.outputTruncated(),
+                s.verdict(),
+                s.uncertainty(),
+                s.uncertaintySource(),
+                s.tokensUsed(),
+                s.costUsd(),
+                s.durationMs(),
+                s.startedAt(),
+                s.endedAt(),
+                calls);
     }
 }

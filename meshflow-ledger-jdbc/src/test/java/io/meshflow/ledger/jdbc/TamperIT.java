@@ -162,7 +162,7 @@ class TamperIT extends LedgerTestBase {
     @Test
     void aToolCallsResult_changed_isContentChanged() throws Exception {
         ledger.runStarted(run("acme", "t"));
-        StepRecord withCalls = HashChainTest.withToolCalls(
+        StepRecord withCalls = Records.withToolCalls(
                 step("acme", "t", 1),
                 List.of(
                         new ToolCallRecord("c1", "lookup", "{\"q\":\"NDA\"}", "3 clauses", false, 4),

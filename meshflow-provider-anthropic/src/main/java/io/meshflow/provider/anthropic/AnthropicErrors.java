@@ -7,6 +7,7 @@ import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.errors.SseException;
 import io.meshflow.provider.ProviderAuthenticationException;
+import io.meshflow.provider.ProviderErrors;
 import io.meshflow.provider.ProviderException;
 import io.meshflow.provider.ProviderRateLimitException;
 import io.meshflow.provider.ProviderServerException;
@@ -37,11 +38,11 @@ final class AnthropicErrors {
             return ProviderException.forHttpStatus(provider, status, detail, keyHint, e);
         }
         if (e instanceof AnthropicIoException) {
-            if (hasCause(e, InterruptedIOException.class)) {
+            if (ProviderErrors.hasCause(e, InterruptedIOException.class)) {
                 return new ProviderException(provider, "the request timed out (timeout_ms); " + e.getMessage(), e);
             }
             return new ProviderException(
-                    provider, "the connection failed after the configured retries: " + causeOf(e), e);
+                    provider, "the connection failed after the configured retries: " + ProviderErrors.causeOf(e), e);
         }
         if (e instanceof AnthropicInvalidDataException) {
             return new ProviderException(provider, "malformed response from the API: " + e.getMessage(), e);
@@ -66,30 +67,7 @@ final class AnthropicErrors {
     private static @Nullable Duration retryAfter(Headers headers) {
         List<String> millis = headers.values("retry-after-ms");
         List<String> seconds = headers.values("retry-after");
-        try {
-            if (!millis.isEmpty()) {
-                return Duration.ofMillis((long) Double.parseDouble(millis.get(0)));
-            }
-            if (!seconds.isEmpty()) {
-                return Duration.ofMillis((long) (Double.parseDouble(seconds.get(0)) * 1000));
-            }
-        } catch (NumberFormatException ignored) {
-            // an HTTP date: the SDK honoured it while retrying; it is not repeated here
-        }
-        return null;
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String causeOf(Throwable e) {
-        Throwable cause = e.getCause();
-        return cause == null ? String.valueOf(e.getMessage()) : cause.toString();
+        return ProviderErrors.retryAfter(
+                millis.isEmpty() ? null : millis.get(0), seconds.isEmpty() ? null : seconds.get(0));
     }
 }
