@@ -745,7 +745,7 @@ public final class JdbcLedger implements Ledger {
         T run(Connection c) throws SQLException;
     }
 
-    private void write(String what, Transactions work) {
+    private void write(String what, WriteWork work) {
         ensureOpen();
         try {
             writes.execute(work);

@@ -63,9 +63,9 @@ final class LedgerWriter implements AutoCloseable {
     }
 
     private static final class WorkUnit extends Unit {
-        final Transactions work;
+        final WriteWork work;
 
-        WorkUnit(Transactions work) {
+        WorkUnit(WriteWork work) {
             this.work = work;
         }
     }
@@ -120,7 +120,7 @@ final class LedgerWriter implements AutoCloseable {
      *
      * @throws SQLException when the work or the commit failed; nothing of the work is then recorded
      */
-    void execute(Transactions work) throws SQLException {
+    void execute(WriteWork work) throws SQLException {
         submit(new WorkUnit(work));
     }
 

@@ -21,24 +21,22 @@ final class WriteSession implements AutoCloseable {
 
     private final Connection connection;
     private final boolean sqlite;
-    private final boolean borrowed;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
-    private WriteSession(Connection connection, boolean sqlite, boolean borrowed) {
+    private WriteSession(Connection connection, boolean sqlite) {
         this.connection = connection;
         this.sqlite = sqlite;
-        this.borrowed = borrowed;
     }
 
     /** The SQLite writer's session, kept for the life of the ledger. */
     static WriteSession sqlite(Connection connection) {
-        return new WriteSession(connection, true, false);
+        return new WriteSession(connection, true);
     }
 
     /** A session on a connection borrowed from the pool for one batch; {@link #close} returns it. */
     static WriteSession borrowed(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
-        return new WriteSession(connection, false, true);
+        return new WriteSession(connection, false);
     }
 
     Connection connection() {
@@ -103,7 +101,8 @@ final class WriteSession implements AutoCloseable {
     /** Ends the session: returns a borrowed connection to the pool; the SQLite writer's stays open. */
     @Override
     public void close() {
-        if (borrowed) {
+        // only PostgreSQL sessions borrow their connection
+        if (!sqlite) {
             dropStatements();
             try {
                 connection.close();

@@ -5,7 +5,7 @@ import java.sql.SQLException;
 
 /** A unit of writing work, run inside a transaction that {@link LedgerWriter} opens and commits. */
 @FunctionalInterface
-interface Transactions {
+interface WriteWork {
     /** Writes; must not commit, roll back or change auto-commit. */
     void run(Connection connection) throws SQLException;
 }
