@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.jdbc.ChainVerification.Problem;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -22,10 +25,23 @@ import org.jspecify.annotations.Nullable;
  * {@code content_hash}; its hashed fields match {@code entry_hash}. The first failure is reported.
  */
 final class ChainVerifier {
-    private static final String COLUMNS = "step_id, seq, node_id, agent_id, input_task, output_content,"
-            + " output_compressed, output_truncated, verdict, block_reason, verdict_detail, uncertainty,"
-            + " uncertainty_source, tokens_used, cost_usd, duration_ms, started_at, ended_at, hash_version,"
-            + " content_hash, prev_hash, entry_hash, tool_calls";
+    /**
+     * The columns read, numbered as {@link Scan#check} reads them. Text that is always read together is fetched
+     * joined by {@code |} (one column read instead of two or three: column reads cost most of verification after
+     * hashing). Intact values never contain {@code |}, so the joined text splits back into exactly the stored
+     * values, and a change to either column changes the joined text; when it is not shaped as intact values make it,
+     * the separate columns at the end are read instead.
+     */
+    private static final String COLUMNS = "step_id, seq, node_id, agent_id, input_task, output_content," // 1-6
+            + " output_compressed, output_truncated, verdict || '|' || uncertainty_source, block_reason," // 7-10
+            + " verdict_detail, uncertainty, started_at || '|' || ended_at, tokens_used, cost_usd, duration_ms," // 11-16
+            + " content_hash || '|' || prev_hash || '|' || entry_hash, hash_version, tool_calls," // 17-19
+            + " content_hash, prev_hash, entry_hash, started_at, ended_at, verdict, uncertainty_source"; // 20-26
+
+    private static final int HASH_HEX = 64;
+    private static final int TIMESTAMP_CHARS = 30;
+    private static final byte SEPARATOR = '|';
+
     private static final String RANGE = "SELECT " + COLUMNS
             + " FROM step_records WHERE tenant_id = ? AND run_id = ? AND seq >= ? AND seq <= ? ORDER BY seq";
 
@@ -89,55 +105,80 @@ final class ChainVerifier {
 
     /** The state of one range's verification, record by record. */
     private static final class Scan {
+        private static final byte[] EMPTY = new byte[0];
+
         private final HashChain.Encoder hasher = HashChain.hasher();
-        private final String tenantId;
-        private final String runId;
+        private final byte[] tenantId;
+        private final byte[] runId;
         private final long chainSeq;
         private long expected;
         private long checked;
-        private @Nullable String prev;
+        /** The entry hash of the last verified record, as its stored hexadecimal bytes. */
+        private byte @Nullable [] prev;
+
         private long firstSeq = -1;
         private @Nullable String firstStepId;
         private @Nullable String firstPrevHash;
         private @Nullable BeyondHead beyondHead;
 
         Scan(String tenantId, String runId, long from, long chainSeq) {
-            this.tenantId = tenantId;
-            this.runId = runId;
+            this.tenantId = tenantId.getBytes(StandardCharsets.UTF_8);
+            this.runId = runId.getBytes(StandardCharsets.UTF_8);
             this.chainSeq = chainSeq;
             this.expected = from;
-            this.prev = from == 1 ? HashChain.GENESIS : null;
+            this.prev = from == 1 ? HashChain.GENESIS.getBytes(StandardCharsets.US_ASCII) : null;
         }
 
         Range range(@Nullable Failure failure) {
             return new Range(
-                    firstSeq, firstStepId, firstPrevHash, prev, checked, failure, failure == null ? beyondHead : null);
+                    firstSeq,
+                    firstStepId,
+                    firstPrevHash,
+                    ascii(prev),
+                    checked,
+                    failure,
+                    failure == null ? beyondHead : null);
         }
 
-        /** Checks the row the result set is on; the first problem found, or null when it verifies. */
+        /**
+         * Checks the row the result set is on; the first problem found, or null when it verifies. Text is read and
+         * hashed as the stored UTF-8 bytes; strings are made only for what a result names.
+         */
         @Nullable
         Failure check(ResultSet rs) throws SQLException {
-            String stepId = rs.getString(1);
+            byte[] stepId = rs.getBytes(1);
             long seq = rs.getLong(2);
-            String prevHash = rs.getString(21);
+            byte[] hashes = rs.getBytes(17);
+            byte[] contentHash;
+            byte[] prevHash;
+            byte[] entryHash;
+            if (hashes != null
+                    && hashes.length == 3 * HASH_HEX + 2
+                    && hashes[HASH_HEX] == SEPARATOR
+                    && hashes[2 * HASH_HEX + 1] == SEPARATOR) {
+                contentHash = Arrays.copyOfRange(hashes, 0, HASH_HEX);
+                prevHash = Arrays.copyOfRange(hashes, HASH_HEX + 1, 2 * HASH_HEX + 1);
+                entryHash = Arrays.copyOfRange(hashes, 2 * HASH_HEX + 2, 3 * HASH_HEX + 2);
+            } else {
+                contentHash = rs.getBytes(20);
+                prevHash = rs.getBytes(21);
+                entryHash = rs.getBytes(22);
+            }
             if (firstSeq < 0) {
                 firstSeq = seq;
-                firstStepId = stepId;
-                firstPrevHash = prevHash;
+                firstStepId = utf8(stepId);
+                firstPrevHash = ascii(prevHash);
             }
             if (seq > expected) {
                 String missing = seq == expected + 1 ? "seq " + expected : "seqs " + expected + ".." + (seq - 1);
                 return new Failure(
                         checked,
-                        stepId,
+                        utf8(stepId),
                         expected,
                         Problem.MISSING_RECORD,
-                        missing + " missing before " + name(stepId, seq));
+                        missing + " missing before " + name(utf8(stepId), seq));
             }
-            String name = name(stepId, seq);
-            int hashVersion = rs.getInt(19);
-            String contentHash = rs.getString(20);
-            String entryHash = rs.getString(22);
+            int hashVersion = rs.getInt(18);
             if (hashVersion < HashChain.OLDEST_VERSION
                     || hashVersion > HashChain.VERSION
                     || entryHash == null
@@ -146,15 +187,15 @@ final class ChainVerifier {
                 String why = hashVersion == 0
                         ? "was recorded before hash chaining (schema version 1)"
                         : "has hash_version " + hashVersion + ", which this MeshFlow does not know";
-                return failure(stepId, seq, Problem.UNVERIFIABLE, name + " " + why);
+                return failure(stepId, seq, Problem.UNVERIFIABLE, why);
             }
-            if (seq < expected || (prev != null && !prev.equals(prevHash))) {
+            if (seq < expected || (prev != null && !Arrays.equals(prev, prevHash))) {
                 return failure(
                         stepId,
                         seq,
                         Problem.REORDERED,
-                        name + ": prev_hash is not the entry hash of the record before it (records swapped, moved"
-                                + " or inserted)");
+                        "prev_hash is not the entry hash of the record before it (records swapped, moved or"
+                                + " inserted)");
             }
             byte[] output;
             List<ToolCallRecord> calls;
@@ -162,43 +203,77 @@ final class ChainVerifier {
                 output = OutputCodec.decodeUtf8(rs.getBytes(6), rs.getBoolean(7));
             } catch (IOException e) {
                 return failure(
-                        stepId,
-                        seq,
-                        Problem.CONTENT_CHANGED,
-                        name + ": the stored output is damaged (" + e.getMessage() + ")");
+                        stepId, seq, Problem.CONTENT_CHANGED, "the stored output is damaged (" + e.getMessage() + ")");
             }
             try {
-                calls = hashVersion == 1 ? null : ToolCallsJson.read(rs.getString(23));
+                calls = hashVersion == 1 ? null : ToolCallsJson.read(rs.getString(19));
             } catch (JsonProcessingException e) {
                 return failure(
                         stepId,
                         seq,
                         Problem.CONTENT_CHANGED,
-                        name + ": the stored tool calls are damaged (" + e.getOriginalMessage() + ")");
+                        "the stored tool calls are damaged (" + e.getOriginalMessage() + ")");
             }
-            if (!hasher.contentHash(rs.getBytes(5), output, calls).equals(contentHash)) {
+            if (!HashChain.hexEquals(hasher.contentDigest(rs.getBytes(5), output, calls), contentHash)) {
                 return failure(
                         stepId,
                         seq,
                         Problem.CONTENT_CHANGED,
-                        name + ": input_task, output_content or tool_calls no longer match content_hash");
+                        "input_task, output_content or tool_calls no longer match content_hash");
             }
-            String recomputed;
+            byte[] recomputed;
             try {
-                recomputed = hasher.entryHash(hashVersion, fields(rs, stepId, seq), contentHash, prevHash);
-            } catch (DateTimeException e) {
-                return failure(
+                byte[] times = rs.getBytes(13);
+                Instant startedAt;
+                Instant endedAt;
+                if (times != null && times.length == 2 * TIMESTAMP_CHARS + 1 && times[TIMESTAMP_CHARS] == SEPARATOR) {
+                    startedAt = Timestamps.parse(Arrays.copyOfRange(times, 0, TIMESTAMP_CHARS));
+                    endedAt = Timestamps.parse(Arrays.copyOfRange(times, TIMESTAMP_CHARS + 1, times.length));
+                } else {
+                    startedAt = Timestamps.parse(rs.getBytes(23));
+                    endedAt = Timestamps.parse(rs.getBytes(24));
+                }
+                byte[] verdictAndSource = rs.getBytes(9);
+                int split = verdictAndSource == null ? -1 : indexOf(verdictAndSource, SEPARATOR);
+                byte[] verdict;
+                byte[] uncertaintySource;
+                if (split >= 0) {
+                    verdict = Arrays.copyOfRange(verdictAndSource, 0, split);
+                    uncertaintySource = Arrays.copyOfRange(verdictAndSource, split + 1, verdictAndSource.length);
+                } else {
+                    verdict = rs.getBytes(25);
+                    uncertaintySource = rs.getBytes(26);
+                }
+                recomputed = hasher.entryDigest(
+                        hashVersion,
+                        tenantId,
+                        runId,
                         stepId,
                         seq,
-                        Problem.FIELD_CHANGED,
-                        name + ": a field holds an invalid value (" + e.getMessage() + ")");
-            }
-            if (!recomputed.equals(entryHash)) {
+                        rs.getBytes(3),
+                        rs.getBytes(4),
+                        rs.getBoolean(8),
+                        verdict,
+                        orEmpty(rs.getBytes(10)),
+                        orEmpty(rs.getBytes(11)),
+                        rs.getDouble(12),
+                        uncertaintySource,
+                        rs.getLong(14),
+                        rs.getDouble(15),
+                        rs.getLong(16),
+                        startedAt,
+                        endedAt,
+                        contentHash,
+                        prevHash);
+            } catch (DateTimeException e) {
                 return failure(
-                        stepId, seq, Problem.FIELD_CHANGED, name + ": a hashed field no longer matches entry_hash");
+                        stepId, seq, Problem.FIELD_CHANGED, "a field holds an invalid value (" + e.getMessage() + ")");
+            }
+            if (!HashChain.hexEquals(recomputed, entryHash)) {
+                return failure(stepId, seq, Problem.FIELD_CHANGED, "a hashed field no longer matches entry_hash");
             }
             if (seq == chainSeq + 1 && beyondHead == null) {
-                beyondHead = new BeyondHead(stepId, seq);
+                beyondHead = new BeyondHead(utf8(stepId), seq);
             }
             checked++;
             expected++;
@@ -206,29 +281,31 @@ final class ChainVerifier {
             return null;
         }
 
-        private Failure failure(String stepId, long seq, Problem problem, String detail) {
-            return new Failure(checked, stepId, seq, problem, detail);
+        private Failure failure(byte[] stepId, long seq, Problem problem, String why) {
+            String id = utf8(stepId);
+            return new Failure(
+                    checked, id, seq, problem, name(id, seq) + (problem == Problem.UNVERIFIABLE ? " " : ": ") + why);
         }
 
-        private HashChain.Fields fields(ResultSet rs, String stepId, long seq) throws SQLException {
-            return new HashChain.Fields(
-                    tenantId,
-                    runId,
-                    stepId,
-                    seq,
-                    rs.getString(3),
-                    rs.getString(4),
-                    rs.getBoolean(8),
-                    rs.getString(9),
-                    orEmpty(rs.getString(10)),
-                    orEmpty(rs.getString(11)),
-                    rs.getDouble(12),
-                    rs.getString(13),
-                    rs.getLong(14),
-                    rs.getDouble(15),
-                    rs.getLong(16),
-                    Timestamps.parse(rs.getString(17)),
-                    Timestamps.parse(rs.getString(18)));
+        private static int indexOf(byte[] text, byte b) {
+            for (int i = 0; i < text.length; i++) {
+                if (text[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static byte[] orEmpty(byte @Nullable [] text) {
+            return text == null ? EMPTY : text;
+        }
+
+        private static String utf8(byte[] text) {
+            return new String(text, StandardCharsets.UTF_8);
+        }
+
+        private static @Nullable String ascii(byte @Nullable [] hex) {
+            return hex == null ? null : new String(hex, StandardCharsets.US_ASCII);
         }
     }
 
@@ -278,9 +355,5 @@ final class ChainVerifier {
 
     static String name(String stepId, long seq) {
         return "step " + stepId + " (seq " + seq + ")";
-    }
-
-    private static String orEmpty(@Nullable String s) {
-        return s == null ? "" : s;
     }
 }

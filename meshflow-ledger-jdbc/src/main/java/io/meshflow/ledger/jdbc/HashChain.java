@@ -105,6 +105,7 @@ public final class HashChain {
 
     private static final String DOMAIN = "meshflow.step_record";
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private HashChain() {}
 
@@ -154,29 +155,6 @@ public final class HashChain {
         return new Encoder();
     }
 
-    /**
-     * The fields of a record that enter its entry hash (besides the two hashes), in the order they are encoded; the
-     * verdict and uncertainty source by name, the block reason and verdict detail as {@code ""} when absent.
-     */
-    record Fields(
-            String tenantId,
-            String runId,
-            String stepId,
-            long seq,
-            String nodeId,
-            @Nullable String agentId,
-            boolean outputTruncated,
-            String verdict,
-            String blockReason,
-            String verdictDetail,
-            double uncertainty,
-            String uncertaintySource,
-            long tokensUsed,
-            double costUsd,
-            long durationMs,
-            Instant startedAt,
-            Instant endedAt) {}
-
     /** Feeds the primitive encodings straight into a SHA-256 digest; reusable, not thread-safe. */
     static final class Encoder {
         private final MessageDigest digest;
@@ -198,32 +176,58 @@ public final class HashChain {
         }
 
         String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
-            return entryHash(
+            return HEX.formatHex(entryDigest(
                     hashVersion,
-                    new Fields(
-                            step.tenantId(),
-                            step.runId(),
-                            step.stepId(),
-                            step.seq(),
-                            step.nodeId(),
-                            step.agentId(),
-                            step.outputTruncated(),
-                            step.verdict().name(),
-                            step.verdict().reason(),
-                            step.verdict().detail(),
-                            step.uncertainty(),
-                            step.uncertaintySource().name(),
-                            step.tokensUsed(),
-                            step.costUsd(),
-                            step.durationMs(),
-                            step.startedAt(),
-                            step.endedAt()),
-                    contentHash,
-                    prevHash);
+                    utf8(step.tenantId()),
+                    utf8(step.runId()),
+                    utf8(step.stepId()),
+                    step.seq(),
+                    utf8(step.nodeId()),
+                    step.agentId() == null ? null : utf8(step.agentId()),
+                    step.outputTruncated(),
+                    utf8(step.verdict().name()),
+                    utf8(step.verdict().reason()),
+                    utf8(step.verdict().detail()),
+                    step.uncertainty(),
+                    utf8(step.uncertaintySource().name()),
+                    step.tokensUsed(),
+                    step.costUsd(),
+                    step.durationMs(),
+                    step.startedAt(),
+                    step.endedAt(),
+                    utf8(contentHash),
+                    utf8(prevHash)));
         }
 
-        /** The entry hash of a record given as its hashed fields (verification hashes stored rows this way). */
-        String entryHash(int hashVersion, Fields f, String contentHash, String prevHash) {
+        /**
+         * The entry hash's digest, from the hashed fields in the order of the class description, text given as its
+         * UTF-8 bytes (the way the database holds it, so that verification hashes stored rows without decoding them);
+         * the block reason and verdict detail are empty when absent, the agent id may be null.
+         *
+         * @throws LedgerException when this code does not know {@code hashVersion}
+         */
+        @SuppressWarnings("TooManyParameters") // one parameter per hashed field, in their documented order
+        byte[] entryDigest(
+                int hashVersion,
+                byte[] tenantId,
+                byte[] runId,
+                byte[] stepId,
+                long seq,
+                byte[] nodeId,
+                byte @Nullable [] agentId,
+                boolean outputTruncated,
+                byte[] verdict,
+                byte[] blockReason,
+                byte[] verdictDetail,
+                double uncertainty,
+                byte[] uncertaintySource,
+                long tokensUsed,
+                double costUsd,
+                long durationMs,
+                Instant startedAt,
+                Instant endedAt,
+                byte[] contentHash,
+                byte[] prevHash) {
             if (hashVersion < OLDEST_VERSION || hashVersion > VERSION) {
                 throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows "
                         + OLDEST_VERSION + " to " + VERSION);
@@ -231,39 +235,37 @@ public final class HashChain {
             digest.reset();
             string(DOMAIN);
             int32(hashVersion);
-            string(f.tenantId());
-            string(f.runId());
-            string(f.stepId());
-            int64(f.seq());
-            string(f.nodeId());
-            string(f.agentId());
-            bool(f.outputTruncated());
-            string(f.verdict());
-            string(f.blockReason());
-            string(f.verdictDetail());
-            float64(f.uncertainty());
-            string(f.uncertaintySource());
-            int64(f.tokensUsed());
-            float64(f.costUsd());
-            int64(f.durationMs());
-            instant(f.startedAt());
-            instant(f.endedAt());
-            string(contentHash);
-            string(prevHash);
-            return hex();
+            text(tenantId);
+            text(runId);
+            text(stepId);
+            int64(seq);
+            text(nodeId);
+            text(agentId);
+            bool(outputTruncated);
+            text(verdict);
+            text(blockReason);
+            text(verdictDetail);
+            float64(uncertainty);
+            text(uncertaintySource);
+            int64(tokensUsed);
+            float64(costUsd);
+            int64(durationMs);
+            instant(startedAt);
+            instant(endedAt);
+            text(contentHash);
+            text(prevHash);
+            return digest.digest();
         }
 
-        /** The content hash of input and output given as their UTF-8 bytes; version 1 when calls is null. */
-        String contentHash(byte[] inputUtf8, byte[] outputUtf8, @Nullable List<ToolCallRecord> calls) {
+        /** The content hash's digest of input and output given as their UTF-8 bytes; version 1 when calls is null. */
+        byte[] contentDigest(byte[] inputUtf8, byte[] outputUtf8, @Nullable List<ToolCallRecord> calls) {
             digest.reset();
-            int32(inputUtf8.length);
-            digest.update(inputUtf8);
-            int32(outputUtf8.length);
-            digest.update(outputUtf8);
+            text(inputUtf8);
+            text(outputUtf8);
             if (calls != null) {
                 calls(calls);
             }
-            return hex();
+            return digest.digest();
         }
 
         /** The content hash, version 2. */
@@ -288,13 +290,21 @@ public final class HashChain {
         }
 
         void string(@Nullable String s) {
-            if (s == null) {
+            text(s == null ? null : utf8(s));
+        }
+
+        /** A string given as its UTF-8 bytes. */
+        void text(byte @Nullable [] utf8) {
+            if (utf8 == null) {
                 int32(-1);
                 return;
             }
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            int32(bytes.length);
-            digest.update(bytes);
+            int32(utf8.length);
+            digest.update(utf8);
+        }
+
+        private static byte[] utf8(String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
         }
 
         void int32(int v) {
@@ -328,5 +338,19 @@ public final class HashChain {
         String hex() {
             return HEX.formatHex(digest.digest());
         }
+    }
+
+    /** Whether {@code hex} is the lowercase hexadecimal text (as ASCII bytes) of {@code digest}. */
+    static boolean hexEquals(byte[] digest, byte @Nullable [] hex) {
+        if (hex == null || hex.length != digest.length * 2) {
+            return false;
+        }
+        for (int i = 0; i < digest.length; i++) {
+            int b = digest[i] & 0xff;
+            if (hex[2 * i] != HEX_DIGITS[b >>> 4] || hex[2 * i + 1] != HEX_DIGITS[b & 0xf]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

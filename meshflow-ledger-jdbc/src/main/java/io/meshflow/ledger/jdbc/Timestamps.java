@@ -1,5 +1,6 @@
 package io.meshflow.ledger.jdbc;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -100,6 +101,14 @@ final class Timestamps {
         }
         long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3_600L + minute * 60L + second, nano);
+    }
+
+    /**
+     * Parses a stored timestamp given as its UTF-8 bytes (verification reads them so); the same results and errors as
+     * {@link #parse(String)}.
+     */
+    static Instant parse(byte[] text) {
+        return parse(new String(text, StandardCharsets.UTF_8));
     }
 
     /** The non-negative decimal number in {@code text[from, to)}, or -1 when a character there is not a digit. */

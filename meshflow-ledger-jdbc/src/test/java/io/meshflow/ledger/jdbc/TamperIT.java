@@ -78,6 +78,33 @@ class TamperIT extends LedgerTestBase {
     }
 
     @Test
+    void characterMovedFromContentHashToPrevHash_isDetected() throws Exception {
+        // the verifier reads the three hashes joined; moving a character across the boundary keeps their
+        // concatenation and must still be caught
+        db.sql("UPDATE step_records SET prev_hash = substr(content_hash, 64, 1) || prev_hash,"
+                + " content_hash = substr(content_hash, 1, 63) WHERE step_id = 'r-s3'");
+        ChainVerification v = ledger.verifyChain("acme", "r");
+        assertThat(v.valid()).isFalse();
+        assertThat(v.seq()).isEqualTo(3);
+        assertThat(v.stepId()).isEqualTo("r-s3");
+        assertThat(v.problem()).isIn(Problem.REORDERED, Problem.CONTENT_CHANGED);
+    }
+
+    @Test
+    void characterMovedFromStartedAtToEndedAt_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET ended_at = substr(started_at, 30, 1) || ended_at,"
+                + " started_at = substr(started_at, 1, 29) WHERE step_id = 'r-s2'");
+        assertBroken(Problem.FIELD_CHANGED, 2, "r-s2");
+    }
+
+    @Test
+    void verdictAndUncertaintySourceSwapped_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET verdict = uncertainty_source, uncertainty_source = verdict"
+                + " WHERE step_id = 'r-s4'");
+        assertBroken(Problem.FIELD_CHANGED, 4, "r-s4");
+    }
+
+    @Test
     void costChanged_isFieldChanged() throws Exception {
         db.sql("UPDATE step_records SET cost_usd = 0.0 WHERE step_id = 'r-s5'");
         assertBroken(Problem.FIELD_CHANGED, 5, "r-s5");
