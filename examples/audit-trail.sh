@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The audit trail end to end: run a workflow into a fresh SQLite ledger, list it, verify its hash chain,
-# then edit one recorded output directly in the database and watch `meshflow verify` catch it.
+# The audit trail end to end: run a workflow into a fresh SQLite ledger (once with each durability), list the
+# runs, verify their hash chains, then edit one recorded output directly in the database and watch
+# `meshflow verify` catch it.
 #
 #   bash examples/audit-trail.sh
 set -euo pipefail
@@ -10,11 +11,15 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ledger="jdbc:sqlite:$dir/ledger.db"
 
+# steps committed in the background while the run goes on: the run still ends only once all are recorded
+./meshflow run examples/reflect.yaml --no-color --durability async --ledger "$ledger" >/dev/null
+async_run=$(./meshflow runs --ledger "$ledger" --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
 ./meshflow run examples/contract-review.yaml --no-color --ledger "$ledger" >/dev/null
 ./meshflow runs --ledger "$ledger"
 run=$(./meshflow runs --ledger "$ledger" --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
 
 echo
+./meshflow verify "$async_run" --ledger "$ledger"
 ./meshflow verify "$run" --ledger "$ledger"
 
 echo

@@ -2,6 +2,7 @@ package io.meshflow.bench;
 
 import io.meshflow.Mesh;
 import io.meshflow.RunResult;
+import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.jdbc.ChainVerification;
 import io.meshflow.ledger.jdbc.JdbcLedger;
@@ -171,38 +172,52 @@ public final class LedgerLoad {
             double concurrentTarget,
             List<Row> rows)
             throws Exception {
-        Mesh mesh = Mesh.builder()
-                .tenantId(TENANT)
-                .provider(Workflows.provider(Duration.ZERO))
-                .ledger(ledger)
-                .policy(Workflows.policy())
-                .build();
-        WorkflowDefinition wf = loop1k(stepsPerRun);
-        // warm-up: the engine, the JDBC driver and the ledger's code paths
-        drive(mesh, wf, 4, Math.max(1, seconds / 2));
-        double one = drive(mesh, wf, 1, seconds);
-        double micros = 1e6 / one;
-        log(String.format(Locale.ROOT, "%s ledger, 1 run: %,.0f durable steps/s (%.1f us/step)", backend, one, micros));
-        rows.add(new Row(
-                "1 run: durable steps/s (1 KB output, chain + checkpoint per step)",
-                backend,
-                String.format(Locale.ROOT, "%,.0f steps/s = **%.1f µs/step**", one, micros),
-                String.format(Locale.ROOT, "%,.0f single-row commits/s = %.1f µs/commit", rawSingle, 1e6 / rawSingle),
-                singleTargetMicros > 0 ? String.format(Locale.ROOT, "≤ %.0f µs/step", singleTargetMicros) : "—",
-                singleTargetMicros > 0 ? (micros <= singleTargetMicros ? "met" : "**missed**") : "—"));
-        double many = drive(mesh, wf, CONCURRENT, seconds);
-        log(String.format(Locale.ROOT, "%s ledger, %d runs: %,.0f durable steps/s", backend, CONCURRENT, many));
-        rows.add(new Row(
-                CONCURRENT + " concurrent runs: durable steps/s",
-                backend,
-                String.format(Locale.ROOT, "**%,.0f steps/s**", many),
-                String.format(Locale.ROOT, "%,.0f rows/s batched; %,.0f single-row commits/s", rawBatch, rawSingle),
-                String.format(Locale.ROOT, "≥ %,.0f steps/s", concurrentTarget),
-                many >= concurrentTarget ? "met" : "**missed**"));
+        Mesh mesh = null;
+        for (Durability durability : Durability.values()) {
+            mesh = Mesh.builder()
+                    .tenantId(TENANT)
+                    .provider(Workflows.provider(Duration.ZERO))
+                    .ledger(ledger)
+                    .policy(Workflows.policy().toBuilder()
+                            .durability(durability)
+                            .build())
+                    .build();
+            String mode = durability.name().toLowerCase(Locale.ROOT);
+            WorkflowDefinition wf = loop1k(stepsPerRun);
+            // warm-up: the engine, the JDBC driver and the ledger's code paths
+            drive(mesh, wf, 4, Math.max(1, seconds / 2));
+            double one = drive(mesh, wf, 1, seconds);
+            double micros = 1e6 / one;
+            log(String.format(
+                    Locale.ROOT,
+                    "%s ledger, %s, 1 run: %,.0f durable steps/s (%.1f us/step)",
+                    backend,
+                    mode,
+                    one,
+                    micros));
+            rows.add(new Row(
+                    "1 run, durability " + mode + ": durable steps/s (1 KB output, chain + checkpoint per step)",
+                    backend,
+                    String.format(Locale.ROOT, "%,.0f steps/s = **%.1f µs/step**", one, micros),
+                    String.format(
+                            Locale.ROOT, "%,.0f single-row commits/s = %.1f µs/commit", rawSingle, 1e6 / rawSingle),
+                    singleTargetMicros > 0 ? String.format(Locale.ROOT, "≤ %.0f µs/step", singleTargetMicros) : "—",
+                    singleTargetMicros > 0 ? (micros <= singleTargetMicros ? "met" : "**missed**") : "—"));
+            double many = drive(mesh, wf, CONCURRENT, seconds);
+            log(String.format(
+                    Locale.ROOT, "%s ledger, %s, %d runs: %,.0f durable steps/s", backend, mode, CONCURRENT, many));
+            rows.add(new Row(
+                    CONCURRENT + " concurrent runs, durability " + mode + ": durable steps/s",
+                    backend,
+                    String.format(Locale.ROOT, "**%,.0f steps/s**", many),
+                    String.format(Locale.ROOT, "%,.0f rows/s batched; %,.0f single-row commits/s", rawBatch, rawSingle),
+                    String.format(Locale.ROOT, "≥ %,.0f steps/s", concurrentTarget),
+                    many >= concurrentTarget ? "met" : "**missed**"));
+        }
 
         // verifyChain on one run of verifyRecords records
         long t0 = System.nanoTime();
-        RunResult big = mesh.run(loop1k(verifyRecords), Workflows.TASK);
+        RunResult big = java.util.Objects.requireNonNull(mesh).run(loop1k(verifyRecords), Workflows.TASK);
         if (big.status() != RunStatus.COMPLETED) {
             throw new IllegalStateException("the " + verifyRecords + "-step run did not complete: " + big.error());
         }

@@ -34,6 +34,8 @@ public final class Main {
     static CommandLine commandLine(CliEnvironment environment) {
         MeshflowCommand root = new MeshflowCommand(environment);
         CommandLine commandLine = new CommandLine(root, new CommandFactory(environment, root));
+        // enum values as users type them: --durability async
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(writer(environment.out()));
         commandLine.setErr(writer(environment.err()));
         boolean colour = Ansi.forOutput(environment, false).enabled();

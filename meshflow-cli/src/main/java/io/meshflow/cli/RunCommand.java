@@ -7,6 +7,7 @@ import io.meshflow.RunRequest;
 import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.EventSink;
+import io.meshflow.ledger.Durability;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import java.io.PrintStream;
@@ -90,6 +91,13 @@ final class RunCommand implements Callable<Integer> {
             completionCandidates = PolicyModes.class,
             description = "A policy preset overriding the workflow's own: ${COMPLETION-CANDIDATES}.")
     private @Nullable String policyMode;
+
+    @Option(
+            names = "--durability",
+            paramLabel = "WHEN",
+            description = "When steps are committed to the ledger: sync (before the run moves on; the default) or async"
+                    + " (in the background while it does, several per transaction); overrides the policy's.")
+    private @Nullable Durability durability;
 
     @Option(
             names = "--provider",
@@ -208,8 +216,13 @@ final class RunCommand implements Callable<Integer> {
         if (tenant != null) {
             request.tenantId(tenant);
         }
-        if (policyMode != null) {
-            request.policy(Policy.forMode(policyMode));
+        Policy policy = policyMode == null ? null : Policy.forMode(policyMode);
+        if (durability != null) {
+            Policy base = policy != null ? policy : loaded.workflow().policy().orElseGet(Policy::defaults);
+            policy = base.toBuilder().durability(durability).build();
+        }
+        if (policy != null) {
+            request.policy(policy);
         }
         return request.build();
     }

@@ -38,6 +38,26 @@ class LedgerCommandsTest {
     }
 
     @Test
+    void run_withAsyncDurability_recordsEveryStepOfTheLoop_andVerifies(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        Cli.Outcome run = Cli.run("run", Fixtures.example("reflect.yaml"), "--durability", "async", "--ledger", url);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String id = runId(run.out());
+
+        Cli.Outcome verify = Cli.run("verify", id, "--ledger", url);
+        assertThat(verify.exitCode()).isZero();
+        assertThat(verify.out()).isEqualTo("run " + id + ": chain intact, 9 records verified\n");
+    }
+
+    @Test
+    void run_unknownDurability_exits2_listingTheChoices() {
+        Cli.Outcome run = Cli.run("run", "--task", "x", "--durability", "eventually");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--durability").contains("SYNC").contains("ASYNC");
+    }
+
+    @Test
     void verify_tamperedOutput_exits1_namingTheRecord(@TempDir Path dir) throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
         Cli.Outcome run = Cli.run("run", "--task", "approve invoice 7", "--ledger", url);

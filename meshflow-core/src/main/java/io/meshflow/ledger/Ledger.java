@@ -26,6 +26,19 @@ public interface Ledger extends AutoCloseable {
     void append(StepRecord step, @Nullable Checkpoint checkpoint);
 
     /**
+     * Appends consecutive steps of one run (ascending {@code seq} without gaps), each with its checkpoint. A ledger
+     * with transactions records them all or none; the default appends them one by one, stopping at the first that
+     * fails.
+     *
+     * @throws LedgerException when they could not be recorded; what was recorded before is unaffected
+     */
+    default void append(List<LedgerAppend> appends) {
+        for (LedgerAppend a : appends) {
+            append(a.step(), a.checkpoint());
+        }
+    }
+
+    /**
      * True when the engine should hand this ledger a checkpoint with every committed step (the default). A ledger
      * that cannot resume runs may decline, sparing the engine the snapshot.
      */

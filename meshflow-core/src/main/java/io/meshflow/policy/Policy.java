@@ -1,6 +1,7 @@
 package io.meshflow.policy;
 
 import io.meshflow.ValidationException;
+import io.meshflow.ledger.Durability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Locale;
  *     so. 0 (the default) keeps every output whole.
  * @param stepTimeout the longest a single step may take
  * @param runTimeout the longest a whole run may take
+ * @param durability whether each step is committed to the ledger before the run moves on ({@link Durability#SYNC},
+ *     the default) or in the background while it does ({@link Durability#ASYNC})
  */
 public record Policy(
         int maxSteps,
@@ -26,7 +29,8 @@ public record Policy(
         double maxCostUsd,
         int maxOutputChars,
         Duration stepTimeout,
-        Duration runTimeout) {
+        Duration runTimeout,
+        Durability durability) {
 
     /** The preset names {@link #forMode(String)} accepts. */
     public static final List<String> MODES = List.of("dev", "standard", "strict");
@@ -60,9 +64,11 @@ public record Policy(
      */
     public static Policy forMode(String mode) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
-            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO);
-            case "standard" -> new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1));
-            case "strict" -> new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15));
+            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO, Durability.SYNC);
+            case "standard" ->
+                new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1), Durability.SYNC);
+            case "strict" ->
+                new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15), Durability.SYNC);
             default -> throw new ValidationException("unknown policy mode '" + mode + "'; known modes: " + MODES);
         };
     }
@@ -90,6 +96,7 @@ public record Policy(
         private int maxOutputChars;
         private Duration stepTimeout;
         private Duration runTimeout;
+        private Durability durability;
 
         private Builder(Policy from) {
             this.maxSteps = from.maxSteps;
@@ -98,6 +105,7 @@ public record Policy(
             this.maxOutputChars = from.maxOutputChars;
             this.stepTimeout = from.stepTimeout;
             this.runTimeout = from.runTimeout;
+            this.durability = from.durability;
         }
 
         /** Steps a run may take (0 = no cap). */
@@ -136,13 +144,19 @@ public record Policy(
             return this;
         }
 
+        /** When steps are committed relative to the run moving on ({@link Durability#SYNC} by default). */
+        public Builder durability(Durability value) {
+            this.durability = value;
+            return this;
+        }
+
         /**
          * Returns the policy.
          *
          * @throws ValidationException naming every field out of range
          */
         public Policy build() {
-            return new Policy(maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout);
+            return new Policy(maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout, durability);
         }
     }
 }

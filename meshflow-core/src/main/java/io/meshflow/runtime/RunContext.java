@@ -1,7 +1,10 @@
 package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
+import io.meshflow.ledger.Checkpoint;
+import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
@@ -47,6 +50,7 @@ final class RunContext {
     private final Set<StepGuard> activeSteps = ConcurrentHashMap.newKeySet();
     private final AtomicReference<@Nullable RunStop> stop = new AtomicReference<>();
     final Map<String, Integer> loopIterations = new ConcurrentHashMap<>();
+    private @Nullable AsyncAppender appender;
 
     RunContext(
             String runId,
@@ -93,6 +97,43 @@ final class RunContext {
     /** The next step number, in order of start; makes step ids unique within the run. */
     long nextStepNumber() {
         return stepNumbers.incrementAndGet();
+    }
+
+    /**
+     * Starts recording steps as the policy's durability says; called once numbering is final (after a resume has
+     * restored it), before the first step.
+     */
+    void startRecording() {
+        if (policy.durability() == Durability.ASYNC) {
+            appender = new AsyncAppender(ledger, runId, stepSeq.get());
+        }
+    }
+
+    /**
+     * Hands a step and the checkpoint after it to the ledger: committed before returning ({@link Durability#SYNC}),
+     * or queued for the run's background writer ({@link Durability#ASYNC}).
+     *
+     * @throws io.meshflow.ledger.LedgerException when the step cannot be recorded (or, asynchronously, an earlier one
+     *     could not be)
+     */
+    void record(StepRecord step, @Nullable Checkpoint checkpoint) {
+        AsyncAppender async = appender;
+        if (async == null) {
+            ledger.append(step, checkpoint);
+        } else {
+            async.submit(step, checkpoint);
+        }
+    }
+
+    /**
+     * Waits until every step handed to the ledger is committed.
+     *
+     * @return what kept steps from being recorded, or {@code null} when all are (always, for synchronous runs)
+     */
+    @Nullable
+    LedgerException awaitRecorded() {
+        AsyncAppender async = appender;
+        return async == null ? null : async.flush();
     }
 
     /** The next step sequence number, in order of completion. */

@@ -6,6 +6,7 @@ import io.meshflow.agent.Agent;
 import io.meshflow.event.MeshEvent;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
@@ -20,6 +21,7 @@ import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -165,6 +167,7 @@ public final class RunEngine {
                 scheduler.restore(checkpoint.state(), resume.committed());
             }
         }
+        run.startRecording();
         Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)
                 .setAttribute("meshflow.run_id", run.runId)
                 .setAttribute("meshflow.tenant_id", run.tenantId)
@@ -195,6 +198,32 @@ public final class RunEngine {
                         List.of(),
                         failure.getClass().getSimpleName(),
                         String.valueOf(failure.getMessage())));
+            }
+        }
+
+        LedgerException unrecorded = run.awaitRecorded();
+        if (unrecorded != null) {
+            if (run.stop(new RunStop(
+                    RunStatus.FAILED,
+                    "error",
+                    String.valueOf(unrecorded.getMessage()),
+                    unrecorded,
+                    null,
+                    null,
+                    List.of()))) {
+                run.bus.publish(seq -> new MeshEvent.ErrorEvent(
+                        seq,
+                        run.runId,
+                        null,
+                        null,
+                        run.tenantId,
+                        clock.instant(),
+                        List.of(),
+                        unrecorded.getClass().getSimpleName(),
+                        String.valueOf(unrecorded.getMessage())));
+            } else if (!(Objects.requireNonNull(run.stopped()).failure() instanceof LedgerException)) {
+                // the run stopped for another reason before the ledger failure reached one of its steps
+                LOG.error("run {} stopped, and some of its steps could not be recorded", run.runId, unrecorded);
             }
         }
 

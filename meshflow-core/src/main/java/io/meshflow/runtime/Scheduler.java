@@ -297,7 +297,7 @@ final class Scheduler implements RouteContext {
                         run.runId, run.tenantId, record.seq(), RunStatus.RUNNING, false, snapshot(), record.endedAt())
                 : null;
         try {
-            run.ledger.append(record, checkpoint);
+            run.record(record, checkpoint);
         } catch (RuntimeException e) {
             failure = e instanceof LedgerException le
                     ? le

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.Durability;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmProviderFactory;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,7 +60,14 @@ final class DefinitionReader implements FileContext {
             "edges",
             "loops");
     private static final List<String> POLICY_KEYS = List.of(
-            "mode", "max_steps", "max_tokens", "max_cost_usd", "max_output_chars", "step_timeout", "run_timeout");
+            "mode",
+            "max_steps",
+            "max_tokens",
+            "max_cost_usd",
+            "max_output_chars",
+            "step_timeout",
+            "run_timeout",
+            "durability");
     private static final List<String> SCRIPTED_KEYS = List.of("token_delay_ms", "pricing", "repeat_last", "fallback");
     private static final List<String> PRICING_KEYS = List.of("input_per_mtok", "output_per_mtok");
     private static final List<String> AGENT_KEYS = List.of(
@@ -269,6 +278,17 @@ final class DefinitionReader implements FileContext {
         Duration runTimeout = map.duration("run_timeout");
         if (runTimeout != null) {
             policy.runTimeout(runTimeout);
+        }
+        if (map.has("durability")) {
+            String durability = map.string("durability", "sync");
+            switch (durability.toLowerCase(Locale.ROOT)) {
+                case "sync" -> policy.durability(Durability.SYNC);
+                case "async" -> policy.durability(Durability.ASYNC);
+                default ->
+                    map.report(
+                            map.lineOf("durability"),
+                            "policy durability must be sync or async, got '" + durability + "'");
+            }
         }
         try {
             return policy.build();

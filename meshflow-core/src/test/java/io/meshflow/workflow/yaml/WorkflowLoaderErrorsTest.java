@@ -474,6 +474,23 @@ class WorkflowLoaderErrorsTest {
     }
 
     @Test
+    void durability_async_isReadIntoThePolicy_andSyncIsTheDefault() {
+        WorkflowFile async = loader.load("name: x\npolicy: {durability: async}\n" + VALID_TAIL, "x.yaml");
+        WorkflowFile plain = loader.load("name: x\npolicy: {max_steps: 5}\n" + VALID_TAIL, "x.yaml");
+
+        assertThat(async.workflow().policy().orElseThrow().durability()).isEqualTo(io.meshflow.ledger.Durability.ASYNC);
+        assertThat(plain.workflow().policy().orElseThrow().durability()).isEqualTo(io.meshflow.ledger.Durability.SYNC);
+    }
+
+    @Test
+    void unknownDurability_isReportedWithItsLine() {
+        List<String> problems = problems("name: x\npolicy:\n  durability: eventually\n" + VALID_TAIL);
+
+        assertThat(problems)
+                .containsExactly("reflect.yaml:3: policy: policy durability must be sync or async, got 'eventually'");
+    }
+
+    @Test
     void maxIterationsBelowOne_isReported() {
         List<String> problems = problems("""
                 name: x

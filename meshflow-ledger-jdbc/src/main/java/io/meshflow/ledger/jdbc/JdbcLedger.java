@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
@@ -169,45 +170,87 @@ public final class JdbcLedger implements Ledger {
      */
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
-        String what = "cannot append step " + step.stepId() + " (seq " + step.seq() + ") to run " + step.runId();
-        validate(step, checkpoint, what);
-        String contentHash = HashChain.contentHash(step);
-        OutputCodec.Stored output = OutputCodec.encode(step.outputContent());
+        appendSteps(List.of(new LedgerAppend(step, checkpoint)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>All the steps are written in one transaction (with other runs' appends, when they queue up together), the
+     * run's row in {@code workflow_checkpoints} moved once to the last step's head and checkpoint.
+     *
+     * @throws LedgerException when the steps are not consecutive steps of one run, the run is not recorded, or the
+     *     database fails; then none of them is recorded
+     */
+    @Override
+    public void append(List<LedgerAppend> appends) {
+        if (!appends.isEmpty()) {
+            appendSteps(appends);
+        }
+    }
+
+    private void appendSteps(List<LedgerAppend> appends) {
+        StepRecord first = appends.get(0).step();
+        StepRecord last = appends.get(appends.size() - 1).step();
+        String what = appends.size() == 1
+                ? "cannot append step " + first.stepId() + " (seq " + first.seq() + ") to run " + first.runId()
+                : "cannot append steps seq " + first.seq() + ".." + last.seq() + " to run " + first.runId();
+        List<String> contentHashes = new ArrayList<>(appends.size());
+        List<OutputCodec.Stored> outputs = new ArrayList<>(appends.size());
+        for (int i = 0; i < appends.size(); i++) {
+            StepRecord step = appends.get(i).step();
+            validate(step, appends.get(i).checkpoint(), what);
+            if (!step.runId().equals(first.runId())
+                    || !step.tenantId().equals(first.tenantId())
+                    || step.seq() != first.seq() + i) {
+                throw new LedgerException(what + ": steps appended together must be consecutive steps of one run"
+                        + " (step " + step.stepId() + " is seq " + step.seq() + " of run " + step.runId() + ")");
+            }
+            contentHashes.add(HashChain.contentHash(step));
+            outputs.add(OutputCodec.encode(step.outputContent()));
+        }
         boolean turn;
         try {
             ensureOpen();
-            turn = order.acquire(step.runId(), step.stepId(), step.seq(), () -> lastSeq(step.tenantId(), step.runId()));
+            turn = order.acquire(
+                    first.runId(), first.stepId(), first.seq(), () -> lastSeq(first.tenantId(), first.runId()));
         } catch (SQLException e) {
             throw new LedgerException(what + ": " + e.getMessage(), e);
         }
         boolean committed = false;
         try {
-            StepAppend.Head cached = heads.get(step.runId());
-            if (cached != null && (!cached.tenantId().equals(step.tenantId()) || step.seq() != cached.seq() + 1)) {
-                cached = null;
+            StepAppend.Head expected = heads.get(first.runId());
+            if (expected != null
+                    && (!expected.tenantId().equals(first.tenantId()) || first.seq() != expected.seq() + 1)) {
+                expected = null;
             }
-            StepAppend append = new StepAppend(
-                    step,
-                    checkpoint,
-                    contentHash,
-                    output,
-                    cached,
-                    cached == null ? null : HashChain.entryHash(step, contentHash, cached.entryHash()));
+            // with the run's head cached, each step's entry hash is computed here, chained on the one before;
+            // without it, each is written carefully, reading the head the step before it left in the transaction
+            List<StepAppend> prepared = new ArrayList<>(appends.size());
+            for (int i = 0; i < appends.size(); i++) {
+                StepRecord step = appends.get(i).step();
+                String entryHash =
+                        expected == null ? null : HashChain.entryHash(step, contentHashes.get(i), expected.entryHash());
+                prepared.add(new StepAppend(
+                        step, appends.get(i).checkpoint(), contentHashes.get(i), outputs.get(i), expected, entryHash));
+                expected = entryHash == null ? null : new StepAppend.Head(step.tenantId(), step.seq(), entryHash);
+            }
             try {
-                writes.append(append);
+                writes.append(prepared);
             } catch (LedgerException e) {
-                heads.remove(step.runId());
+                heads.remove(first.runId());
                 throw e;
             } catch (SQLException | RuntimeException e) {
-                heads.remove(step.runId());
+                heads.remove(first.runId());
                 throw new LedgerException(what + ": " + e.getMessage(), e);
             }
-            String committedHead = Objects.requireNonNull(append.entryHash());
-            heads.put(step.runId(), new StepAppend.Head(step.tenantId(), step.seq(), committedHead));
+            String committedHead =
+                    Objects.requireNonNull(prepared.get(prepared.size() - 1).entryHash());
+            heads.put(first.runId(), new StepAppend.Head(first.tenantId(), last.seq(), committedHead));
             committed = true;
         } finally {
             if (turn) {
-                order.release(step.runId(), step.seq(), committed);
+                order.release(first.runId(), committed ? last.seq() : first.seq(), committed);
             }
         }
     }

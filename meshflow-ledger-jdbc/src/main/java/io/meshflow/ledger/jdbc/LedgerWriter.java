@@ -70,11 +70,12 @@ final class LedgerWriter implements AutoCloseable {
         }
     }
 
+    /** Consecutive steps of one run, written in the same transaction. */
     private static final class AppendUnit extends Unit {
-        final StepAppend append;
+        final List<StepAppend> appends;
 
-        AppendUnit(StepAppend append) {
-            this.append = append;
+        AppendUnit(List<StepAppend> appends) {
+            this.appends = appends;
         }
     }
 
@@ -125,12 +126,13 @@ final class LedgerWriter implements AutoCloseable {
     }
 
     /**
-     * Appends a step (with its checkpoint and chain head) and returns once it has committed.
+     * Appends consecutive steps of one run (each with its checkpoint and chain head) in one transaction and returns
+     * once they have committed.
      *
-     * @throws SQLException when it could not be written; nothing of it is then recorded
+     * @throws SQLException when they could not be written; nothing of them is then recorded
      */
-    void append(StepAppend append) throws SQLException {
-        submit(new AppendUnit(append));
+    void append(List<StepAppend> appends) throws SQLException {
+        submit(new AppendUnit(appends));
     }
 
     private void submit(Unit unit) throws SQLException {
@@ -238,7 +240,7 @@ final class LedgerWriter implements AutoCloseable {
                 if (unit instanceof WorkUnit w) {
                     w.work.run(session.connection());
                 } else if (unit instanceof AppendUnit a) {
-                    appends.add(a.append);
+                    appends.addAll(a.appends);
                 }
             }
             if (!appends.isEmpty()) {
@@ -267,14 +269,18 @@ final class LedgerWriter implements AutoCloseable {
             if (unit instanceof WorkUnit w) {
                 w.work.run(session.connection());
             } else if (unit instanceof AppendUnit a) {
-                steps.writeOne(session, a.append);
+                for (StepAppend append : a.appends) {
+                    steps.writeOne(session, append);
+                }
             }
             session.commit();
             unit.finish(null);
         } catch (SQLException | RuntimeException e) {
             session.rollback(e);
             if (unit instanceof AppendUnit a) {
-                a.append.forgetEntryHash();
+                for (StepAppend append : a.appends) {
+                    append.forgetEntryHash();
+                }
             }
             unit.finish(e);
         }

@@ -75,8 +75,13 @@ final class StepRows implements LedgerWriter.StepSql {
         rows.executeBatch();
         PreparedStatement headOnly = null;
         PreparedStatement withCheckpoint = null;
-        for (StepAppend a : cached) {
-            StepAppend.Head head = Objects.requireNonNull(a.expected);
+        for (int i = 0; i < cached.size(); i++) {
+            // consecutive steps of one run move its row once: from the first one's expected head to the last one's
+            StepAppend.Head from = Objects.requireNonNull(cached.get(i).expected);
+            while (i + 1 < cached.size() && continues(cached.get(i), cached.get(i + 1))) {
+                i++;
+            }
+            StepAppend a = cached.get(i);
             PreparedStatement ps;
             if (a.checkpoint == null) {
                 if (headOnly == null) {
@@ -89,9 +94,9 @@ final class StepRows implements LedgerWriter.StepSql {
                 }
                 ps = withCheckpoint;
             }
-            int i = bindHead(ps, a, Objects.requireNonNull(a.expectedEntryHash));
-            ps.setLong(++i, head.seq());
-            ps.setString(++i, head.entryHash());
+            int p = bindHead(ps, a, Objects.requireNonNull(a.expectedEntryHash));
+            ps.setLong(++p, from.seq());
+            ps.setString(++p, from.entryHash());
             ps.addBatch();
         }
         for (PreparedStatement ps : new PreparedStatement[] {headOnly, withCheckpoint}) {
@@ -107,6 +112,19 @@ final class StepRows implements LedgerWriter.StepSql {
         for (StepAppend a : cached) {
             a.wroteEntryHash(Objects.requireNonNull(a.expectedEntryHash));
         }
+    }
+
+    /**
+     * Whether {@code next} is the step right after {@code step} in the same run, chained on it, and moving the row to
+     * {@code next} alone loses nothing (a step without a checkpoint must not hide the checkpoint of the one before).
+     */
+    private static boolean continues(StepAppend step, StepAppend next) {
+        StepAppend.Head expected = next.expected;
+        return expected != null
+                && (next.checkpoint != null || step.checkpoint == null)
+                && expected.seq() == step.step.seq()
+                && step.step.runId().equals(next.step.runId())
+                && expected.entryHash().equals(step.expectedEntryHash);
     }
 
     @Override

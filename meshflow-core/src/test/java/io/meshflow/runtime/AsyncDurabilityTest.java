@@ -1,0 +1,196 @@
+package io.meshflow.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshflow.Mesh;
+import io.meshflow.RunResult;
+import io.meshflow.ledger.Checkpoint;
+import io.meshflow.ledger.Durability;
+import io.meshflow.ledger.InMemoryLedger;
+import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerAppend;
+import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.policy.Policy;
+import io.meshflow.workflow.WorkflowDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+class AsyncDurabilityTest {
+    private static final Policy ASYNC =
+            Policy.forMode("dev").toBuilder().durability(Durability.ASYNC).build();
+
+    private static WorkflowDefinition loop(int passes) {
+        return WorkflowDefinition.builder("loop")
+                .addFunctionNode("tick", (input, ctx) -> "tick " + ctx.iteration())
+                .addLoopEdge("tick", "tick", (output, ctx) -> ctx.runs("tick") < passes, passes + 1)
+                .build();
+    }
+
+    /** An in-memory ledger that can hold appends back and fail one step, recording the batches it is given. */
+    private static final class ScriptedLedger implements Ledger {
+        final InMemoryLedger memory = new InMemoryLedger();
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger appendsSeen = new AtomicInteger();
+        volatile boolean holdFirst;
+        volatile long failAtSeq = -1;
+
+        @Override
+        public void append(List<LedgerAppend> appends) {
+            if (holdFirst && appendsSeen.getAndIncrement() == 0) {
+                try {
+                    assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            batchSizes.add(appends.size());
+            for (LedgerAppend a : appends) {
+                if (a.step().seq() == failAtSeq) {
+                    throw new LedgerException("disk full while writing seq " + failAtSeq);
+                }
+            }
+            memory.append(appends);
+        }
+
+        @Override
+        public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
+            append(List.of(new LedgerAppend(step, checkpoint)));
+        }
+
+        @Override
+        public void runStarted(RunRecord run) {
+            memory.runStarted(run);
+        }
+
+        @Override
+        public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
+            return memory.checkpoint(tenantId, runId);
+        }
+
+        @Override
+        public Optional<StepRecord> step(String tenantId, String stepId) {
+            return memory.step(tenantId, stepId);
+        }
+
+        @Override
+        public void runEnded(RunRecord run) {
+            memory.runEnded(run);
+        }
+
+        @Override
+        public Optional<RunRecord> run(String tenantId, String runId) {
+            return memory.run(tenantId, runId);
+        }
+
+        @Override
+        public List<StepRecord> steps(String tenantId, String runId) {
+            return memory.steps(tenantId, runId);
+        }
+
+        @Override
+        public List<RunRecord> runs(String tenantId, int limit) {
+            return memory.runs(tenantId, limit);
+        }
+    }
+
+    @Test
+    void asyncRun_recordsEveryStepInOrder_withTheLastCheckpoint() {
+        InMemoryLedger ledger = InMemoryLedger.withCheckpoints();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(loop(300), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        List<StepRecord> recorded = ledger.steps("default", result.runId());
+        assertThat(recorded)
+                .extracting(StepRecord::seq)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, 300).boxed().toList());
+        assertThat(recorded.get(299).outputContent()).isEqualTo("tick 300");
+        assertThat(ledger.checkpoint("default", result.runId()).orElseThrow().stepSeq())
+                .isEqualTo(300);
+        assertThat(ledger.run("default", result.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void asyncRun_stepsThatQueueUpWhileTheLedgerIsBusy_areAppendedTogether() {
+        ScriptedLedger ledger = new ScriptedLedger();
+        ledger.holdFirst = true;
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+        WorkflowDefinition wf = WorkflowDefinition.builder("loop")
+                .addFunctionNode("tick", (input, ctx) -> {
+                    if (ctx.iteration() == 50) {
+                        ledger.release.countDown(); // the run got 49 steps ahead of the ledger
+                    }
+                    return "tick " + ctx.iteration();
+                })
+                .addLoopEdge("tick", "tick", (output, ctx) -> ctx.runs("tick") < 100, 101)
+                .build();
+
+        RunResult result = mesh.run(wf, "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.steps("default", result.runId())).hasSize(100);
+        // the first step was held; the ones after it were handed over together instead of one append each
+        assertThat(ledger.batchSizes.get(0)).isEqualTo(1);
+        assertThat(ledger.batchSizes).anySatisfy(size -> assertThat(size).isGreaterThan(1));
+        assertThat(ledger.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+    }
+
+    @Test
+    void asyncRun_ledgerFailsAtAStep_runFails_andNothingAfterItIsRecorded() {
+        ScriptedLedger ledger = new ScriptedLedger();
+        ledger.failAtSeq = 40;
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(loop(200), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.error()).contains("disk full while writing seq 40");
+        List<StepRecord> recorded = ledger.steps("default", result.runId());
+        assertThat(recorded).isNotEmpty().allSatisfy(s -> assertThat(s.seq()).isLessThan(40));
+        assertThat(recorded)
+                .extracting(StepRecord::seq)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, recorded.size()).boxed().toList());
+        assertThat(ledger.run("default", result.runId()).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void asyncRun_parallelBranches_recordContiguousSeqs() {
+        WorkflowDefinition.Builder b = WorkflowDefinition.builder("fan").addFunctionNode("start", (input, ctx) -> "go");
+        List<String> branches = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = "b" + i;
+            branches.add(id);
+            b.addFunctionNode(id, (input, ctx) -> id + " done");
+        }
+        b.addFunctionNode("join", (input, ctx) -> "joined " + ctx.inputs().size());
+        b.addEdges("start", branches.toArray(String[]::new));
+        for (String id : branches) {
+            b.addEdge(id, "join");
+        }
+        InMemoryLedger ledger = new InMemoryLedger();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(b.build(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.output()).isEqualTo("joined 20");
+        assertThat(ledger.steps("default", result.runId()))
+                .extracting(StepRecord::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 22).boxed().toList());
+    }
+}
