@@ -155,10 +155,17 @@ public final class HashChain {
         return new Encoder();
     }
 
-    /** Feeds the primitive encodings straight into a SHA-256 digest; reusable, not thread-safe. */
+    /**
+     * Writes the primitive encodings into a SHA-256 digest; reusable, not thread-safe. Small values are gathered in a
+     * buffer and handed to the digest together (an update per field would cost more than hashing them); texts longer
+     * than {@value #DIRECT_BYTES} bytes go to the digest directly.
+     */
     static final class Encoder {
+        private static final int DIRECT_BYTES = 256;
+
         private final MessageDigest digest;
-        private final byte[] scratch = new byte[8];
+        private byte[] buffer = new byte[1024];
+        private int position;
 
         Encoder() {
             try {
@@ -169,7 +176,7 @@ public final class HashChain {
         }
 
         String contentHash(String inputTask, String outputContent) {
-            digest.reset();
+            begin();
             string(inputTask);
             string(outputContent);
             return hex();
@@ -232,7 +239,7 @@ public final class HashChain {
                 throw new LedgerException("unknown hash_version " + hashVersion + "; this MeshFlow knows "
                         + OLDEST_VERSION + " to " + VERSION);
             }
-            digest.reset();
+            begin();
             string(DOMAIN);
             int32(hashVersion);
             text(tenantId);
@@ -254,23 +261,23 @@ public final class HashChain {
             instant(endedAt);
             text(contentHash);
             text(prevHash);
-            return digest.digest();
+            return finish();
         }
 
         /** The content hash's digest of input and output given as their UTF-8 bytes; version 1 when calls is null. */
         byte[] contentDigest(byte[] inputUtf8, byte[] outputUtf8, @Nullable List<ToolCallRecord> calls) {
-            digest.reset();
+            begin();
             text(inputUtf8);
             text(outputUtf8);
             if (calls != null) {
                 calls(calls);
             }
-            return digest.digest();
+            return finish();
         }
 
         /** The content hash, version 2. */
         String contentHash(String inputTask, String outputContent, List<ToolCallRecord> calls) {
-            digest.reset();
+            begin();
             string(inputTask);
             string(outputContent);
             calls(calls);
@@ -300,7 +307,14 @@ public final class HashChain {
                 return;
             }
             int32(utf8.length);
-            digest.update(utf8);
+            if (utf8.length > DIRECT_BYTES) {
+                flush();
+                digest.update(utf8);
+            } else {
+                room(utf8.length);
+                System.arraycopy(utf8, 0, buffer, position, utf8.length);
+                position += utf8.length;
+            }
         }
 
         private static byte[] utf8(String s) {
@@ -308,18 +322,18 @@ public final class HashChain {
         }
 
         void int32(int v) {
-            scratch[0] = (byte) (v >>> 24);
-            scratch[1] = (byte) (v >>> 16);
-            scratch[2] = (byte) (v >>> 8);
-            scratch[3] = (byte) v;
-            digest.update(scratch, 0, 4);
+            room(4);
+            buffer[position++] = (byte) (v >>> 24);
+            buffer[position++] = (byte) (v >>> 16);
+            buffer[position++] = (byte) (v >>> 8);
+            buffer[position++] = (byte) v;
         }
 
         void int64(long v) {
+            room(8);
             for (int i = 0; i < 8; i++) {
-                scratch[i] = (byte) (v >>> (56 - 8 * i));
+                buffer[position++] = (byte) (v >>> (56 - 8 * i));
             }
-            digest.update(scratch, 0, 8);
         }
 
         void float64(double v) {
@@ -327,7 +341,8 @@ public final class HashChain {
         }
 
         void bool(boolean v) {
-            digest.update(v ? (byte) 1 : (byte) 0);
+            room(1);
+            buffer[position++] = v ? (byte) 1 : (byte) 0;
         }
 
         void instant(Instant t) {
@@ -335,8 +350,34 @@ public final class HashChain {
             int32(t.getNano());
         }
 
+        private void begin() {
+            digest.reset();
+            position = 0;
+        }
+
+        private void room(int bytes) {
+            if (position + bytes > buffer.length) {
+                flush();
+                if (bytes > buffer.length) {
+                    buffer = new byte[Math.max(bytes, 2 * buffer.length)];
+                }
+            }
+        }
+
+        private void flush() {
+            if (position > 0) {
+                digest.update(buffer, 0, position);
+                position = 0;
+            }
+        }
+
+        private byte[] finish() {
+            flush();
+            return digest.digest();
+        }
+
         String hex() {
-            return HEX.formatHex(digest.digest());
+            return HEX.formatHex(finish());
         }
     }
 
