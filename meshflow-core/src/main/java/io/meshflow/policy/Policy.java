@@ -22,6 +22,9 @@ import java.util.Locale;
  * @param runTimeout the longest a whole run may take
  * @param durability whether each step is committed to the ledger before the run moves on ({@link Durability#SYNC},
  *     the default) or in the background while it does ({@link Durability#ASYNC})
+ * @param scrubPhi whether the ledger stores step inputs, outputs and tool calls, and the run's task, output and
+ *     error, with protected health information redacted by {@link io.meshflow.privacy.PhiScrubber#standard()}; the
+ *     agents still see the original text
  */
 public record Policy(
         int maxSteps,
@@ -30,7 +33,8 @@ public record Policy(
         int maxOutputChars,
         Duration stepTimeout,
         Duration runTimeout,
-        Durability durability) {
+        Durability durability,
+        boolean scrubPhi) {
 
     /** The preset names {@link #forMode(String)} accepts. */
     public static final List<String> MODES = List.of("dev", "standard", "strict");
@@ -64,11 +68,11 @@ public record Policy(
      */
     public static Policy forMode(String mode) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
-            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO, Durability.SYNC);
+            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO, Durability.SYNC, false);
             case "standard" ->
-                new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1), Durability.SYNC);
+                new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1), Durability.SYNC, false);
             case "strict" ->
-                new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15), Durability.SYNC);
+                new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15), Durability.SYNC, false);
             default -> throw new ValidationException("unknown policy mode '" + mode + "'; known modes: " + MODES);
         };
     }
@@ -97,6 +101,7 @@ public record Policy(
         private Duration stepTimeout;
         private Duration runTimeout;
         private Durability durability;
+        private boolean scrubPhi;
 
         private Builder(Policy from) {
             this.maxSteps = from.maxSteps;
@@ -106,6 +111,7 @@ public record Policy(
             this.stepTimeout = from.stepTimeout;
             this.runTimeout = from.runTimeout;
             this.durability = from.durability;
+            this.scrubPhi = from.scrubPhi;
         }
 
         /** Steps a run may take (0 = no cap). */
@@ -150,13 +156,20 @@ public record Policy(
             return this;
         }
 
+        /** Whether the ledger stores text with protected health information redacted (off by default). */
+        public Builder scrubPhi(boolean value) {
+            this.scrubPhi = value;
+            return this;
+        }
+
         /**
          * Returns the policy.
          *
          * @throws ValidationException naming every field out of range
          */
         public Policy build() {
-            return new Policy(maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout, durability);
+            return new Policy(
+                    maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout, durability, scrubPhi);
         }
     }
 }

@@ -14,7 +14,8 @@ final class PhiPatterns {
             + "|\\d{1,2}(?:st|nd|rd|th)?\\s+" + MONTH + "\\.?,?\\s+\\d{4})";
     private static final String STREET_SUFFIX = "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr"
             + "|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)";
-    private static final String CAPITALISED = "[A-Z][a-zA-Z'\u2019-]+";
+    /** A capitalised name word; O'Brien and Smith-Jones are one word each, a possessive 's is not part of it. */
+    private static final String CAPITALISED = "[A-Z][a-zA-Z]*(?:['\u2019-][A-Z][a-zA-Z]*)*";
 
     static final PatternDetector SSN = new PatternDetector(
             PhiType.SSN,
@@ -65,7 +66,7 @@ final class PhiPatterns {
     static final PatternDetector IPV4 = new PatternDetector(
             PhiType.IP,
             "ipv4",
-            Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.])"),
+            Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?!\\.?\\d)"),
             PhiPatterns::ipv4Octets);
     static final PatternDetector IPV6 = new PatternDetector(
             PhiType.IP,

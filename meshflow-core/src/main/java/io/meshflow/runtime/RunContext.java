@@ -8,6 +8,7 @@ import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
+import io.meshflow.privacy.PhiScrubber;
 import io.meshflow.provider.LlmProvider;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -51,6 +52,8 @@ final class RunContext {
     private final AtomicReference<@Nullable RunStop> stop = new AtomicReference<>();
     final Map<String, Integer> loopIterations = new ConcurrentHashMap<>();
     private @Nullable AsyncAppender appender;
+    /** Redacts what the ledger stores when the policy scrubs PHI; null otherwise. */
+    final @Nullable PhiRedaction redaction;
 
     RunContext(
             String runId,
@@ -73,6 +76,7 @@ final class RunContext {
         this.ledger = ledger;
         this.providers = providers;
         this.tracer = tracer;
+        this.redaction = policy.scrubPhi() ? new PhiRedaction(PhiScrubber.standard()) : null;
         this.startNanos = System.nanoTime();
         this.deadlineNanos = policy.runTimeout().isZero()
                 ? 0
@@ -117,11 +121,13 @@ final class RunContext {
      *     could not be)
      */
     void record(StepRecord step, @Nullable Checkpoint checkpoint) {
+        PhiRedaction r = redaction;
+        StepRecord stored = r == null ? step : r.step(step);
         AsyncAppender async = appender;
         if (async == null) {
-            ledger.append(step, checkpoint);
+            ledger.append(stored, checkpoint);
         } else {
-            async.submit(step, checkpoint);
+            async.submit(stored, checkpoint);
         }
     }
 

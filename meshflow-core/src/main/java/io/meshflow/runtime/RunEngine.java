@@ -150,7 +150,7 @@ public final class RunEngine {
                     run.runId,
                     run.tenantId,
                     run.workflowName,
-                    run.task,
+                    run.redaction == null ? run.task : run.redaction.text(run.task),
                     RunStatus.RUNNING,
                     startedAt,
                     null,
@@ -260,19 +260,20 @@ public final class RunEngine {
         long tokens = run.tokensUsed();
         double cost = run.costUsd();
         try {
+            PhiRedaction redaction = run.redaction;
             ledger.runEnded(new RunRecord(
                     run.runId,
                     run.tenantId,
                     run.workflowName,
-                    run.task,
+                    redaction == null ? run.task : redaction.text(run.task),
                     status,
                     startedAt,
                     endedAt,
                     steps.size(),
                     tokens,
                     cost,
-                    finalOutput,
-                    error));
+                    redaction == null ? finalOutput : redaction.nullable(finalOutput),
+                    redaction == null ? error : redaction.nullable(error)));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}", run.runId, e);
         }

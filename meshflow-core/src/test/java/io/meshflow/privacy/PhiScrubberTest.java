@@ -146,6 +146,12 @@ class PhiScrubberTest {
     }
 
     @Test
+    void addressAtTheEndOfASentence_isStillFound() {
+        assertThat(PhiScrubber.standard().scrubText("Login from 203.0.113.77. Then from fe80::1."))
+                .isEqualTo("Login from [PHI-REDACTED:IP]. Then from [PHI-REDACTED:IP].");
+    }
+
+    @Test
     void datesWithoutBirthContext_andNumbersThatOnlyLookLikePhi_areKept() {
         String text = "Seen 2024-11-02; lab order 4471-22; version 1.2.3; invalid SSN 000-12-3456; host 999.1.1.1";
 

@@ -67,7 +67,8 @@ final class DefinitionReader implements FileContext {
             "max_output_chars",
             "step_timeout",
             "run_timeout",
-            "durability");
+            "durability",
+            "scrub_phi");
     private static final List<String> SCRIPTED_KEYS = List.of("token_delay_ms", "pricing", "repeat_last", "fallback");
     private static final List<String> PRICING_KEYS = List.of("input_per_mtok", "output_per_mtok");
     private static final List<String> AGENT_KEYS = List.of(
@@ -278,6 +279,10 @@ final class DefinitionReader implements FileContext {
         Duration runTimeout = map.duration("run_timeout");
         if (runTimeout != null) {
             policy.runTimeout(runTimeout);
+        }
+        Boolean scrubPhi = map.bool("scrub_phi");
+        if (scrubPhi != null) {
+            policy.scrubPhi(scrubPhi);
         }
         if (map.has("durability")) {
             String durability = map.string("durability", "sync");

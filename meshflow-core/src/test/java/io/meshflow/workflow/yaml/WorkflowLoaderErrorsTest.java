@@ -483,6 +483,16 @@ class WorkflowLoaderErrorsTest {
     }
 
     @Test
+    void scrubPhi_isReadIntoThePolicy_andAWrongTypeIsReported() {
+        WorkflowFile file = loader.load("name: x\npolicy: {scrub_phi: true}\n" + VALID_TAIL, "x.yaml");
+        List<String> problems = problems("name: x\npolicy:\n  scrub_phi: maybe\n" + VALID_TAIL);
+
+        assertThat(file.workflow().policy().orElseThrow().scrubPhi()).isTrue();
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0)).startsWith("reflect.yaml:3: ").contains("scrub_phi");
+    }
+
+    @Test
     void unknownDurability_isReportedWithItsLine() {
         List<String> problems = problems("name: x\npolicy:\n  durability: eventually\n" + VALID_TAIL);
 

@@ -111,6 +111,19 @@ final class TestDb implements AutoCloseable {
         }
     }
 
+    /** Every row's first column, as text, joined by newlines. */
+    String queryStrings(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = raw();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(String.valueOf(rs.getString(1)));
+            }
+        }
+        return String.join("\n", out);
+    }
+
     /** The tables of the database (the schema on PostgreSQL), sorted. */
     List<String> tables() throws SQLException {
         String sql = backend == Backend.SQLITE
