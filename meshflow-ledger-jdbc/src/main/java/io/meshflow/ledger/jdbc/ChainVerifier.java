@@ -36,7 +36,11 @@ final class ChainVerifier {
             + " output_compressed, output_truncated, verdict || '|' || uncertainty_source, block_reason," // 7-10
             + " verdict_detail, uncertainty, started_at || '|' || ended_at, tokens_used, cost_usd, duration_ms," // 11-16
             + " content_hash || '|' || prev_hash || '|' || entry_hash, hash_version, tool_calls," // 17-19
-            + " content_hash, prev_hash, entry_hash, started_at, ended_at, verdict, uncertainty_source"; // 20-26
+            + " content_hash, prev_hash, entry_hash, started_at, ended_at, verdict, uncertainty_source," // 20-26
+            // 27-28: the erasure receipt an anonymised record names, and that receipt's action ('' when missing)
+            + " erased_by, CASE WHEN erased_by IS NULL THEN NULL ELSE COALESCE((SELECT e.action FROM"
+            + " erasure_receipts e WHERE e.receipt_id = step_records.erased_by AND e.run_id = step_records.run_id"
+            + " AND e.tenant_id = step_records.tenant_id), '') END";
 
     private static final int HASH_HEX = 64;
     private static final int TIMESTAMP_CHARS = 30;
@@ -197,6 +201,19 @@ final class ChainVerifier {
                         "prev_hash is not the entry hash of the record before it (records swapped, moved or"
                                 + " inserted)");
             }
+            String erasedBy = rs.getString(27);
+            if (erasedBy != null) {
+                // the text was replaced under an erasure receipt: only the hashes and fields can be checked
+                if (!ErasureAction.ANONYMIZE_RUN.storedName().equals(rs.getString(28))) {
+                    return failure(
+                            stepId,
+                            seq,
+                            Problem.CONTENT_CHANGED,
+                            "its text was replaced, naming erasure receipt " + erasedBy
+                                    + ", but no anonymisation receipt of that id exists for its run");
+                }
+                return checkFields(rs, stepId, seq, hashVersion, contentHash, prevHash, entryHash);
+            }
             byte[] output;
             List<ToolCallRecord> calls;
             try {
@@ -221,6 +238,20 @@ final class ChainVerifier {
                         Problem.CONTENT_CHANGED,
                         "input_task, output_content or tool_calls no longer match content_hash");
             }
+            return checkFields(rs, stepId, seq, hashVersion, contentHash, prevHash, entryHash);
+        }
+
+        /** Checks the record's hashed fields against its entry hash, and moves the scan past it when they match. */
+        @SuppressWarnings("TooManyParameters") // the parts of the row check() has already read
+        private @Nullable Failure checkFields(
+                ResultSet rs,
+                byte[] stepId,
+                long seq,
+                int hashVersion,
+                byte[] contentHash,
+                byte[] prevHash,
+                byte[] entryHash)
+                throws SQLException {
             byte[] recomputed;
             try {
                 byte[] times = rs.getBytes(13);

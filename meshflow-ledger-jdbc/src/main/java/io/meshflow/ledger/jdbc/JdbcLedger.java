@@ -21,16 +21,19 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
@@ -315,6 +318,128 @@ public final class JdbcLedger implements Ledger {
         });
         order.forget(run.runId());
         heads.remove(run.runId());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // erasure (GDPR) and legal holds
+
+    /**
+     * Deletes a run for good: its step records, checkpoints and run row, in one transaction that first writes an
+     * erasure receipt (what, when, by whom, how many rows; never content), which survives the erasure. On SQLite the
+     * freed pages are overwritten with zeros and the write-ahead log is truncated afterwards; on PostgreSQL the dead
+     * rows are reclaimed by (auto)vacuum. Other runs are untouched and still verify.
+     *
+     * @param requestedBy who asked for it (an admin key's name, a user id), recorded on the receipt
+     * @param reason why (a request reference, say), recorded on the receipt; may be null
+     * @throws RunNotFoundException when the tenant has no such run
+     * @throws LegalHoldException when a legal hold covers the run or its tenant
+     * @throws LedgerException when the run is still running, or the database fails (nothing is then erased)
+     */
+    public ErasureReceipt deleteRun(String tenantId, String runId, String requestedBy, @Nullable String reason) {
+        ErasureReceipt receipt = erase(
+                "cannot delete run " + runId,
+                (c, id, at) -> Erasure.deleteRun(c, id, tenantId, runId, requestedBy, reason, at));
+        heads.remove(runId);
+        order.forget(runId);
+        return receipt;
+    }
+
+    /**
+     * Replaces a run's text with {@code [REDACTED]} (its task, output and error, and each record's input, output and
+     * tool-call arguments and results) while keeping its structure: steps, nodes, verdicts, tokens, costs, times and
+     * hashes. Each record names the erasure receipt in {@code erased_by}, so {@link #verifyChain} still verifies the
+     * run: the text entered the chain only through {@code content_hash}, which stays.
+     *
+     * @throws RunNotFoundException when the tenant has no such run
+     * @throws LegalHoldException when a legal hold covers the run or its tenant
+     * @throws LedgerException when the run is still running, or the database fails (nothing is then changed)
+     */
+    public ErasureReceipt anonymizeRun(String tenantId, String runId, String requestedBy, @Nullable String reason) {
+        return erase(
+                "cannot anonymise run " + runId,
+                (c, id, at) -> Erasure.anonymizeRun(c, id, tenantId, runId, requestedBy, reason, at));
+    }
+
+    /**
+     * Deletes every run of a tenant, as {@link #deleteRun} does for one, under one receipt. Other tenants are
+     * untouched.
+     *
+     * @throws LegalHoldException when a legal hold covers the tenant or any of its runs
+     * @throws LedgerException when some of its runs are still running, or the database fails
+     */
+    public ErasureReceipt deleteTenant(String tenantId, String requestedBy, @Nullable String reason) {
+        ErasureReceipt receipt = erase(
+                "cannot delete tenant " + tenantId,
+                (c, id, at) -> Erasure.deleteTenant(c, id, tenantId, requestedBy, reason, at));
+        heads.values().removeIf(h -> h.tenantId().equals(tenantId));
+        return receipt;
+    }
+
+    /** The erasure receipts of a tenant, or of every tenant when {@code tenantId} is null, newest first. */
+    public List<ErasureReceipt> erasures(@Nullable String tenantId) {
+        return read("cannot read erasure receipts", c -> Erasure.receipts(c, tenantId));
+    }
+
+    /**
+     * Places a legal hold on a run, or on a whole tenant when {@code runId} is null: erasure (and retention) then
+     * refuse to touch it until the hold is released.
+     *
+     * @throws RunNotFoundException when the tenant has no such run
+     * @throws LedgerException when the same hold is already placed
+     */
+    public void placeLegalHold(String tenantId, @Nullable String runId, String reason, String placedBy) {
+        Instant at = clock.instant();
+        write(
+                "cannot place a legal hold on " + (runId == null ? "tenant " + tenantId : "run " + runId),
+                c -> Erasure.placeHold(c, tenantId, runId, reason, placedBy, at));
+    }
+
+    /** Releases a legal hold placed by {@link #placeLegalHold}; false when there was none. */
+    public boolean releaseLegalHold(String tenantId, @Nullable String runId) {
+        AtomicBoolean released = new AtomicBoolean();
+        write("cannot release a legal hold", c -> released.set(Erasure.releaseHold(c, tenantId, runId)));
+        return released.get();
+    }
+
+    /** One erasure, given its receipt id and time. */
+    @FunctionalInterface
+    private interface ErasureWork {
+        ErasureReceipt run(Connection c, String receiptId, Instant at) throws SQLException;
+    }
+
+    private ErasureReceipt erase(String what, ErasureWork work) {
+        String receiptId = "erasure-" + UUID.randomUUID();
+        Instant at = clock.instant();
+        AtomicReference<@Nullable ErasureReceipt> done = new AtomicReference<>();
+        boolean sqlite = dialect.isSqlite();
+        write(what, c -> {
+            if (sqlite) {
+                // freed pages are overwritten with zeros instead of keeping the erased text until reused
+                secureDelete(c, true);
+            }
+            try {
+                done.set(work.run(c, receiptId, at));
+            } finally {
+                if (sqlite) {
+                    secureDelete(c, false);
+                }
+            }
+        });
+        if (sqlite) {
+            // the log still holds the pages as they were before; copy the zeroed ones back and empty it
+            read("cannot truncate the SQLite write-ahead log after an erasure", c -> {
+                try (Statement st = c.createStatement()) {
+                    return st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                }
+            });
+        }
+        return Objects.requireNonNull(done.get());
+    }
+
+    private static void secureDelete(Connection c, boolean on) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA secure_delete = " + (on ? "ON" : "OFF"));
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
