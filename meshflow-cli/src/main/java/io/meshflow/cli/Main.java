@@ -87,6 +87,9 @@ public final class Main {
             if (type == VerifyCommand.class) {
                 return type.cast(new VerifyCommand(environment));
             }
+            if (type == AdminCommand.class) {
+                return type.cast(new AdminCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

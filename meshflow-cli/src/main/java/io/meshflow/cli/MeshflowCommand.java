@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             ValidateCommand.class,
             RunsCommand.class,
             VerifyCommand.class,
+            AdminCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",

@@ -229,7 +229,7 @@ final class Erasure {
         }
     }
 
-    /** The first hold the query finds, described; null when none. */
+    /** The first hold the query finds (args: tenant, then the run asked about, if any), described; null when none. */
     private static @Nullable String hold(Connection c, String sql, String... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
@@ -240,8 +240,10 @@ final class Erasure {
                     return null;
                 }
                 String run = rs.getString(1);
-                return (run.isEmpty() ? "its tenant is under legal hold" : "run '" + run + "' is under legal hold")
-                        + " (" + rs.getString(2) + ")";
+                String what = run.isEmpty()
+                        ? "its tenant is"
+                        : args.length > 1 && run.equals(args[1]) ? "it is" : "run '" + run + "' is";
+                return what + " under legal hold (" + rs.getString(2) + ")";
             }
         }
     }
