@@ -57,6 +57,7 @@ public final class MeshFlowServer implements AutoCloseable {
     private final Javalin app;
     private final boolean tls;
     private volatile boolean started;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private MeshFlowServer(Builder b) {
         this.config = b;
@@ -134,9 +135,9 @@ public final class MeshFlowServer implements AutoCloseable {
         return config.metrics;
     }
 
-    /** Blocks until the server stops. */
+    /** Blocks until the server is closed. */
     public void awaitStop() throws InterruptedException {
-        app.jettyServer().server().join();
+        stopped.await();
     }
 
     boolean isStarted() {
@@ -149,12 +150,19 @@ public final class MeshFlowServer implements AutoCloseable {
 
     /** Stops serving: live runs are cancelled, then the server stops and the ledger is closed if the server owns it. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
         started = false;
-        api.cancelAll();
-        app.stop();
-        if (config.closeLedger) {
-            Objects.requireNonNull(config.ledger).close();
+        try {
+            api.cancelAll();
+            app.stop();
+            if (config.closeLedger) {
+                Objects.requireNonNull(config.ledger).close();
+            }
+        } finally {
+            stopped.countDown();
         }
     }
 
