@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>authenticated {@code POST /runs?wait=true} of a one-step scripted run (no token delay) recorded in a SQLite
  *       ledger: requests/s and latency percentiles;
  *   <li>{@code --sse} concurrent {@code POST /stream} Server-Sent-Event streams, each a run whose scripted model emits
- *       200 tokens 50 ms apart (10 s), all held open at once; the server's peak used heap is sampled every 50 ms.
+ *       400 tokens 50 ms apart (20 s), opened at 250 per second so that all are open at once; the server's peak used
+ *       heap is sampled every 50 ms.
  * </ol>
  *
  * <p>Usage: {@code java -Xmx1g -cp benchmarks.jar io.meshflow.bench.ServerLoad [--seconds S] [--clients C]
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ServerLoad {
     private static final String KEY = "bench-key-000001";
-    private static final int SSE_TOKENS = 200;
+    private static final int SSE_TOKENS = 400;
     private static final Duration SSE_DELAY = Duration.ofMillis(50);
 
     private ServerLoad() {}
@@ -83,18 +84,18 @@ public final class ServerLoad {
         if (portLine == null || !portLine.startsWith("PORT ")) {
             throw new IllegalStateException("the server did not start: " + portLine);
         }
-        String base = "http://127.0.0.1:" + portLine.substring(5).trim();
+        int port = Integer.parseInt(portLine.substring(5).trim());
+        String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(60))
                 .build();
         try {
             out.println("| measure | result | target |");
             out.println("|---|---:|---:|");
-            HttpRequest health =
-                    HttpRequest.newBuilder(URI.create(base + "/health")).build();
-            closedLoop(http, health, clients, 3, "warm-up /health");
-            Phase h = closedLoop(http, health, clients, seconds, "GET /health");
+            String health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            closedLoop(port, health, clients, 3, "warm-up /health");
+            Phase h = closedLoop(port, health, clients, seconds, "GET /health");
             out.printf(
                     Locale.ROOT,
                     "| `GET /health`, %d clients | %,.0f req/s (p50 %.2f ms, p99 %.2f ms, errors %d) | ≥ 10,000 req/s |%n",
@@ -104,13 +105,11 @@ public final class ServerLoad {
                     h.percentile(99),
                     h.errors);
 
-            HttpRequest run = HttpRequest.newBuilder(URI.create(base + "/runs?wait=true"))
-                    .header("Authorization", "Bearer " + KEY)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"workflow\":\"one\",\"task\":\"go\"}"))
-                    .build();
-            closedLoop(http, run, runClients, 3, "warm-up /runs");
-            Phase r = closedLoop(http, run, runClients, seconds, "POST /runs?wait=true");
+            String body = "{\"workflow\":\"one\",\"task\":\"go\"}";
+            String run = "POST /runs?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+            closedLoop(port, run, runClients, 3, "warm-up /runs");
+            Phase r = closedLoop(port, run, runClients, seconds, "POST /runs?wait=true");
             out.printf(
                     Locale.ROOT,
                     "| `POST /runs?wait=true`, one-step scripted run, SQLite ledger, %d clients | %,.0f runs/s (p50 %.2f ms, p99 %.2f ms, max %.1f ms, errors %d) | ≥ 1,000 runs/s, p99 < 50 ms |%n",
@@ -143,39 +142,58 @@ public final class ServerLoad {
         }
     }
 
-    /** Requests back to back from {@code clients} virtual threads for {@code seconds}. */
-    private static Phase closedLoop(HttpClient http, HttpRequest request, int clients, int seconds, String what)
+    /**
+     * Requests back to back from {@code clients} virtual threads for {@code seconds}, each on its own keep-alive
+     * HTTP/1.1 connection (a minimal blocking client: the JDK HttpClient's selector thread would be the bottleneck on
+     * two cores, not the server).
+     */
+    private static Phase closedLoop(int port, String request, int clients, int seconds, String what)
             throws InterruptedException {
+        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < clients; i++) {
-            long[][] mine = {new long[1 << 16]};
-            int[] n = {0};
             Thread t = Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200) {
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                java.net.Socket socket = null;
+                try {
+                    while (System.nanoTime() < end) {
+                        if (socket == null) {
+                            socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+                            socket.setTcpNoDelay(true);
+                        }
+                        long t0 = System.nanoTime();
+                        int status;
+                        try {
+                            socket.getOutputStream().write(bytes);
+                            status = readResponse(socket.getInputStream());
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                            socket.close();
+                            socket = null;
+                            continue;
+                        }
+                        if (status != 200) {
                             errors.incrementAndGet();
                             continue;
                         }
-                    } catch (IOException e) {
-                        errors.incrementAndGet();
-                        continue;
-                    } catch (InterruptedException e) {
-                        return;
+                        if (n == mine.length) {
+                            mine = Arrays.copyOf(mine, n * 2);
+                        }
+                        mine[n++] = System.nanoTime() - t0;
                     }
-                    if (n[0] == mine[0].length) {
-                        mine[0] = Arrays.copyOf(mine[0], n[0] * 2);
+                    if (socket != null) {
+                        socket.close();
                     }
-                    mine[0][n[0]++] = System.nanoTime() - t0;
+                } catch (IOException e) {
+                    errors.incrementAndGet();
                 }
                 synchronized (latencies) {
-                    latencies.add(Arrays.copyOf(mine[0], n[0]));
+                    latencies.add(Arrays.copyOf(mine, n));
                 }
             });
             threads.add(t);
@@ -202,6 +220,53 @@ public final class ServerLoad {
                 phase.perSecond(),
                 errors.get());
         return phase;
+    }
+
+    /** Reads one HTTP/1.1 response (Content-Length or chunked body) and returns its status code. */
+    private static int readResponse(InputStream in) throws IOException {
+        String statusLine = readLine(in);
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            int colon = line.indexOf(':');
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).trim();
+            if (name.equals("content-length")) {
+                length = Long.parseLong(value);
+            } else if (name.equals("transfer-encoding") && value.equalsIgnoreCase("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            while (true) {
+                String size = readLine(in);
+                int semi = size.indexOf(';');
+                long chunk = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                if (chunk == 0) {
+                    readLine(in); // the empty line after the last chunk (no trailers)
+                    break;
+                }
+                in.skipNBytes(chunk);
+                readLine(in);
+            }
+        } else if (length > 0) {
+            in.skipNBytes(length);
+        }
+        return status;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                int len = sb.length();
+                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+            }
+            sb.append((char) c);
+        }
+        throw new IOException("connection closed");
     }
 
     /** The latencies of one phase, sorted, and its duration. */
@@ -246,6 +311,9 @@ public final class ServerLoad {
                 .build();
         long start = System.nanoTime();
         for (int i = 0; i < streams; i++) {
+            if (i > 0 && i % 50 == 0) {
+                Thread.sleep(200); // ramp up at 250 connections/s: every stream lasts 20 s, so all overlap
+            }
             Thread.ofVirtual().start(() -> {
                 try {
                     HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

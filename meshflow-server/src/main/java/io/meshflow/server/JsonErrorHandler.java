@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,7 +28,7 @@ final class JsonErrorHandler extends ErrorHandler {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", code == 404 ? "not_found" : code >= 500 ? "internal_error" : "bad_request");
         body.put("message", code >= 500 ? "internal error" : message == null ? "bad request" : message);
-        body.put("request_id", UUID.randomUUID().toString());
+        body.put("request_id", Api.newRequestId());
         byte[] json = Api.JSON.writeValueAsBytes(body);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(json), callback);
