@@ -52,6 +52,9 @@ public final class MeshFlowServer implements AutoCloseable {
     /** The default number of runs one tenant may have running at once. */
     public static final int DEFAULT_MAX_RUNS_PER_TENANT = 64;
 
+    /** Connections the kernel may hold for the server before it accepts them. */
+    static final int ACCEPT_QUEUE_SIZE = 4096;
+
     private final Builder config;
     private final Api api;
     private final Javalin app;
@@ -80,20 +83,26 @@ public final class MeshFlowServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             Path cert = b.tlsCertificate;
             Path key = b.tlsKey;
-            if (cert != null && key != null) {
-                var ssl = PemTls.contextFactory(cert, key);
-                cfg.jetty.addConnector((Server server, HttpConfiguration http) -> {
+            var ssl = cert != null && key != null ? PemTls.contextFactory(cert, key) : null;
+            // one connector of our own, plain or TLS, so that its accept queue can be longer than the JDK's
+            // default of 50: a burst of connects (thousands of SSE clients) must not be dropped by the kernel
+            cfg.jetty.addConnector((Server server, HttpConfiguration http) -> {
+                ServerConnector connector;
+                if (ssl != null) {
                     HttpConfiguration https = new HttpConfiguration(http);
                     SecureRequestCustomizer secure = new SecureRequestCustomizer();
                     secure.setSniHostCheck(false);
                     https.addCustomizer(secure);
-                    ServerConnector connector = new ServerConnector(
+                    connector = new ServerConnector(
                             server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
-                    connector.setHost(b.host);
-                    connector.setPort(b.port);
-                    return (Connector) connector;
-                });
-            }
+                } else {
+                    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                }
+                connector.setHost(b.host);
+                connector.setPort(b.port);
+                connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+                return (Connector) connector;
+            });
             api.configure(cfg);
         });
     }
