@@ -84,6 +84,9 @@ public final class Main {
             if (type == RunsCommand.class) {
                 return type.cast(new RunsCommand(environment));
             }
+            if (type == ServeCommand.class) {
+                return type.cast(new ServeCommand(environment));
+            }
             if (type == VerifyCommand.class) {
                 return type.cast(new VerifyCommand(environment));
             }

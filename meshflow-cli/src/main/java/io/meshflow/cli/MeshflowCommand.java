@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             RunsCommand.class,
             VerifyCommand.class,
             AdminCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
             "  meshflow run examples/reflect.yaml",
             "  meshflow validate examples/contract-review.yaml",
             "  meshflow runs --limit 5",
-            "  meshflow verify <runId>"
+            "  meshflow verify <runId>",
+            "  meshflow serve --port 8080 --workflows examples/"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */

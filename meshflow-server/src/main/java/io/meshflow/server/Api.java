@@ -1,0 +1,954 @@
+package io.meshflow.server;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.meshflow.Mesh;
+import io.meshflow.MeshFlowException;
+import io.meshflow.RunHandle;
+import io.meshflow.RunRequest;
+import io.meshflow.RunResult;
+import io.meshflow.ValidationException;
+import io.meshflow.event.MeshEvent;
+import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.RunRecord;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.jdbc.JdbcLedger;
+import io.meshflow.ledger.jdbc.RunQuery;
+import io.meshflow.policy.Policy;
+import io.meshflow.workflow.WorkflowDefinition;
+import io.meshflow.workflow.yaml.WorkflowFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The routes, authentication, tenancy and error mapping of {@link MeshFlowServer}. */
+final class Api {
+    /** Output: MeshFlow's wire format (snake_case, ISO timestamps). */
+    static final ObjectMapper JSON = MeshJson.mapper();
+
+    /** Input: the same, but strict: unknown fields and scalar coercions are errors. */
+    static final ObjectMapper STRICT = strictMapper();
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> STRING_OBJECT_MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.meshflow.server.access");
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Set<String> PUBLIC = Set.of("/health", "/ready", "/openapi.json");
+    private static final String PRINCIPAL = "meshflow.principal";
+    private static final String REQUEST_ID_ATTR = "meshflow.request_id";
+    private static final String ERROR_WRITTEN = "meshflow.error_written";
+    private static final long HEARTBEAT_MILLIS = 15_000;
+    private static final int FINISHED_KEPT = 1024;
+
+    private final MeshFlowServer server;
+    private final JdbcLedger ledger;
+    private final Map<String, ServedWorkflow> workflows;
+    private final Map<String, Mesh> meshes;
+    private final @Nullable ServedWorkflow defaultWorkflow;
+    private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+    private final Map<String, LiveRun> finished =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, LiveRun> eldest) {
+                    return size() > FINISHED_KEPT;
+                }
+            });
+    private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
+    private final Set<String> corsOrigins;
+    private final long startedNanos = System.nanoTime();
+    private volatile long ledgerCheckedNanos;
+    private volatile boolean ledgerReachable;
+
+    /** A run started by this server: its tenant, its events, and (unless it was resumed) its handle. */
+    record LiveRun(
+            String runId,
+            String tenantId,
+            RunEvents events,
+            @Nullable RunHandle handle) {}
+
+    Api(
+            MeshFlowServer server,
+            JdbcLedger ledger,
+            Map<String, ServedWorkflow> workflows,
+            Map<String, Mesh> meshes,
+            @Nullable ServedWorkflow defaultWorkflow) {
+        this.server = server;
+        this.ledger = ledger;
+        this.workflows = Map.copyOf(workflows);
+        this.meshes = Map.copyOf(meshes);
+        this.defaultWorkflow = defaultWorkflow;
+        this.corsOrigins = server.config().corsOriginSet();
+    }
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = MeshJson.mapper().copy();
+        m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        for (LogicalType type :
+                new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            for (CoercionInputShape shape : new CoercionInputShape[] {
+                CoercionInputShape.Integer,
+                CoercionInputShape.Float,
+                CoercionInputShape.Boolean,
+                CoercionInputShape.String
+            }) {
+                m.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        // an integer is a valid floating-point value (max_cost_usd: 1)
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
+        return m;
+    }
+
+    void configure(JavalinConfig cfg) {
+        var routes = cfg.routes;
+        routes.before(this::beforeEach);
+        routes.get("/health", this::health);
+        routes.get("/ready", this::ready);
+        routes.get("/openapi.json", this::openapi);
+        routes.get("/metrics", this::metrics);
+        routes.post("/runs", this::startRun);
+        routes.get("/runs", this::listRuns);
+        routes.post("/stream", this::stream);
+        routes.get("/runs/{id}", this::getRun);
+        routes.post("/runs/{id}/cancel", this::cancelRun);
+        routes.post("/runs/{id}/resume", this::resumeRun);
+        routes.get("/runs/{id}/events", this::events);
+        routes.get("/runs/{id}/verify", this::verify);
+        routes.get("/traces/{runId}", this::trace);
+        routes.get("/traces/{runId}/steps/{stepId}/replay", this::replay);
+        routes.options("/*", ctx -> ctx.status(204));
+        routes.exception(
+                ApiException.class, (e, ctx) -> writeError(ctx, e.status(), e.code(), e.getMessage(), e.headers()));
+        routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> writeError(
+                        ctx,
+                        e.getStatus(),
+                        switch (e.getStatus()) {
+                            case 413 -> "body_too_large";
+                            case 404 -> "not_found";
+                            case 405 -> "method_not_allowed";
+                            default -> e.getStatus() < 500 ? "bad_request" : "internal_error";
+                        },
+                        e.getStatus() == 413
+                                ? "the request body is larger than " + server.config().maxBodyBytes + " bytes"
+                                : Objects.toString(e.getMessage(), "error"),
+                        Map.of()));
+        routes.exception(
+                ValidationException.class,
+                (e, ctx) -> writeError(
+                        ctx, 400, "invalid_request", Objects.toString(e.getMessage(), "invalid request"), Map.of()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("request {} failed", requestId(ctx), e);
+            writeError(
+                    ctx,
+                    500,
+                    "internal_error",
+                    "internal error; see the server log for request " + requestId(ctx),
+                    Map.of());
+        });
+        routes.error(404, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                writeError(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), Map.of());
+            }
+        });
+        routes.error(405, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                writeError(
+                        ctx,
+                        405,
+                        "method_not_allowed",
+                        "method " + ctx.method() + " not allowed on " + ctx.path(),
+                        Map.of());
+            }
+        });
+        cfg.requestLogger.http((ctx, ms) -> {
+            Principal p = ctx.attribute(PRINCIPAL);
+            ACCESS.info(
+                    "{} {} {} {}ms request_id={} tenant={}",
+                    ctx.method(),
+                    ctx.path(),
+                    ctx.statusCode(),
+                    Math.round(ms),
+                    requestId(ctx),
+                    p == null ? "-" : p.tenantId());
+        });
+    }
+
+    // ---- filters -------------------------------------------------------------------------------------------------
+
+    private void beforeEach(Context ctx) {
+        String given = ctx.header("X-Request-Id");
+        String id = given != null && REQUEST_ID.matcher(given).matches() ? given : newRequestId();
+        ctx.attribute(REQUEST_ID_ATTR, id);
+        ctx.header("X-Request-Id", id);
+        cors(ctx);
+        if (ctx.method().name().equals("OPTIONS")) {
+            ctx.status(204);
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        if (PUBLIC.contains(ctx.path())) {
+            return;
+        }
+        String presented = presentedKey(ctx);
+        Optional<Principal> principal = server.config().apiKeys.authenticate(presented);
+        if (principal.isEmpty()) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"meshflow\"");
+            throw new ApiException(
+                    401,
+                    "unauthorized",
+                    presented == null
+                            ? "an API key is required: Authorization: Bearer <key> or X-API-Key"
+                            : "the API key is not valid");
+        }
+        ctx.attribute(PRINCIPAL, principal.get());
+    }
+
+    private static @Nullable String presentedKey(Context ctx) {
+        String auth = ctx.header("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        String key = ctx.header("X-API-Key");
+        return key == null ? null : key.trim();
+    }
+
+    private void cors(Context ctx) {
+        String origin = ctx.header("Origin");
+        Set<String> allowed = corsOrigins;
+        if (origin == null || allowed.isEmpty()) {
+            return;
+        }
+        if (allowed.contains("*")) {
+            ctx.header("Access-Control-Allow-Origin", "*");
+        } else if (allowed.contains(origin)) {
+            ctx.header("Access-Control-Allow-Origin", origin);
+            ctx.header("Vary", "Origin");
+        } else {
+            return;
+        }
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        ctx.header(
+                "Access-Control-Allow-Headers",
+                "Authorization, X-API-Key, X-Tenant-ID, X-Request-Id, Content-Type," + " Last-Event-ID");
+        ctx.header("Access-Control-Expose-Headers", "X-Request-Id, X-Run-Id, Retry-After");
+        ctx.header("Access-Control-Max-Age", "600");
+    }
+
+    private Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p == null) {
+            throw new ApiException(401, "unauthorized", "an API key is required");
+        }
+        return p;
+    }
+
+    /** The tenant a request acts in: the key's, or the {@code X-Tenant-ID} an admin key (or the same tenant) names. */
+    private String tenant(Context ctx) {
+        Principal p = principal(ctx);
+        String wanted = ctx.header("X-Tenant-ID");
+        if (wanted == null || wanted.isBlank()) {
+            return p.tenantId();
+        }
+        wanted = wanted.trim();
+        if (!TENANT.matcher(wanted).matches()) {
+            throw ApiException.badRequest(
+                    "invalid_tenant", "X-Tenant-ID must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+        if (!wanted.equals(p.tenantId()) && !p.isAdmin()) {
+            throw new ApiException(403, "forbidden", "this key may act only in its own tenant");
+        }
+        return wanted;
+    }
+
+    private static String id(Context ctx, String param) {
+        String value = ctx.pathParam(param);
+        if (!ID.matcher(value).matches() || value.contains("..")) {
+            throw ApiException.badRequest(
+                    "invalid_id", param + " must be 1-128 letters, digits, '_', '.', ':' or '-' (and no '..')");
+        }
+        return value;
+    }
+
+    // ---- public routes -------------------------------------------------------------------------------------------
+
+    private void health(Context ctx) {
+        boolean reachable = ledgerReachable();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", reachable ? "ok" : "degraded");
+        body.put("version", server.config().version);
+        body.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+        body.put("ledger", Map.of("reachable", reachable));
+        List<String> providers = new ArrayList<>();
+        for (ServedWorkflow w : workflows.values()) {
+            if (!providers.contains(w.provider().name())) {
+                providers.add(w.provider().name());
+            }
+        }
+        body.put("providers", providers);
+        body.put("workflows", List.copyOf(workflows.keySet()));
+        body.put("live_runs", live.size());
+        json(ctx, 200, body);
+    }
+
+    private void ready(Context ctx) {
+        boolean ok = server.isStarted() && ledgerReachable();
+        json(ctx, ok ? 200 : 503, Map.of("ready", ok));
+    }
+
+    /** Checks the ledger at most once a second: health probes must stay cheap. */
+    private boolean ledgerReachable() {
+        long now = System.nanoTime();
+        if (now - ledgerCheckedNanos > 1_000_000_000L || ledgerCheckedNanos == 0) {
+            boolean ok;
+            try {
+                ledger.runs(RunQuery.builder("health-probe").limit(1).build());
+                ok = true;
+            } catch (RuntimeException e) {
+                LOG.warn("ledger unreachable: {}", e.toString());
+                ok = false;
+            }
+            ledgerReachable = ok;
+            ledgerCheckedNanos = now;
+        }
+        return ledgerReachable;
+    }
+
+    private void openapi(Context ctx) throws IOException {
+        try (InputStream in = Api.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            ctx.contentType("application/json");
+            ctx.result(in.readAllBytes());
+        }
+    }
+
+    // ---- metrics ---------------------------------------------------------------------------------------------------
+
+    private void metrics(Context ctx) throws IOException {
+        Principal p = principal(ctx);
+        if (!p.isAdmin()) {
+            throw new ApiException(403, "forbidden", "/metrics covers every tenant: it needs an admin key");
+        }
+        ctx.status(200);
+        ctx.contentType(RunMetrics.CONTENT_TYPE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16 * 1024);
+        server.metrics().writeTo(out);
+        ctx.result(out.toByteArray());
+    }
+
+    // ---- starting runs ---------------------------------------------------------------------------------------------
+
+    /** A run ready to start: its mesh and request, and how the tenant's slot is given back. */
+    private record Prepared(Mesh mesh, RunRequest request, RunEvents events, String tenant, boolean detach) {}
+
+    private Prepared prepare(Context ctx, Principal principal, String tenant) {
+        RunStartRequest body = parse(ctx, RunStartRequest.class);
+        Mesh mesh;
+        WorkflowDefinition workflow;
+        String defaultTask;
+        if (body.definition() != null && body.workflow() != null) {
+            throw ApiException.badRequest("invalid_request", "give either workflow or definition, not both");
+        }
+        String definition = body.definition();
+        String name = body.workflow();
+        if (definition != null) {
+            if (!principal.isAdmin()) {
+                throw new ApiException(403, "forbidden", "inline workflow definitions need an admin key");
+            }
+            WorkflowFile file;
+            try {
+                file = server.config().inlineLoader.load(definition, "definition");
+            } catch (ValidationException e) {
+                throw ApiException.badRequest("invalid_workflow", e.getMessage());
+            }
+            if (!file.toolServers().isEmpty()) {
+                file.close();
+                throw ApiException.badRequest("invalid_workflow", "inline definitions may not start MCP servers");
+            }
+            workflow = file.workflow();
+            mesh = server.meshFor(workflow, file.scripted());
+            server.metrics().describe(workflow, file.scripted());
+            defaultTask = file.task();
+        } else if (name != null) {
+            ServedWorkflow served = workflows.get(name);
+            if (served == null) {
+                throw new ApiException(
+                        404,
+                        "unknown_workflow",
+                        "workflow '" + name + "' is not served here (served: " + workflows.keySet() + ")");
+            }
+            workflow = served.workflow();
+            mesh = Objects.requireNonNull(meshes.get(name));
+            defaultTask = served.task();
+        } else {
+            ServedWorkflow served = defaultWorkflow;
+            if (served == null) {
+                throw ApiException.badRequest(
+                        "invalid_request",
+                        "give a workflow (served: " + workflows.keySet() + ") or an inline definition");
+            }
+            workflow = served.workflow();
+            mesh = Objects.requireNonNull(meshes.get(served.name()));
+            defaultTask = null;
+        }
+        String task = body.task() != null ? body.task() : defaultTask;
+        if (task == null || task.isBlank()) {
+            throw ApiException.badRequest("invalid_request", "task is required (the workflow has no default task)");
+        }
+        RunEvents events = new RunEvents();
+        RunRequest.Builder request =
+                RunRequest.builder(task).workflow(workflow).tenantId(tenant).sink(events);
+        RunStartRequest.PolicyOverride override = body.policy();
+        if (override != null) {
+            Policy base = workflow.policy().orElse(mesh.policy());
+            request.policy(overridden(base, override, principal));
+        }
+        return new Prepared(mesh, request.build(), events, tenant, Boolean.TRUE.equals(body.detach()));
+    }
+
+    /** The base policy with the request's limits; a user key may only tighten it. */
+    static Policy overridden(Policy base, RunStartRequest.PolicyOverride o, Principal principal) {
+        Policy start;
+        try {
+            start = o.mode() == null ? base : Policy.forMode(o.mode());
+        } catch (ValidationException e) {
+            throw ApiException.badRequest("invalid_policy", e.getMessage());
+        }
+        Policy.Builder b = start.toBuilder();
+        try {
+            if (o.maxSteps() != null) b.maxSteps(o.maxSteps());
+            if (o.maxTokens() != null) b.maxTokens(o.maxTokens());
+            if (o.maxCostUsd() != null) b.maxCostUsd(o.maxCostUsd());
+            if (o.stepTimeoutMs() != null) b.stepTimeout(Duration.ofMillis(o.stepTimeoutMs()));
+            if (o.runTimeoutMs() != null) b.runTimeout(Duration.ofMillis(o.runTimeoutMs()));
+        } catch (ValidationException | IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_policy", e.getMessage());
+        }
+        Policy wanted;
+        try {
+            wanted = b.build();
+        } catch (ValidationException e) {
+            throw ApiException.badRequest("invalid_policy", e.getMessage());
+        }
+        if (!principal.isAdmin()) {
+            List<String> looser = new ArrayList<>();
+            if (!within(wanted.maxSteps(), base.maxSteps())) looser.add("max_steps");
+            if (!within((double) wanted.maxTokens(), (double) base.maxTokens())) looser.add("max_tokens");
+            if (!within(wanted.maxCostUsd(), base.maxCostUsd())) looser.add("max_cost_usd");
+            if (!within((double) wanted.stepTimeout().toMillis(), (double)
+                    base.stepTimeout().toMillis())) looser.add("step_timeout_ms");
+            if (!within((double) wanted.runTimeout().toMillis(), (double)
+                    base.runTimeout().toMillis())) looser.add("run_timeout_ms");
+            if (!looser.isEmpty()) {
+                throw new ApiException(
+                        403,
+                        "policy_not_allowed",
+                        "a user key may only tighten the workflow's policy; these limits would be looser: " + looser);
+            }
+        }
+        return wanted;
+    }
+
+    /** True when {@code value} is no looser than {@code limit}, 0 meaning no limit. */
+    private static boolean within(double value, double limit) {
+        return limit == 0 || (value != 0 && value <= limit);
+    }
+
+    private Semaphore slots(String tenant) {
+        return slots.computeIfAbsent(tenant, t -> new Semaphore(server.config().maxRunsPerTenant));
+    }
+
+    private LiveRun launch(Prepared p) {
+        Semaphore slot = slots(p.tenant());
+        if (!slot.tryAcquire()) {
+            throw new ApiException(
+                    429,
+                    "too_many_runs",
+                    "tenant '" + p.tenant() + "' already has " + server.config().maxRunsPerTenant
+                            + " runs running; retry later",
+                    Map.of("Retry-After", "1"));
+        }
+        RunHandle handle;
+        try {
+            handle = p.mesh().stream(p.request());
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
+        // the events reach RunEvents through the request's sink; the handle's own buffer is not read
+        handle.close();
+        LiveRun run = new LiveRun(handle.runId(), p.tenant(), p.events(), handle);
+        live.put(run.runId(), run);
+        var unused = handle.future().whenComplete((result, failure) -> finish(run, slot));
+        return run;
+    }
+
+    private void finish(LiveRun run, Semaphore slot) {
+        run.events().end();
+        finished.put(run.runId(), run);
+        live.remove(run.runId());
+        slot.release();
+    }
+
+    private void startRun(Context ctx) {
+        Principal principal = principal(ctx);
+        String tenant = tenant(ctx);
+        boolean wait = booleanParam(ctx, "wait");
+        Prepared p = prepare(ctx, principal, tenant);
+        LiveRun run = launch(p);
+        ctx.header("X-Run-Id", run.runId());
+        if (wait) {
+            RunResult result = Objects.requireNonNull(run.handle()).result();
+            json(ctx, 200, result);
+        } else {
+            json(ctx, 202, Map.of("run_id", run.runId(), "status", "RUNNING", "tenant_id", tenant));
+        }
+    }
+
+    private void stream(Context ctx) throws IOException {
+        Principal principal = principal(ctx);
+        String tenant = tenant(ctx);
+        Prepared p = prepare(ctx, principal, tenant);
+        boolean sse = acceptsEventStream(ctx);
+        LiveRun run = launch(p);
+        boolean complete = follow(ctx, run, 0, sse);
+        RunHandle handle = run.handle();
+        if (!complete && !p.detach() && handle != null) {
+            LOG.info("client of run {} went away; cancelling it (request {})", run.runId(), requestId(ctx));
+            handle.cancel();
+        }
+    }
+
+    private static boolean acceptsEventStream(Context ctx) {
+        String accept = ctx.header("Accept");
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
+    }
+
+    /**
+     * Writes a run's events from {@code index} as they come, as SSE or NDJSON, flushing each one.
+     *
+     * @return true when the stream reached the run's end, false when the client went away
+     */
+    private boolean follow(Context ctx, LiveRun run, int index, boolean sse) {
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setContentType(sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson; charset=utf-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        res.setHeader("X-Run-Id", run.runId());
+        try {
+            OutputStream out = res.getOutputStream();
+            if (sse) {
+                out.write(": run ".concat(run.runId()).concat("\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+            int i = index;
+            while (true) {
+                MeshEvent event = run.events().next(i, HEARTBEAT_MILLIS);
+                if (event == null) {
+                    if (run.events().exhausted(i)) {
+                        return true;
+                    }
+                    out.write((sse ? ": keep-alive\n\n" : "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    continue;
+                }
+                i++;
+                String json = MeshJson.write(event);
+                String frame = sse
+                        ? "id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: " + json + "\n\n"
+                        : json + "\n";
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    // ---- reading runs ----------------------------------------------------------------------------------------------
+
+    private RunRecord record(String tenant, String runId) {
+        return ledger.run(tenant, runId).orElseThrow(() -> ApiException.notFound("run", runId));
+    }
+
+    private void getRun(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        RunRecord record = record(tenant, runId);
+        Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(record, STRING_OBJECT_MAP));
+        body.put("live", live.containsKey(runId));
+        json(ctx, 200, body);
+    }
+
+    private void listRuns(Context ctx) {
+        String tenant = tenant(ctx);
+        RunQuery.Builder q = RunQuery.builder(tenant);
+        String status = ctx.queryParam("status");
+        if (status != null) {
+            try {
+                q.status(RunStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(
+                        "invalid_query",
+                        "status must be one of "
+                                + java.util.Arrays.toString(RunStatus.values()).toLowerCase(Locale.ROOT));
+            }
+        }
+        Instant from = instantParam(ctx, "started_from");
+        if (from != null) q.startedFrom(from);
+        Instant before = instantParam(ctx, "started_before");
+        if (before != null) q.startedBefore(before);
+        int limit = intParam(ctx, "limit", 50, 1, 1000);
+        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        List<RunRecord> runs = ledger.runs(q.limit(limit).offset(offset).build());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("runs", runs);
+        body.put("limit", limit);
+        body.put("offset", offset);
+        body.put("next_offset", runs.size() == limit ? offset + limit : null);
+        json(ctx, 200, body);
+    }
+
+    private void cancelRun(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        LiveRun run = live.get(runId);
+        if (run == null || !run.tenantId().equals(tenant)) {
+            RunRecord record = record(tenant, runId);
+            throw new ApiException(
+                    409, "not_running", "run " + runId + " is not running here (status " + record.status() + ")");
+        }
+        RunHandle handle = run.handle();
+        if (handle == null) {
+            throw new ApiException(409, "not_cancellable", "run " + runId + " was resumed and cannot be cancelled");
+        }
+        handle.cancel();
+        json(ctx, 202, Map.of("run_id", runId, "status", "CANCELLING"));
+    }
+
+    private void resumeRun(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        RunRecord record = record(tenant, runId);
+        if (live.containsKey(runId)) {
+            throw new ApiException(409, "running", "run " + runId + " is running");
+        }
+        if (record.status() != RunStatus.RUNNING && record.status() != RunStatus.PAUSED) {
+            throw new ApiException(
+                    409,
+                    "ended",
+                    "run " + runId + " already ended " + record.status()
+                            + "; only an interrupted or paused run can be resumed");
+        }
+        Mesh mesh = meshes.get(record.workflowName());
+        if (mesh == null) {
+            throw new ApiException(
+                    409,
+                    "unknown_workflow",
+                    "run " + runId + " ran workflow '" + record.workflowName() + "', which this server does not serve");
+        }
+        Semaphore slot = slots(tenant);
+        if (!slot.tryAcquire()) {
+            throw new ApiException(
+                    429,
+                    "too_many_runs",
+                    "tenant '" + tenant + "' has too many runs running",
+                    Map.of("Retry-After", "1"));
+        }
+        RunEvents events = new RunEvents();
+        LiveRun run = new LiveRun(runId, tenant, events, null);
+        live.put(runId, run);
+        Thread.startVirtualThread(() -> {
+            try {
+                mesh.resume(tenant, runId, events);
+            } catch (RuntimeException e) {
+                LOG.warn("resuming run {} failed: {}", runId, e.toString());
+            } finally {
+                finish(run, slot);
+            }
+        });
+        json(ctx, 202, Map.of("run_id", runId, "status", "RESUMING"));
+    }
+
+    private void events(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        LiveRun run = live.get(runId);
+        if (run == null) {
+            run = finished.get(runId);
+        }
+        if (run == null || !run.tenantId().equals(tenant)) {
+            record(tenant, runId); // 404 when the tenant has no such run
+            throw new ApiException(409, "not_live", "run " + runId + " is not live on this server; read its trace");
+        }
+        int index = 0;
+        String last = ctx.header("Last-Event-ID");
+        if (last != null && !last.isBlank()) {
+            try {
+                index = run.events().indexAfter(Long.parseLong(last.trim()));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid_header", "Last-Event-ID must be an event seq number");
+            }
+        }
+        follow(ctx, run, index, true);
+    }
+
+    private void verify(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        record(tenant, runId);
+        json(ctx, 200, ledger.verifyChain(tenant, runId));
+    }
+
+    /** One step of a trace, for {@code GET /traces/{runId}}. */
+    record TraceStep(
+            long seq,
+            String stepId,
+            String nodeId,
+            @Nullable String agentId,
+            String input,
+            String output,
+            boolean outputTruncated,
+            String verdict,
+            boolean blocked,
+            @Nullable String blockReason,
+            @Nullable String verdictDetail,
+            double uncertainty,
+            String uncertaintySource,
+            long tokensUsed,
+            double costUsd,
+            long durationMs,
+            Instant startedAt,
+            Instant endedAt,
+            Object toolCalls) {
+        static TraceStep of(StepRecord s) {
+            boolean blocked = s.verdict().name().equals("BLOCKED");
+            String reason = s.verdict().reason();
+            String detail = s.verdict().detail();
+            return new TraceStep(
+                    s.seq(),
+                    s.stepId(),
+                    s.nodeId(),
+                    s.agentId(),
+                    s.inputTask(),
+                    s.outputContent(),
+                    s.outputTruncated(),
+                    s.verdict().name(),
+                    blocked,
+                    reason.isEmpty() ? null : reason,
+                    detail.isEmpty() ? null : detail,
+                    s.uncertainty(),
+                    s.uncertaintySource().name(),
+                    s.tokensUsed(),
+                    s.costUsd(),
+                    s.durationMs(),
+                    s.startedAt(),
+                    s.endedAt(),
+                    s.toolCalls());
+        }
+    }
+
+    private void trace(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "runId");
+        RunRecord record = record(tenant, runId);
+        List<TraceStep> steps = new ArrayList<>();
+        for (StepRecord s : ledger.steps(tenant, runId)) {
+            steps.add(TraceStep.of(s));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run", record);
+        body.put("steps", steps);
+        json(ctx, 200, body);
+    }
+
+    private void replay(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "runId");
+        String stepId = id(ctx, "stepId");
+        StepRecord step = ledger.step(tenant, stepId)
+                .filter(s -> s.runId().equals(runId))
+                .orElseThrow(() -> ApiException.notFound("step", stepId));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run_id", runId);
+        body.put("step_id", stepId);
+        body.put("node_id", step.nodeId());
+        body.put("agent_id", step.agentId());
+        body.put("input", step.inputTask());
+        body.put("output", step.outputContent());
+        body.put("output_truncated", step.outputTruncated());
+        body.put("verdict", step.verdict().name());
+        body.put("tool_calls", step.toolCalls());
+        json(ctx, 200, body);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    void cancelAll() {
+        for (LiveRun run : live.values()) {
+            RunHandle handle = run.handle();
+            if (handle != null) {
+                handle.cancel();
+            }
+        }
+    }
+
+    private <T> T parse(Context ctx, Class<T> type) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) {
+            throw ApiException.badRequest("invalid_json", "the request body is empty; send a JSON object");
+        }
+        try {
+            T value = STRICT.readValue(bytes, type);
+            if (value == null) {
+                throw ApiException.badRequest("invalid_json", "the request body must be a JSON object, not null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badRequest(
+                    "unknown_field",
+                    "unknown field '" + e.getPropertyName() + "'" + at(e.getLocation()) + "; known fields: "
+                            + e.getKnownPropertyIds());
+        } catch (JsonMappingException e) {
+            throw ApiException.badRequest(
+                    "invalid_field",
+                    "field '" + path(e) + "' has the wrong type or value" + at(e.getLocation()) + ": "
+                            + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest(
+                    "invalid_json", "malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid_json", "cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private static String at(@Nullable JsonLocation location) {
+        if (location == null) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr() + " (offset "
+                + location.getCharOffset() + ")";
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) sb.append('.');
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.isEmpty() ? "$" : sb.toString();
+    }
+
+    private static boolean booleanParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) return false;
+        return switch (v) {
+            case "true", "1", "" -> true;
+            case "false", "0" -> false;
+            default -> throw ApiException.badRequest("invalid_query", name + " must be true or false");
+        };
+    }
+
+    private static int intParam(Context ctx, String name, int dflt, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null) return dflt;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw ApiException.badRequest("invalid_query", name + " must be " + min + ".." + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid_query", name + " must be a whole number");
+        }
+    }
+
+    private static @Nullable Instant instantParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) return null;
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(
+                    "invalid_query", name + " must be an ISO-8601 instant such as" + " 2026-01-31T12:00:00Z");
+        }
+    }
+
+    /** A random request id; not a secret, so a fast generator serves (UUID's SecureRandom contends under load). */
+    static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return String.format(Locale.ROOT, "%016x%08x", random.nextLong(), random.nextInt());
+    }
+
+    private static String requestId(Context ctx) {
+        String id = ctx.attribute(REQUEST_ID_ATTR);
+        return id == null ? "-" : id;
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status);
+            ctx.contentType("application/json");
+            ctx.result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new MeshFlowException("cannot serialise the response", e);
+        }
+    }
+
+    private static void writeError(Context ctx, int status, String code, String message, Map<String, String> headers) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        body.put("request_id", requestId(ctx));
+        headers.forEach(ctx::header);
+        ctx.attribute(ERROR_WRITTEN, true);
+        json(ctx, status, body);
+    }
+}
