@@ -23,7 +23,10 @@ import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.jdbc.ErasureReceipt;
 import io.meshflow.ledger.jdbc.JdbcLedger;
+import io.meshflow.ledger.jdbc.LegalHoldException;
+import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -36,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,6 +156,10 @@ final class Api {
         routes.get("/runs/{id}/verify", this::verify);
         routes.get("/traces/{runId}", this::trace);
         routes.get("/traces/{runId}/steps/{stepId}/replay", this::replay);
+        routes.post("/admin/runs/{id}/delete", this::adminDeleteRun);
+        routes.post("/admin/runs/{id}/anonymize", this::adminAnonymizeRun);
+        routes.post("/admin/tenants/{tenantId}/delete", this::adminDeleteTenant);
+        routes.get("/admin/erasures", this::adminErasures);
         routes.options("/*", ctx -> ctx.status(204));
         routes.exception(
                 ApiException.class, (e, ctx) -> writeError(ctx, e.status(), e.code(), e.getMessage(), e.headers()));
@@ -358,6 +366,89 @@ final class Api {
             }
             ctx.contentType("application/json");
             ctx.result(in.readAllBytes());
+        }
+    }
+
+    // ---- erasure (GDPR) ---------------------------------------------------------------------------------------------
+
+    /** The optional body of an erasure request. */
+    record ErasureRequest(@Nullable String reason) {}
+
+    private Principal admin(Context ctx, String what) {
+        Principal p = principal(ctx);
+        if (!p.isAdmin()) {
+            throw new ApiException(403, "forbidden", what + " needs an admin key");
+        }
+        return p;
+    }
+
+    /** Who the receipt names: the admin key, by the start of its SHA-256 (never the key itself). */
+    private static String requester(Context ctx) {
+        String key = Objects.requireNonNull(presentedKey(ctx));
+        return "api-key:" + HexFormat.of().formatHex(ApiKeys.hash(key), 0, 6);
+    }
+
+    private @Nullable String reason(Context ctx) {
+        return ctx.bodyAsBytes().length == 0
+                ? null
+                : parse(ctx, ErasureRequest.class).reason();
+    }
+
+    private void adminDeleteRun(Context ctx) {
+        admin(ctx, "deleting a run");
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        String reason = reason(ctx);
+        refuseLive(runId);
+        json(ctx, 200, erasure(() -> ledger.deleteRun(tenant, runId, requester(ctx), reason), runId));
+    }
+
+    private void adminAnonymizeRun(Context ctx) {
+        admin(ctx, "anonymising a run");
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        String reason = reason(ctx);
+        refuseLive(runId);
+        json(ctx, 200, erasure(() -> ledger.anonymizeRun(tenant, runId, requester(ctx), reason), runId));
+    }
+
+    private void adminDeleteTenant(Context ctx) {
+        admin(ctx, "deleting a tenant");
+        String tenant = ctx.pathParam("tenantId");
+        if (!TENANT.matcher(tenant).matches()) {
+            throw ApiException.badRequest("invalid_tenant", "a tenant id is 1-64 letters, digits, '_', '.' or '-'");
+        }
+        String reason = reason(ctx);
+        json(ctx, 200, erasure(() -> ledger.deleteTenant(tenant, requester(ctx), reason), tenant));
+    }
+
+    private void adminErasures(Context ctx) {
+        admin(ctx, "listing erasure receipts");
+        String tenant = ctx.queryParam("tenant");
+        if (tenant != null && !TENANT.matcher(tenant).matches()) {
+            throw ApiException.badRequest("invalid_tenant", "a tenant id is 1-64 letters, digits, '_', '.' or '-'");
+        }
+        json(ctx, 200, Map.of("erasures", ledger.erasures(tenant)));
+    }
+
+    private void refuseLive(String runId) {
+        if (live.containsKey(runId)) {
+            throw new ApiException(409, "run_live", "run " + runId + " is still running; cancel it first");
+        }
+    }
+
+    private static ErasureReceipt erasure(java.util.function.Supplier<ErasureReceipt> erase, String what) {
+        try {
+            return erase.get();
+        } catch (RunNotFoundException e) {
+            throw ApiException.notFound("run", what);
+        } catch (LegalHoldException e) {
+            throw new ApiException(409, "legal_hold", e.getMessage());
+        } catch (io.meshflow.ledger.LedgerException e) {
+            if (String.valueOf(e.getMessage()).contains("still running")) {
+                throw new ApiException(409, "run_live", e.getMessage());
+            }
+            throw e;
         }
     }
 

@@ -151,7 +151,11 @@ class ServerIT {
                         "/runs/{id}/events",
                         "/runs/{id}/verify",
                         "/traces/{runId}",
-                        "/traces/{runId}/steps/{stepId}/replay");
+                        "/traces/{runId}/steps/{stepId}/replay",
+                        "/admin/runs/{id}/delete",
+                        "/admin/runs/{id}/anonymize",
+                        "/admin/tenants/{tenantId}/delete",
+                        "/admin/erasures");
     }
 
     @Test
