@@ -7,6 +7,9 @@ import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
+import io.meshflow.memory.EmbeddingProvider;
+import io.meshflow.memory.EmbeddingProviders;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.runtime.EventBus;
@@ -58,6 +61,8 @@ public final class Mesh implements AutoCloseable {
     private final int streamBuffer;
     private final Duration stuckTimeout;
     private final RunEngine engine;
+    private final @Nullable EmbeddingProvider embeddingProvider;
+    private volatile @Nullable MemoryStore memory;
 
     private Mesh(Builder b) {
         this.tenantId = b.tenantId;
@@ -71,7 +76,9 @@ public final class Mesh implements AutoCloseable {
         this.workflows = Map.copyOf(b.workflows);
         this.streamBuffer = b.streamBuffer;
         this.stuckTimeout = b.stuckTimeout;
-        this.engine = new RunEngine(ledger, b.clock, this::providerFor);
+        this.embeddingProvider = b.embeddingProvider;
+        this.memory = b.memory;
+        this.engine = new RunEngine(ledger, b.clock, this::providerFor, this::memory);
     }
 
     /** Starts configuring a mesh. */
@@ -197,6 +204,36 @@ public final class Mesh implements AutoCloseable {
         return ledger;
     }
 
+    /**
+     * The agents' memory: the store given to the builder, else one created on first use with in-memory indexes and
+     * the builder's embedding provider (default {@link EmbeddingProviders#defaultProvider()}: the in-process MiniLM
+     * model when module {@code meshflow-embeddings-minilm} is installed, else TF-IDF).
+     */
+    public MemoryStore memory() {
+        MemoryStore m = memory;
+        if (m == null) {
+            synchronized (this) {
+                m = memory;
+                if (m == null) {
+                    EmbeddingProvider e = embeddingProvider;
+                    m = MemoryStore.inMemory(e != null ? e : EmbeddingProviders.defaultProvider());
+                    memory = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The embedding provider given to the builder, else {@link EmbeddingProviders#defaultProvider()}. */
+    public EmbeddingProvider embeddingProvider() {
+        EmbeddingProvider e = embeddingProvider;
+        if (e != null) {
+            return e;
+        }
+        EmbeddingProvider fromMemory = memory().embeddings();
+        return fromMemory != null ? fromMemory : EmbeddingProviders.defaultProvider();
+    }
+
     /** The tenant of runs that name none. */
     public String tenantId() {
         return tenantId;
@@ -284,8 +321,25 @@ public final class Mesh implements AutoCloseable {
         private final Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
         private int streamBuffer = 4096;
         private Duration stuckTimeout = Duration.ofSeconds(30);
+        private @Nullable EmbeddingProvider embeddingProvider;
+        private @Nullable MemoryStore memory;
 
         private Builder() {}
+
+        /**
+         * The embedding provider of the mesh's memory (and of knowledge bases built for it); default
+         * {@link EmbeddingProviders#defaultProvider()}.
+         */
+        public Builder embeddingProvider(EmbeddingProvider value) {
+            this.embeddingProvider = Objects.requireNonNull(value, "embeddingProvider");
+            return this;
+        }
+
+        /** The agents' memory (default: an in-memory store created on first use); see {@link Mesh#memory()}. */
+        public Builder memory(MemoryStore value) {
+            this.memory = Objects.requireNonNull(value, "memory");
+            return this;
+        }
 
         /** The tenant of runs that name none (default {@code default}). */
         public Builder tenantId(String value) {

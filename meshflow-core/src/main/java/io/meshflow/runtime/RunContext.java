@@ -3,6 +3,7 @@ package io.meshflow.runtime;
 import io.meshflow.agent.Agent;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
 import io.meshflow.provider.LlmProvider;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The state one run shares across its scheduler, its steps and its sub-workflows. */
@@ -32,6 +34,9 @@ final class RunContext {
     final Ledger ledger;
     final Function<Agent, LlmProvider> providers;
     final Tracer tracer;
+    /** The agents' memory, created on first use; {@code null} when the engine has none. */
+    final @Nullable Supplier<MemoryStore> memory;
+
     final long startNanos;
     private final long deadlineNanos;
     private @Nullable Context traceContext;
@@ -58,7 +63,8 @@ final class RunContext {
             EventBus bus,
             Ledger ledger,
             Function<Agent, LlmProvider> providers,
-            Tracer tracer) {
+            Tracer tracer,
+            @Nullable Supplier<MemoryStore> memory) {
         this.runId = runId;
         this.tenantId = tenantId;
         this.workflowName = workflowName;
@@ -69,6 +75,7 @@ final class RunContext {
         this.ledger = ledger;
         this.providers = providers;
         this.tracer = tracer;
+        this.memory = memory;
         this.startNanos = System.nanoTime();
         this.deadlineNanos = policy.runTimeout().isZero()
                 ? 0

@@ -9,6 +9,7 @@ import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,7 @@ public final class RunEngine {
     private final Ledger ledger;
     private final Clock clock;
     private final Function<Agent, LlmProvider> providers;
+    private final @Nullable Supplier<MemoryStore> memory;
 
     /**
      * Creates an engine.
@@ -44,9 +47,24 @@ public final class RunEngine {
      * @param providers resolves the provider of each agent
      */
     public RunEngine(Ledger ledger, Clock clock, Function<Agent, LlmProvider> providers) {
+        this(ledger, clock, providers, null);
+    }
+
+    /**
+     * Creates an engine whose agents with memory enabled recall from and remember in a {@link MemoryStore}.
+     *
+     * @param memory supplies the store the first time an agent with memory enabled takes a step; {@code null} for
+     *     none (then such an agent fails its step, saying so)
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory) {
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
+        this.memory = memory;
     }
 
     /** A run prepared for {@link #execute}: identity, workflow, policy, and its event bus. */
@@ -139,7 +157,8 @@ public final class RunEngine {
                 prepared.bus,
                 ledger,
                 providers,
-                tracer);
+                tracer,
+                memory);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Instant startedAt;
         if (resume == null) {
