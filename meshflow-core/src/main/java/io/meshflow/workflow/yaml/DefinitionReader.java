@@ -1226,6 +1226,11 @@ final class DefinitionReader implements FileContext {
     }
 
     @Override
+    public java.util.Optional<Path> directory() {
+        return java.util.Optional.ofNullable(directory);
+    }
+
+    @Override
     public WorkflowDefinition workflow(String relativePath) {
         String where = where();
         if (directory == null) {
