@@ -85,6 +85,9 @@ public final class Main {
             if (type == VerifyCommand.class) {
                 return type.cast(new VerifyCommand(environment));
             }
+            if (type == IngestCommand.class) {
+                return type.cast(new IngestCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

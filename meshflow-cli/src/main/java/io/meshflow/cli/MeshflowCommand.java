@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             ValidateCommand.class,
             RunsCommand.class,
             VerifyCommand.class,
+            IngestCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
             "  meshflow run examples/reflect.yaml",
             "  meshflow validate examples/contract-review.yaml",
             "  meshflow runs --limit 5",
-            "  meshflow verify <runId>"
+            "  meshflow verify <runId>",
+            "  meshflow ingest --kb handbook docs/"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */

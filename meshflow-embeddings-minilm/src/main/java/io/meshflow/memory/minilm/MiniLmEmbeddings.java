@@ -23,6 +23,8 @@ public final class MiniLmEmbeddings implements EmbeddingProvider {
     /** The dimension of every vector. */
     public static final int DIMENSION = 384;
 
+    private static final String CUDA_LOG = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+
     private volatile @Nullable AllMiniLmL6V2QuantizedEmbeddingModel model;
 
     /** Creates the provider; the model is loaded on first use. */
@@ -67,6 +69,11 @@ public final class MiniLmEmbeddings implements EmbeddingProvider {
             synchronized (this) {
                 m = model;
                 if (m == null) {
+                    // DJL's tokenizer warns on every start that it found no CUDA driver; the model runs on the
+                    // CPU by design, so that warning is noise (slf4j-simple reads this property per logger)
+                    if (System.getProperty(CUDA_LOG) == null) {
+                        System.setProperty(CUDA_LOG, "error");
+                    }
                     try {
                         m = new AllMiniLmL6V2QuantizedEmbeddingModel();
                     } catch (RuntimeException | LinkageError e) {
