@@ -9,6 +9,7 @@ import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.memory.EmbeddingProvider;
 import io.meshflow.memory.EmbeddingProviders;
+import io.meshflow.memory.KnowledgeBase;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +65,7 @@ public final class Mesh implements AutoCloseable {
     private final RunEngine engine;
     private final @Nullable EmbeddingProvider embeddingProvider;
     private volatile @Nullable MemoryStore memory;
+    private final Map<String, KnowledgeBase> knowledgeBases;
 
     private Mesh(Builder b) {
         this.tenantId = b.tenantId;
@@ -78,7 +81,13 @@ public final class Mesh implements AutoCloseable {
         this.stuckTimeout = b.stuckTimeout;
         this.embeddingProvider = b.embeddingProvider;
         this.memory = b.memory;
-        this.engine = new RunEngine(ledger, b.clock, this::providerFor, this::memory);
+        this.knowledgeBases = new ConcurrentHashMap<>(b.knowledgeBases);
+        this.engine = new RunEngine(
+                ledger,
+                b.clock,
+                this::providerFor,
+                this::memory,
+                name -> Optional.ofNullable(knowledgeBases.get(name)));
     }
 
     /** Starts configuring a mesh. */
@@ -224,6 +233,30 @@ public final class Mesh implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Registers (or replaces) a knowledge base under a name, for {@code rag} nodes that name it with
+     * {@code knowledge_base:}; runs that start afterwards see it.
+     *
+     * @throws ValidationException when the name is not 1-64 letters, digits, {@code _}, {@code .} or {@code -}
+     */
+    public Mesh addKnowledgeBase(String name, KnowledgeBase knowledgeBase) {
+        knowledgeBases.put(checkKnowledgeBaseName(name), Objects.requireNonNull(knowledgeBase, "knowledgeBase"));
+        return this;
+    }
+
+    /** The knowledge base registered under a name. */
+    public Optional<KnowledgeBase> knowledgeBase(String name) {
+        return Optional.ofNullable(knowledgeBases.get(name));
+    }
+
+    private static String checkKnowledgeBaseName(String name) {
+        if (!TENANT.matcher(name).matches()) {
+            throw new ValidationException(
+                    "knowledge base name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+        return name;
+    }
+
     /** The embedding provider given to the builder, else {@link EmbeddingProviders#defaultProvider()}. */
     public EmbeddingProvider embeddingProvider() {
         EmbeddingProvider e = embeddingProvider;
@@ -323,8 +356,24 @@ public final class Mesh implements AutoCloseable {
         private Duration stuckTimeout = Duration.ofSeconds(30);
         private @Nullable EmbeddingProvider embeddingProvider;
         private @Nullable MemoryStore memory;
+        private final Map<String, KnowledgeBase> knowledgeBases = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /** Registers a knowledge base as {@code default}; see {@link #knowledgeBase(String, KnowledgeBase)}. */
+        public Builder knowledgeBase(KnowledgeBase value) {
+            return knowledgeBase("default", value);
+        }
+
+        /**
+         * Registers a knowledge base under a name: {@code rag} nodes name it with {@code knowledge_base:} (it takes
+         * precedence over a base of that name on disk), other nodes look it up with
+         * {@link io.meshflow.workflow.NodeContext#knowledgeBase(String)}.
+         */
+        public Builder knowledgeBase(String name, KnowledgeBase value) {
+            knowledgeBases.put(checkKnowledgeBaseName(name), Objects.requireNonNull(value, "knowledgeBase"));
+            return this;
+        }
 
         /**
          * The embedding provider of the mesh's memory (and of knowledge bases built for it); default

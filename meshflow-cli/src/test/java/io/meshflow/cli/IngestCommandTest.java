@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.json.MeshJson;
 import io.meshflow.rag.DocumentStore;
-import io.meshflow.rag.RetrievedChunk;
+import io.meshflow.memory.RetrievedChunk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

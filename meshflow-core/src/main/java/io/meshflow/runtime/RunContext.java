@@ -36,6 +36,8 @@ final class RunContext {
     final Tracer tracer;
     /** The agents' memory, created on first use; {@code null} when the engine has none. */
     final @Nullable Supplier<MemoryStore> memory;
+    /** The mesh's knowledge bases by name. */
+    final Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases;
 
     final long startNanos;
     private final long deadlineNanos;
@@ -64,7 +66,8 @@ final class RunContext {
             Ledger ledger,
             Function<Agent, LlmProvider> providers,
             Tracer tracer,
-            @Nullable Supplier<MemoryStore> memory) {
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases) {
         this.runId = runId;
         this.tenantId = tenantId;
         this.workflowName = workflowName;
@@ -76,6 +79,7 @@ final class RunContext {
         this.providers = providers;
         this.tracer = tracer;
         this.memory = memory;
+        this.knowledgeBases = knowledgeBases;
         this.startNanos = System.nanoTime();
         this.deadlineNanos = policy.runTimeout().isZero()
                 ? 0

@@ -9,6 +9,7 @@ import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.memory.KnowledgeBase;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
@@ -21,6 +22,7 @@ import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +40,7 @@ public final class RunEngine {
     private final Clock clock;
     private final Function<Agent, LlmProvider> providers;
     private final @Nullable Supplier<MemoryStore> memory;
+    private final Function<String, Optional<KnowledgeBase>> knowledgeBases;
 
     /**
      * Creates an engine.
@@ -61,10 +64,24 @@ public final class RunEngine {
             Clock clock,
             Function<Agent, LlmProvider> providers,
             @Nullable Supplier<MemoryStore> memory) {
+        this(ledger, clock, providers, memory, name -> Optional.empty());
+    }
+
+    /**
+     * Creates an engine with memory and knowledge bases that nodes look up by name
+     * ({@link io.meshflow.workflow.NodeContext#knowledgeBase}).
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, Optional<KnowledgeBase>> knowledgeBases) {
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
         this.memory = memory;
+        this.knowledgeBases = knowledgeBases;
     }
 
     /** A run prepared for {@link #execute}: identity, workflow, policy, and its event bus. */
@@ -158,7 +175,8 @@ public final class RunEngine {
                 ledger,
                 providers,
                 tracer,
-                memory);
+                memory,
+                knowledgeBases);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Instant startedAt;
         if (resume == null) {

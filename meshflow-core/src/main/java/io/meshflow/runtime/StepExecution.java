@@ -405,6 +405,11 @@ final class StepExecution implements NodeContext {
     }
 
     @Override
+    public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
+        return run.knowledgeBases.apply(name);
+    }
+
+    @Override
     public String runWorkflow(WorkflowDefinition workflow, String input) {
         return new Scheduler(run, workflow, input, path, guard).execute();
     }

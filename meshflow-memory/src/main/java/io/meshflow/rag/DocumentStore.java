@@ -5,6 +5,8 @@ import io.meshflow.ValidationException;
 import io.meshflow.memory.EmbeddingProvider;
 import io.meshflow.memory.EmbeddingProviders;
 import io.meshflow.memory.InMemoryVectorIndex;
+import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.memory.VectorIndex;
 import io.meshflow.memory.VectorMatch;
 import java.io.IOException;
@@ -34,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * <p>One store is one collection of one tenant: give each tenant its own store (for pgvector, its own
  * {@code PgVectorIndex}). Thread-safe when its index is.
  */
-public final class DocumentStore {
+public final class DocumentStore implements KnowledgeBase {
     /** Chunks returned when no {@code topK} is given. */
     public static final int DEFAULT_TOP_K = 5;
 
@@ -150,6 +152,7 @@ public final class DocumentStore {
     }
 
     /** The {@code topK} chunks most relevant to a query, best first. */
+    @Override
     public List<RetrievedChunk> retrieve(String query, int topK) {
         return retrieve(query, topK, Map.of());
     }

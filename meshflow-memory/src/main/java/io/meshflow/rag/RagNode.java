@@ -1,13 +1,16 @@
 package io.meshflow.rag;
 
+import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
+import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.workflow.AgentNode;
 import io.meshflow.workflow.Node;
 import io.meshflow.workflow.NodeContext;
 import io.meshflow.workflow.NodeResult;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A node whose agent answers from documents: it retrieves the chunks most relevant to its prompt (the task, and the
@@ -17,29 +20,44 @@ import java.util.function.Supplier;
 public final class RagNode implements Node {
     private final String id;
     private final Agent agent;
-    private final Supplier<DocumentStore> documents;
+    private final Function<NodeContext, KnowledgeBase> documents;
     private final int topK;
 
     /**
      * Creates the node.
      *
-     * @param documents supplies the store on the node's first step (so that a workflow file's documents are read
-     *     only when it runs); called once per step
+     * @param documents gives the knowledge base of a step (called once per step; a workflow file's documents are read
+     *     on the first)
      * @param topK how many chunks the prompt gets
      */
-    public RagNode(String id, Agent agent, Supplier<DocumentStore> documents, int topK) {
+    public RagNode(String id, Agent agent, Function<NodeContext, KnowledgeBase> documents, int topK) {
         this.id = Objects.requireNonNull(id, "id");
         this.agent = Objects.requireNonNull(agent, "agent");
         this.documents = Objects.requireNonNull(documents, "documents");
         if (topK < 1) {
-            throw new io.meshflow.ValidationException("rag node '" + id + "': top_k must be >= 1, got " + topK);
+            throw new ValidationException("rag node '" + id + "': top_k must be >= 1, got " + topK);
         }
         this.topK = topK;
     }
 
-    /** A node over a store that is already built. */
-    public RagNode(String id, Agent agent, DocumentStore documents, int topK) {
-        this(id, agent, () -> documents, topK);
+    /** A node over a knowledge base that is already built, such as a {@link DocumentStore}. */
+    public RagNode(String id, Agent agent, KnowledgeBase documents, int topK) {
+        this(id, agent, context -> documents, topK);
+    }
+
+    /**
+     * A node over the knowledge base registered with the mesh under a name ({@code Mesh.builder().knowledgeBase}); a
+     * step fails when the mesh has none of that name.
+     */
+    public RagNode(String id, Agent agent, String knowledgeBase, int topK) {
+        this(id, agent, context -> registered(context, knowledgeBase, id), topK);
+    }
+
+    private static KnowledgeBase registered(NodeContext context, String name, String nodeId) {
+        return context.knowledgeBase(name)
+                .orElseThrow(() -> new ValidationException("rag node '" + nodeId + "': the mesh has no knowledge base"
+                        + " named '" + name + "'; register one with Mesh.builder().knowledgeBase(\"" + name
+                        + "\", ...)"));
     }
 
     @Override
@@ -66,7 +84,7 @@ public final class RagNode implements Node {
     @Override
     public NodeResult execute(NodeContext context) {
         String prompt = AgentNode.prompt(context);
-        List<RetrievedChunk> chunks = documents.get().retrieve(prompt, topK);
+        List<RetrievedChunk> chunks = documents.apply(context).retrieve(prompt, topK);
         return NodeResult.of(context.callAgent(agent, withSources(chunks, prompt)));
     }
 

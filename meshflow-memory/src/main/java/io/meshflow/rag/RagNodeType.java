@@ -3,17 +3,22 @@ package io.meshflow.rag;
 import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.memory.EmbeddingProviders;
+import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.workflow.Node;
+import io.meshflow.workflow.NodeContext;
 import io.meshflow.workflow.NodeFactoryContext;
 import io.meshflow.workflow.NodeSpec;
 import io.meshflow.workflow.NodeType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code rag} node type of workflow files:
@@ -23,7 +28,8 @@ import java.util.function.Supplier;
  *   type: rag
  *   agent: support            # an agent declared under agents:
  *   sources: [docs/]          # files or directories, relative to the workflow file (.txt, .md, .pdf)
- *   knowledge_base: handbook  # or/and a base built with `meshflow ingest --kb handbook`
+ *   knowledge_base: handbook  # or/and one registered with Mesh.builder().knowledgeBase("handbook", ..),
+ *                             # else one built with `meshflow ingest --kb handbook`
  *   top_k: 4                  # chunks put into the prompt (default 4)
  *   chunk_size: 512           # most characters per chunk, whole sentences (default 512)
  * }</pre>
@@ -103,8 +109,29 @@ public final class RagNodeType implements NodeType {
         if (!problems.isEmpty() || agent == null) {
             throw new ValidationException(problems);
         }
-        Supplier<DocumentStore> store = new Lazy(List.copyOf(sources), kbFile, chunkSize);
-        return new RagNode(spec.id(), agent, store, topK);
+        Lazy files = new Lazy(List.copyOf(sources), kbFile, chunkSize);
+        Lazy sourcesOnly = new Lazy(List.copyOf(sources), null, chunkSize);
+        String registered = kbName == null ? null : String.valueOf(kbName);
+        return new RagNode(spec.id(), agent, step -> knowledgeBase(step, registered, files, sourcesOnly), topK);
+    }
+
+    /** The mesh's knowledge base of that name (with the node's own sources, if any), else the files. */
+    private static KnowledgeBase knowledgeBase(
+            NodeContext context, @Nullable String name, Lazy files, Lazy sourcesOnly) {
+        KnowledgeBase mesh = name == null ? null : context.knowledgeBase(name).orElse(null);
+        if (mesh == null) {
+            return files.get();
+        }
+        if (!files.hasSources()) {
+            return mesh;
+        }
+        DocumentStore own = sourcesOnly.get();
+        return (query, topK) -> {
+            List<RetrievedChunk> all = new ArrayList<>(mesh.retrieve(query, topK));
+            all.addAll(own.retrieve(query, topK));
+            all.sort(Comparator.comparingDouble(RetrievedChunk::score).reversed());
+            return List.copyOf(all.subList(0, Math.min(topK, all.size())));
+        };
     }
 
     private static int positive(
@@ -123,14 +150,18 @@ public final class RagNodeType implements NodeType {
     /** Reads, chunks and embeds the documents once, on the first step that needs them. */
     private static final class Lazy implements Supplier<DocumentStore> {
         private final List<Path> sources;
-        private final @org.jspecify.annotations.Nullable Path knowledgeBase;
+        private final @Nullable Path knowledgeBase;
         private final int chunkSize;
-        private volatile @org.jspecify.annotations.Nullable DocumentStore store;
+        private volatile @Nullable DocumentStore store;
 
-        Lazy(List<Path> sources, @org.jspecify.annotations.Nullable Path knowledgeBase, int chunkSize) {
+        Lazy(List<Path> sources, @Nullable Path knowledgeBase, int chunkSize) {
             this.sources = sources;
             this.knowledgeBase = knowledgeBase;
             this.chunkSize = chunkSize;
+        }
+
+        boolean hasSources() {
+            return !sources.isEmpty();
         }
 
         @Override

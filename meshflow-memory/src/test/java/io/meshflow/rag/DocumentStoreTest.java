@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshflow.ValidationException;
 import io.meshflow.memory.InMemoryVectorIndex;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.memory.TfIdfEmbeddings;
 import io.meshflow.memory.minilm.MiniLmEmbeddings;
 import java.nio.file.Files;

@@ -102,4 +102,32 @@ class RagNodeTest {
                 .anySatisfy(p -> assertThat(p).contains("unknown key 'colour' for type rag"));
         assertThatThrownBy(() -> WorkflowLoader.builder().build().load(file)).isInstanceOf(ValidationException.class);
     }
+
+    @Test
+    void meshKnowledgeBase_isFoundByName_fromJavaAndYaml() {
+        DocumentStore docs = DocumentStore.inMemory(new MiniLmEmbeddings());
+        docs.ingest(DocumentStoreTest.DOCS);
+        ScriptedProvider model = ScriptedProvider.builder().fallback("ok").build();
+        Mesh mesh =
+                Mesh.builder().provider(model).knowledgeBase("handbook", docs).build();
+        WorkflowDefinition java = WorkflowDefinition.builder("java")
+                .addNode(new RagNode("answer", Agent.builder("support").build(), "handbook", 1))
+                .build();
+        WorkflowFile yaml = WorkflowLoader.builder().build().load("""
+                        name: yaml
+                        agents:
+                          - id: support
+                        nodes:
+                          - {id: answer, type: rag, agent: support, knowledge_base: handbook, top_k: 1}
+                        """, "kb.yaml");
+
+        RunResult fromJava = mesh.run(java, "Is there meat-free food at lunch?");
+        RunResult fromYaml = mesh.run(yaml.workflow(), "How do visitors get internet access?");
+        RunResult missing = Mesh.builder().provider(model).build().run(java, "anything");
+
+        assertThat(fromJava.steps().get(0).inputTask()).contains("[1] canteen.md, chars ");
+        assertThat(fromYaml.steps().get(0).inputTask()).contains("[1] wifi.md, chars ");
+        assertThat(missing.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(missing.error()).contains("the mesh has no knowledge base named 'handbook'");
+    }
 }

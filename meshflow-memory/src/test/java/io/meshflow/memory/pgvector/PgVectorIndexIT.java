@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshflow.ValidationException;
 import io.meshflow.memory.InMemoryVectorIndex;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.memory.VectorIndex;
 import io.meshflow.memory.VectorMatch;
 import io.meshflow.memory.minilm.MiniLmEmbeddings;
 import io.meshflow.rag.Document;
 import io.meshflow.rag.DocumentStore;
-import io.meshflow.rag.RetrievedChunk;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

@@ -1,9 +1,9 @@
-package io.meshflow.rag;
+package io.meshflow.memory;
 
 import java.util.Map;
 
 /**
- * A chunk found by {@link DocumentStore#retrieve}.
+ * A chunk of a document found by a {@link KnowledgeBase}.
  *
  * @param text the chunk's text
  * @param score cosine similarity to the query
