@@ -17,11 +17,13 @@ import org.junit.jupiter.api.Assumptions;
  * PostgreSQL with pgvector for the tests: the PGlite server of {@code tools/pglite} on 127.0.0.1:55432
  * ({@code MESHFLOW_PGLITE_URL} overrides). {@code .ci/run} starts it; when it is not running, this starts it (after
  * {@code npm ci}) unless {@code CI=true}, where a missing server fails the tests instead of skipping them.
+ * {@code MESHFLOW_PGLITE_URL} may point at a real PostgreSQL with pgvector instead.
  */
 final class PgLite {
     static final String URL = System.getenv()
             .getOrDefault(
-                    "MESHFLOW_PGLITE_URL", "jdbc:postgresql://127.0.0.1:55432/postgres?user=postgres&sslmode=disable");
+                    "MESHFLOW_PGLITE_URL",
+                    "jdbc:postgresql://127.0.0.1:55432/postgres?user=postgres&sslmode=disable&prepareThreshold=0");
     static final String PLAIN_POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
 
     private static @Nullable HikariDataSource dataSource;
@@ -39,7 +41,9 @@ final class PgLite {
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(URL);
-        config.setMaximumPoolSize(2);
+        // PGlite is one PostgreSQL session behind the socket: connections share it, so one connection at a time
+        // (and no named server-side prepared statements, prepareThreshold=0) keeps transactions apart
+        config.setMaximumPoolSize(1);
         config.setMinimumIdle(1);
         ds = new HikariDataSource(config);
         dataSource = ds;
