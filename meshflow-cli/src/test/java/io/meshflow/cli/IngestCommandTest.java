@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.json.MeshJson;
-import io.meshflow.rag.DocumentStore;
 import io.meshflow.memory.RetrievedChunk;
+import io.meshflow.rag.DocumentStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
