@@ -31,6 +31,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class InMemoryVectorIndex implements VectorIndex {
     private static final int MAGIC = 0x4D46_5631; // "MFV1"
+    /** Rows per parallel slice below which a search stays on the calling thread. */
+    private static final int PARALLEL_ROWS = 16_384;
+
+    private static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
     private final int dimension;
     private final String name;
@@ -112,29 +116,21 @@ public final class InMemoryVectorIndex implements VectorIndex {
             if (n == 0) {
                 return List.of();
             }
-            // top-n kept sorted descending in two small arrays; a row enters only when it beats the last
-            float[] bestScores = new float[n];
-            int[] bestRows = new int[n];
-            int filled = 0;
-            float[] d = data;
-            int dim = dimension;
-            for (int row = 0, base = 0; row < size; row++, base += dim) {
-                float s = dot(q, d, base, dim);
-                if (filled == n && s <= bestScores[n - 1]) {
-                    continue;
-                }
-                if (!filter.isEmpty() && !matches(metadata.get(row), filter)) {
-                    continue;
-                }
-                int pos = filled < n ? filled++ : n - 1;
-                while (pos > 0 && bestScores[pos - 1] < s) {
-                    bestScores[pos] = bestScores[pos - 1];
-                    bestRows[pos] = bestRows[pos - 1];
-                    pos--;
-                }
-                bestScores[pos] = s;
-                bestRows[pos] = row;
+            TopK best;
+            int parts = Math.min(PARALLELISM, size / PARALLEL_ROWS);
+            if (parts < 2) {
+                best = scan(q, 0, size, n, filter);
+            } else {
+                // large indexes: each core scans a contiguous slice (the scan is memory-bound), then the tops merge
+                int slice = (size + parts - 1) / parts;
+                best = java.util.stream.IntStream.range(0, parts)
+                        .parallel()
+                        .mapToObj(p -> scan(q, p * slice, Math.min(size, (p + 1) * slice), n, filter))
+                        .reduce(new TopK(n), TopK::merge);
             }
+            float[] bestScores = best.scores;
+            int[] bestRows = best.rows;
+            int filled = best.filled;
             List<VectorMatch> matches = new ArrayList<>(filled);
             for (int i = 0; i < filled; i++) {
                 int row = bestRows[i];
@@ -143,6 +139,58 @@ public final class InMemoryVectorIndex implements VectorIndex {
             return matches;
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** The best rows of rows {@code from..to}: top-n kept sorted descending; a row enters only when it beats the last. */
+    private TopK scan(float[] q, int from, int to, int n, Map<String, String> filter) {
+        TopK top = new TopK(n);
+        float[] d = data;
+        int dim = dimension;
+        for (int row = from, base = from * dim; row < to; row++, base += dim) {
+            float s = dot(q, d, base, dim);
+            if (top.filled == n && s <= top.scores[n - 1]) {
+                continue;
+            }
+            if (!filter.isEmpty() && !matches(metadata.get(row), filter)) {
+                continue;
+            }
+            top.offer(s, row);
+        }
+        return top;
+    }
+
+    /** The best {@code n} (score, row) pairs seen, sorted by descending score. */
+    private static final class TopK {
+        final float[] scores;
+        final int[] rows;
+        int filled;
+
+        TopK(int n) {
+            scores = new float[n];
+            rows = new int[n];
+        }
+
+        void offer(float s, int row) {
+            int n = scores.length;
+            if (filled == n && s <= scores[n - 1]) {
+                return;
+            }
+            int pos = filled < n ? filled++ : n - 1;
+            while (pos > 0 && scores[pos - 1] < s) {
+                scores[pos] = scores[pos - 1];
+                rows[pos] = rows[pos - 1];
+                pos--;
+            }
+            scores[pos] = s;
+            rows[pos] = row;
+        }
+
+        TopK merge(TopK other) {
+            TopK merged = new TopK(scores.length);
+            for (int i = 0; i < filled; i++) merged.offer(scores[i], rows[i]);
+            for (int i = 0; i < other.filled; i++) merged.offer(other.scores[i], other.rows[i]);
+            return merged;
         }
     }
 

@@ -51,6 +51,35 @@ class InMemoryVectorIndexTest {
     }
 
     @Test
+    void largeIndex_searchedInParallelSlices_returnsTheSameTopKAsOneScan() {
+        Random rnd = new Random(5);
+        InMemoryVectorIndex large = new InMemoryVectorIndex(8);
+        InMemoryVectorIndex small = new InMemoryVectorIndex(8);
+        float[][] all = new float[40_000][];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = random(rnd, 8);
+            large.add("v" + i, all[i], Map.of("parity", i % 2 == 0 ? "even" : "odd"));
+        }
+        float[] query = random(rnd, 8);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) order.add(i);
+        order.sort(Comparator.comparingDouble((Integer i) -> -Vectors.cosine(query, all[i])));
+
+        assertThat(large.search(query, 10))
+                .extracting(VectorMatch::id)
+                .containsExactlyElementsOf(
+                        order.subList(0, 10).stream().map(i -> "v" + i).toList());
+        assertThat(large.search(query, 3, Map.of("parity", "odd")))
+                .extracting(VectorMatch::id)
+                .containsExactlyElementsOf(order.stream()
+                        .filter(i -> i % 2 == 1)
+                        .limit(3)
+                        .map(i -> "v" + i)
+                        .toList());
+        assertThat(small.search(query, 3)).isEmpty();
+    }
+
+    @Test
     void search_withFilter_onlyReturnsMatchingMetadata() {
         Random rnd = new Random(3);
         InMemoryVectorIndex index = new InMemoryVectorIndex(8);
