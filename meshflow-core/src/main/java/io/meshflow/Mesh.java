@@ -7,6 +7,10 @@ import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
+import io.meshflow.memory.EmbeddingProvider;
+import io.meshflow.memory.EmbeddingProviders;
+import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.runtime.EventBus;
@@ -20,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +63,9 @@ public final class Mesh implements AutoCloseable {
     private final int streamBuffer;
     private final Duration stuckTimeout;
     private final RunEngine engine;
+    private final @Nullable EmbeddingProvider embeddingProvider;
+    private volatile @Nullable MemoryStore memory;
+    private final Map<String, KnowledgeBase> knowledgeBases;
 
     private Mesh(Builder b) {
         this.tenantId = b.tenantId;
@@ -71,7 +79,15 @@ public final class Mesh implements AutoCloseable {
         this.workflows = Map.copyOf(b.workflows);
         this.streamBuffer = b.streamBuffer;
         this.stuckTimeout = b.stuckTimeout;
-        this.engine = new RunEngine(ledger, b.clock, this::providerFor);
+        this.embeddingProvider = b.embeddingProvider;
+        this.memory = b.memory;
+        this.knowledgeBases = new ConcurrentHashMap<>(b.knowledgeBases);
+        this.engine = new RunEngine(
+                ledger,
+                b.clock,
+                this::providerFor,
+                this::memory,
+                name -> Optional.ofNullable(knowledgeBases.get(name)));
     }
 
     /** Starts configuring a mesh. */
@@ -197,6 +213,60 @@ public final class Mesh implements AutoCloseable {
         return ledger;
     }
 
+    /**
+     * The agents' memory: the store given to the builder, else one created on first use with in-memory indexes and
+     * the builder's embedding provider (default {@link EmbeddingProviders#defaultProvider()}: the in-process MiniLM
+     * model when module {@code meshflow-embeddings-minilm} is installed, else TF-IDF).
+     */
+    public MemoryStore memory() {
+        MemoryStore m = memory;
+        if (m == null) {
+            synchronized (this) {
+                m = memory;
+                if (m == null) {
+                    EmbeddingProvider e = embeddingProvider;
+                    m = MemoryStore.inMemory(e != null ? e : EmbeddingProviders.defaultProvider());
+                    memory = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Registers (or replaces) a knowledge base under a name, for {@code rag} nodes that name it with
+     * {@code knowledge_base:}; runs that start afterwards see it.
+     *
+     * @throws ValidationException when the name is not 1-64 letters, digits, {@code _}, {@code .} or {@code -}
+     */
+    public Mesh addKnowledgeBase(String name, KnowledgeBase knowledgeBase) {
+        knowledgeBases.put(checkKnowledgeBaseName(name), Objects.requireNonNull(knowledgeBase, "knowledgeBase"));
+        return this;
+    }
+
+    /** The knowledge base registered under a name. */
+    public Optional<KnowledgeBase> knowledgeBase(String name) {
+        return Optional.ofNullable(knowledgeBases.get(name));
+    }
+
+    private static String checkKnowledgeBaseName(String name) {
+        if (!TENANT.matcher(name).matches()) {
+            throw new ValidationException(
+                    "knowledge base name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+        return name;
+    }
+
+    /** The embedding provider given to the builder, else {@link EmbeddingProviders#defaultProvider()}. */
+    public EmbeddingProvider embeddingProvider() {
+        EmbeddingProvider e = embeddingProvider;
+        if (e != null) {
+            return e;
+        }
+        EmbeddingProvider fromMemory = memory().embeddings();
+        return fromMemory != null ? fromMemory : EmbeddingProviders.defaultProvider();
+    }
+
     /** The tenant of runs that name none. */
     public String tenantId() {
         return tenantId;
@@ -284,8 +354,41 @@ public final class Mesh implements AutoCloseable {
         private final Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
         private int streamBuffer = 4096;
         private Duration stuckTimeout = Duration.ofSeconds(30);
+        private @Nullable EmbeddingProvider embeddingProvider;
+        private @Nullable MemoryStore memory;
+        private final Map<String, KnowledgeBase> knowledgeBases = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /** Registers a knowledge base as {@code default}; see {@link #knowledgeBase(String, KnowledgeBase)}. */
+        public Builder knowledgeBase(KnowledgeBase value) {
+            return knowledgeBase("default", value);
+        }
+
+        /**
+         * Registers a knowledge base under a name: {@code rag} nodes name it with {@code knowledge_base:} (it takes
+         * precedence over a base of that name on disk), other nodes look it up with
+         * {@link io.meshflow.workflow.NodeContext#knowledgeBase(String)}.
+         */
+        public Builder knowledgeBase(String name, KnowledgeBase value) {
+            knowledgeBases.put(checkKnowledgeBaseName(name), Objects.requireNonNull(value, "knowledgeBase"));
+            return this;
+        }
+
+        /**
+         * The embedding provider of the mesh's memory (and of knowledge bases built for it); default
+         * {@link EmbeddingProviders#defaultProvider()}.
+         */
+        public Builder embeddingProvider(EmbeddingProvider value) {
+            this.embeddingProvider = Objects.requireNonNull(value, "embeddingProvider");
+            return this;
+        }
+
+        /** The agents' memory (default: an in-memory store created on first use); see {@link Mesh#memory()}. */
+        public Builder memory(MemoryStore value) {
+            this.memory = Objects.requireNonNull(value, "memory");
+            return this;
+        }
 
         /** The tenant of runs that name none (default {@code default}). */
         public Builder tenantId(String value) {

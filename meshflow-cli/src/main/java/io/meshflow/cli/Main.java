@@ -93,6 +93,9 @@ public final class Main {
             if (type == AdminCommand.class) {
                 return type.cast(new AdminCommand(environment));
             }
+            if (type == IngestCommand.class) {
+                return type.cast(new IngestCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class,
             AdminCommand.class,
             ServeCommand.class,
+            IngestCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
             "  meshflow validate examples/contract-review.yaml",
             "  meshflow runs --limit 5",
             "  meshflow verify <runId>",
-            "  meshflow serve --port 8080 --workflows examples/"
+            "  meshflow serve --port 8080 --workflows examples/",
+            "  meshflow ingest --kb handbook docs/"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */

@@ -42,6 +42,11 @@ final class TranscriptPrinter implements EventSink {
                         result.agentId(),
                         "<- " + result.toolName() + (result.isError() ? " failed: " : ": ")
                                 + abbreviate(result.content()));
+            case MeshEvent.MemoryRecalled recalled ->
+                printLine(
+                        recalled.agentId(),
+                        "recalled " + recalled.memories().size()
+                                + (recalled.memories().size() == 1 ? " memory" : " memories"));
             case MeshEvent.RunEnd end -> endLine();
             case MeshEvent.StepStart start -> {
                 // nothing to show until tokens arrive

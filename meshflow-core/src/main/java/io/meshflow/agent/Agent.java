@@ -1,6 +1,7 @@
 package io.meshflow.agent;
 
 import io.meshflow.ValidationException;
+import io.meshflow.memory.MemoryConfig;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.Providers;
@@ -41,6 +42,7 @@ public final class Agent {
     private final int maxToolRounds;
     private final String systemPrompt;
     private final List<ToolDefinition> toolDefinitions;
+    private final MemoryConfig memory;
 
     private Agent(Builder b, List<Tool> tools) {
         this.id = b.id;
@@ -57,6 +59,7 @@ public final class Agent {
         this.maxToolRounds = b.maxToolRounds;
         this.systemPrompt = composeSystemPrompt();
         this.toolDefinitions = tools.stream().map(Tool::definition).toList();
+        this.memory = b.memory;
     }
 
     /** Starts building an agent with the given id (letters, digits, {@code _}, {@code -}; at most 64). */
@@ -137,6 +140,14 @@ public final class Agent {
         return toolDefinitions;
     }
 
+    /**
+     * How the agent uses memory ({@link MemoryConfig#DISABLED} unless set): when enabled, the memories most relevant
+     * to each prompt are put before it, and each committed step's output is remembered.
+     */
+    public MemoryConfig memory() {
+        return memory;
+    }
+
     private String composeSystemPrompt() {
         StringBuilder prompt = new StringBuilder();
         if (!role.isEmpty()) {
@@ -181,6 +192,7 @@ public final class Agent {
         private @Nullable Policy policy;
         private boolean reportsConfidence;
         private int maxToolRounds = 8;
+        private MemoryConfig memory = MemoryConfig.DISABLED;
 
         private Builder(String id) {
             this.id = Objects.requireNonNull(id, "id");
@@ -300,6 +312,12 @@ public final class Agent {
         /** The most tool-call rounds in one step (default 8). */
         public Builder maxToolRounds(int value) {
             this.maxToolRounds = value;
+            return this;
+        }
+
+        /** How the agent uses memory (default {@link MemoryConfig#DISABLED}); see {@link Agent#memory()}. */
+        public Builder memory(MemoryConfig value) {
+            this.memory = Objects.requireNonNull(value, "memory");
             return this;
         }
 

@@ -21,5 +21,7 @@ public enum EventType {
     /** {@link MeshEvent.RunEnd}. */
     RUN_END,
     /** {@link MeshEvent.ErrorEvent}. */
-    ERROR
+    ERROR,
+    /** {@link MeshEvent.MemoryRecalled}. */
+    MEMORY_RECALLED
 }

@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
     @JsonSubTypes.Type(value = MeshEvent.RunPaused.class, name = "RUN_PAUSED"),
     @JsonSubTypes.Type(value = MeshEvent.RunBlocked.class, name = "RUN_BLOCKED"),
     @JsonSubTypes.Type(value = MeshEvent.RunEnd.class, name = "RUN_END"),
-    @JsonSubTypes.Type(value = MeshEvent.ErrorEvent.class, name = "ERROR")
+    @JsonSubTypes.Type(value = MeshEvent.ErrorEvent.class, name = "ERROR"),
+    @JsonSubTypes.Type(value = MeshEvent.MemoryRecalled.class, name = "MEMORY_RECALLED")
 })
 @JsonPropertyOrder({"type", "seq", "run_id", "step_id", "node_id", "tenant_id", "ts", "path"})
 public sealed interface MeshEvent {
@@ -263,4 +264,43 @@ public sealed interface MeshEvent {
             return EventType.ERROR;
         }
     }
+
+    /**
+     * Memories were put into an agent's prompt before its model call; the same text is in the step's recorded input.
+     *
+     * @param query the text the memories were recalled for (the agent's prompt before the memories were added)
+     * @param memories what was recalled, best first
+     */
+    record MemoryRecalled(
+            long seq,
+            String runId,
+            String stepId,
+            String nodeId,
+            String tenantId,
+            Instant ts,
+            List<String> path,
+            String agentId,
+            String scope,
+            String query,
+            List<Recalled> memories)
+            implements MeshEvent {
+        /** Copies the memories. */
+        public MemoryRecalled {
+            memories = List.copyOf(memories);
+        }
+
+        @Override
+        public EventType type() {
+            return EventType.MEMORY_RECALLED;
+        }
+    }
+
+    /**
+     * One recalled memory of a {@link MemoryRecalled} event.
+     *
+     * @param id the memory's id in its store
+     * @param text its text
+     * @param score its similarity to the query
+     */
+    record Recalled(String id, String text, double score) {}
 }

@@ -6,6 +6,7 @@ import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
 import io.meshflow.privacy.PhiScrubber;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The state one run shares across its scheduler, its steps and its sub-workflows. */
@@ -36,6 +38,11 @@ final class RunContext {
     final Ledger ledger;
     final Function<Agent, LlmProvider> providers;
     final Tracer tracer;
+    /** The agents' memory, created on first use; {@code null} when the engine has none. */
+    final @Nullable Supplier<MemoryStore> memory;
+    /** The mesh's knowledge bases by name. */
+    final Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases;
+
     final long startNanos;
     private final long deadlineNanos;
     private @Nullable Context traceContext;
@@ -65,7 +72,9 @@ final class RunContext {
             EventBus bus,
             Ledger ledger,
             Function<Agent, LlmProvider> providers,
-            Tracer tracer) {
+            Tracer tracer,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases) {
         this.runId = runId;
         this.tenantId = tenantId;
         this.workflowName = workflowName;
@@ -77,6 +86,8 @@ final class RunContext {
         this.providers = providers;
         this.tracer = tracer;
         this.redaction = policy.scrubPhi() ? new PhiRedaction(PhiScrubber.standard()) : null;
+        this.memory = memory;
+        this.knowledgeBases = knowledgeBases;
         this.startNanos = System.nanoTime();
         this.deadlineNanos = policy.runTimeout().isZero()
                 ? 0

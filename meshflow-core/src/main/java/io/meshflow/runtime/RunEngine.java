@@ -10,6 +10,8 @@ import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -22,7 +24,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,8 @@ public final class RunEngine {
     private final Ledger ledger;
     private final Clock clock;
     private final Function<Agent, LlmProvider> providers;
+    private final @Nullable Supplier<MemoryStore> memory;
+    private final Function<String, Optional<KnowledgeBase>> knowledgeBases;
 
     /**
      * Creates an engine.
@@ -46,9 +52,38 @@ public final class RunEngine {
      * @param providers resolves the provider of each agent
      */
     public RunEngine(Ledger ledger, Clock clock, Function<Agent, LlmProvider> providers) {
+        this(ledger, clock, providers, null);
+    }
+
+    /**
+     * Creates an engine whose agents with memory enabled recall from and remember in a {@link MemoryStore}.
+     *
+     * @param memory supplies the store the first time an agent with memory enabled takes a step; {@code null} for
+     *     none (then such an agent fails its step, saying so)
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory) {
+        this(ledger, clock, providers, memory, name -> Optional.empty());
+    }
+
+    /**
+     * Creates an engine with memory and knowledge bases that nodes look up by name
+     * ({@link io.meshflow.workflow.NodeContext#knowledgeBase}).
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, Optional<KnowledgeBase>> knowledgeBases) {
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
+        this.memory = memory;
+        this.knowledgeBases = knowledgeBases;
     }
 
     /** A run prepared for {@link #execute}: identity, workflow, policy, and its event bus. */
@@ -141,7 +176,9 @@ public final class RunEngine {
                 prepared.bus,
                 ledger,
                 providers,
-                tracer);
+                tracer,
+                memory,
+                knowledgeBases);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Instant startedAt;
         if (resume == null) {

@@ -30,6 +30,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves one workflow (the run's top-level one, or a sub-workflow inside a step) through its graph.
@@ -45,6 +47,8 @@ import org.jspecify.annotations.Nullable;
  * sub-workflow is checkpointed as a whole: on resume, a sub-workflow that had not finished starts again.
  */
 final class Scheduler implements RouteContext {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
     private static final int STATE_VERSION = 2;
 
     private static final byte UNDECIDED = 0;
@@ -307,6 +311,19 @@ final class Scheduler implements RouteContext {
             stopsRun = true;
         }
         run.recordStep(record);
+        if (verdict instanceof Verdict.Commit) {
+            for (Runnable action : outcome.afterCommit()) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    // the step is committed; a memory that cannot be written must not undo it
+                    LOG.warn(
+                            "after step {} committed, remembering its output failed: {}",
+                            record.stepId(),
+                            e.toString());
+                }
+            }
+        }
         String nodeId = record.nodeId();
         List<String> path = path(node);
         StepRecord r = record;
@@ -672,5 +689,17 @@ final class Scheduler implements RouteContext {
             Verdict verdict,
             @Nullable StepRecord record,
             @Nullable MeshFlowException failure,
-            boolean stopsRun) {}
+            boolean stopsRun,
+            List<Runnable> afterCommit) {
+        StepOutcome(
+                int node,
+                int generation,
+                String output,
+                Verdict verdict,
+                @Nullable StepRecord record,
+                @Nullable MeshFlowException failure,
+                boolean stopsRun) {
+            this(node, generation, output, verdict, record, failure, stopsRun, List.of());
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.meshflow.runtime;
 
 import io.meshflow.MeshFlowException;
 import io.meshflow.StepFailedException;
+import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
@@ -9,6 +10,10 @@ import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
+import io.meshflow.memory.Memory;
+import io.meshflow.memory.MemoryConfig;
+import io.meshflow.memory.MemoryScope;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.PolicyViolationException;
 import io.meshflow.policy.Verdict;
@@ -27,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +56,8 @@ final class StepExecution implements NodeContext {
     private final @Nullable Policy agentPolicy;
     /** Tool calls of the step's agent calls, in request order (a node may call agents from several threads). */
     private final List<ToolCallRecord> toolCalls = new ArrayList<>();
+    /** Replies of agents with memory enabled, remembered once the step commits. */
+    private final List<Runnable> toRemember = new ArrayList<>();
 
     private @Nullable String stepId;
     private @Nullable String recordedInput;
@@ -210,7 +218,11 @@ final class StepExecution implements NodeContext {
             span.setStatus(StatusCode.ERROR, verdict.reason());
         }
         span.end();
-        return new Scheduler.StepOutcome(node, generation, output, verdict, record, failure, stopsRun);
+        List<Runnable> afterCommit;
+        synchronized (toRemember) {
+            afterCommit = List.copyOf(toRemember);
+        }
+        return new Scheduler.StepOutcome(node, generation, output, verdict, record, failure, stopsRun, afterCommit);
     }
 
     private Scheduler.StepOutcome stopBeforeStart(String reason, String detail) {
@@ -324,10 +336,77 @@ final class StepExecution implements NodeContext {
 
     @Override
     public AgentReply callAgent(Agent agent, String prompt) {
-        if (recordedInput == null) {
-            recordedInput = prompt;
+        MemoryConfig memory = agent.memory();
+        MemoryStore store = null;
+        MemoryScope scope = null;
+        String effective = prompt;
+        if (memory.enabled()) {
+            store = memoryStore(agent);
+            scope = memory.scopeFor(run.tenantId, agent.id(), run.runId);
+            effective = recall(agent, store, scope, memory.k(), prompt);
         }
-        return new AgentCall(this, agent, run.providers.apply(agent)).call(prompt);
+        if (recordedInput == null) {
+            // what was recalled is part of the prompt, so it is recorded with the step
+            recordedInput = effective;
+        }
+        AgentReply reply = new AgentCall(this, agent, run.providers.apply(agent)).call(effective);
+        if (store != null && scope != null) {
+            MemoryStore s = store;
+            MemoryScope at = scope;
+            String observation = reply.content();
+            synchronized (toRemember) {
+                toRemember.add(() -> s.add(at, observation));
+            }
+        }
+        return reply;
+    }
+
+    private MemoryStore memoryStore(Agent agent) {
+        Supplier<MemoryStore> source = run.memory;
+        if (source == null) {
+            throw new ValidationException("agent '" + agent.id() + "' has memory enabled, but this engine has no"
+                    + " memory store; run it through Mesh (optionally with Mesh.builder().memory(...))");
+        }
+        return source.get();
+    }
+
+    /** The prompt with the memories most relevant to it put before it; publishes what was recalled. */
+    private String recall(Agent agent, MemoryStore store, MemoryScope scope, int k, String prompt) {
+        List<Memory> recalled = store.retrieveRelevant(scope, prompt, k);
+        if (recalled.isEmpty()) {
+            return prompt;
+        }
+        String id = stepId();
+        List<MeshEvent.Recalled> items = recalled.stream()
+                .map(m -> new MeshEvent.Recalled(m.id(), m.text(), m.score()))
+                .toList();
+        run.bus.publish(seq -> new MeshEvent.MemoryRecalled(
+                seq,
+                run.runId,
+                id,
+                nodeId,
+                run.tenantId,
+                run.clock.instant(),
+                path,
+                agent.id(),
+                scope.key(),
+                prompt,
+                items));
+        return withMemories(recalled, prompt);
+    }
+
+    /** The prompt an agent with memory receives: its memories, most relevant first, then the prompt itself. */
+    static String withMemories(List<Memory> memories, String prompt) {
+        StringBuilder text = new StringBuilder("Relevant memories from earlier steps (most relevant first):\n");
+        for (Memory memory : memories) {
+            text.append("- ").append(memory.text().replace("\n", "\n  ")).append('\n');
+        }
+        return text.append('\n').append(prompt).toString();
+    }
+
+    @Override
+    public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
+        return run.knowledgeBases.apply(name);
     }
 
     @Override

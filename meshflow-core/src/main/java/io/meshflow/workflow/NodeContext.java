@@ -57,4 +57,12 @@ public interface NodeContext extends RouteContext {
      * @throws io.meshflow.MeshFlowException when the sub-workflow fails or is blocked
      */
     String runWorkflow(WorkflowDefinition workflow, String input);
+
+    /**
+     * A knowledge base registered with the mesh under a name ({@code Mesh.builder().knowledgeBase(name, kb)} or
+     * {@code mesh.addKnowledgeBase(name, kb)}), for nodes that retrieve from documents.
+     */
+    default java.util.Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
+        return java.util.Optional.empty();
+    }
 }

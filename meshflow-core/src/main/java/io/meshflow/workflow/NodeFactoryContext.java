@@ -17,4 +17,12 @@ public interface NodeFactoryContext {
      * @throws io.meshflow.ValidationException when the path leaves that directory, does not exist, or is invalid
      */
     WorkflowDefinition workflow(String relativePath);
+
+    /**
+     * The directory of the file being loaded, for node types that read files relative to it (such as {@code rag}'s
+     * {@code sources:}); empty when the workflow was loaded from text.
+     */
+    default Optional<java.nio.file.Path> directory() {
+        return Optional.empty();
+    }
 }

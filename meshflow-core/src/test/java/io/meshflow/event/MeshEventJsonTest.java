@@ -59,8 +59,19 @@ class MeshEventJsonTest {
                 new MeshEvent.RunPaused(7, "r", "s", "n", "t", TS, List.of("n"), "review", "needs a human"),
                 new MeshEvent.RunBlocked(8, "r", "s", "n", "t", TS, List.of("n"), "max_cost", "over budget"),
                 new MeshEvent.ErrorEvent(9, "r", "s", "n", "t", TS, List.of("n"), "StepFailedException", "boom"),
-                new MeshEvent.RunEnd(
-                        10, "r", null, null, "t", TS, List.of(), "COMPLETED", "out", 1, 10, 0.01, 5, null));
+                new MeshEvent.RunEnd(10, "r", null, null, "t", TS, List.of(), "COMPLETED", "out", 1, 10, 0.01, 5, null),
+                new MeshEvent.MemoryRecalled(
+                        11,
+                        "r",
+                        "s",
+                        "n",
+                        "t",
+                        TS,
+                        List.of("n"),
+                        "a",
+                        "t/a/*",
+                        "how was it paid?",
+                        List.of(new MeshEvent.Recalled("m1", "paid by transfer", 0.71))));
 
         for (MeshEvent event : all) {
             JsonNode tree = MeshJson.parse(MeshJson.write(event));

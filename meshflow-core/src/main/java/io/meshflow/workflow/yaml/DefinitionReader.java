@@ -5,6 +5,8 @@ import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Durability;
+import io.meshflow.memory.MemoryConfig;
+import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmProviderFactory;
@@ -83,7 +85,9 @@ final class DefinitionReader implements FileContext {
             "max_tool_rounds",
             "policy",
             "tools",
+            "memory",
             "script");
+    private static final List<String> MEMORY_KEYS = List.of("enabled", "k", "scope");
     private static final List<String> SCRIPT_REPLY_KEYS = List.of("text", "tool", "arguments", "tool_calls");
     private static final List<String> SCRIPT_CALL_KEYS = List.of("tool", "arguments");
     private static final List<String> EDGE_KEYS = List.of("from", "to", "when");
@@ -709,6 +713,34 @@ final class DefinitionReader implements FileContext {
         return tools;
     }
 
+    /** {@code memory: true} or {@code memory: {enabled, k, scope}}; {@code null} when absent or invalid. */
+    private static @Nullable MemoryConfig readMemory(YamlMap map, String agentId) {
+        if (!map.has("memory")) {
+            return null;
+        }
+        if (map.value("memory") instanceof org.yaml.snakeyaml.nodes.ScalarNode) {
+            Boolean on = map.bool("memory");
+            return on == null ? null : on ? MemoryConfig.on() : MemoryConfig.DISABLED;
+        }
+        YamlMap m = map.map("memory", "agent '" + agentId + "': memory");
+        if (m == null) {
+            return null;
+        }
+        m.allowOnly(MEMORY_KEYS);
+        Boolean enabled = m.bool("enabled");
+        Long k = m.integer("k", 1, 100);
+        MemoryConfig.Scope scope = MemoryConfig.Scope.AGENT;
+        String scopeName = m.string("scope");
+        if (scopeName != null) {
+            try {
+                scope = MemoryConfig.Scope.valueOf(scopeName.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                m.report(m.lineOf("scope"), "scope must be agent, run or tenant, got '" + scopeName + "'");
+            }
+        }
+        return new MemoryConfig(enabled == null || enabled, k == null ? MemoryStore.DEFAULT_K : k.intValue(), scope);
+    }
+
     private void buildAgent(AgentDecl decl) {
         YamlMap map = decl.map();
         Agent.Builder agent = Agent.builder(decl.id())
@@ -758,6 +790,10 @@ final class DefinitionReader implements FileContext {
             }
         }
         agent.tools(readTools(map));
+        MemoryConfig memory = readMemory(map, decl.id());
+        if (memory != null) {
+            agent.memory(memory);
+        }
         LlmProvider provider = null;
         if (map.has("provider") || isKnownProvider(providerName)) {
             provider = provider(providerName, map, providerLine);
@@ -1212,6 +1248,11 @@ final class DefinitionReader implements FileContext {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ValidationException(where + ": function class '" + className + "' cannot be created: " + e);
         }
+    }
+
+    @Override
+    public java.util.Optional<Path> directory() {
+        return java.util.Optional.ofNullable(directory);
     }
 
     @Override

@@ -771,7 +771,7 @@ class WorkflowLoaderErrorsTest {
                         "reflect.yaml:3: policy: unknown policy mode 'fast'; known modes: dev, standard, strict",
                         "reflect.yaml:6: agent 'writer': unknown key 'temprature' (did you mean 'temperature'?); allowed"
                                 + " keys: id, role, instructions, model, provider, max_tokens, temperature,"
-                                + " reports_confidence, max_tool_rounds, policy, tools, script",
+                                + " reports_confidence, max_tool_rounds, policy, tools, memory, script",
                         "reflect.yaml:9: node 'generate': unknown agent 'writter' (did you mean 'writer'?); known agents:"
                                 + " writer",
                         "reflect.yaml:11: node 'critique': unknown type 'judge'; known types: agent, function, upper,"
