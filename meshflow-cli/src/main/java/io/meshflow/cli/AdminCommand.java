@@ -110,11 +110,8 @@ final class AdminCommand implements Callable<Integer> {
         String reason;
     }
 
-    @Command(
-            name = "delete-run",
-            mixinStandardHelpOptions = true,
-            description = "Deletes a run's records, checkpoints and run row for good, leaving an erasure receipt.")
-    static final class DeleteRun implements Callable<Integer> {
+    /** An erasure of one run: its id, the erasure options and the ledger; subclasses say which erasure. */
+    abstract static class RunErasure implements Callable<Integer> {
         @ParentCommand
         @Nullable
         AdminCommand admin;
@@ -128,13 +125,22 @@ final class AdminCommand implements Callable<Integer> {
         @Mixin
         LedgerOption ledger = new LedgerOption();
 
+        abstract ErasureReceipt erase(JdbcLedger ledger);
+
         @Override
         public Integer call() {
-            return Objects.requireNonNull(admin)
-                    .withLedger(
-                            ledger,
-                            (l, out) -> out.println(
-                                    describe(l.deleteRun(options.tenant, runId, options.by, options.reason))));
+            return Objects.requireNonNull(admin).withLedger(ledger, (l, out) -> out.println(describe(erase(l))));
+        }
+    }
+
+    @Command(
+            name = "delete-run",
+            mixinStandardHelpOptions = true,
+            description = "Deletes a run's records, checkpoints and run row for good, leaving an erasure receipt.")
+    static final class DeleteRun extends RunErasure {
+        @Override
+        ErasureReceipt erase(JdbcLedger ledger) {
+            return ledger.deleteRun(options.tenant, runId, options.by, options.reason);
         }
     }
 
@@ -142,27 +148,10 @@ final class AdminCommand implements Callable<Integer> {
             name = "anonymize-run",
             mixinStandardHelpOptions = true,
             description = "Replaces a run's text with [REDACTED], keeping its structure; its chain still verifies.")
-    static final class AnonymizeRun implements Callable<Integer> {
-        @ParentCommand
-        @Nullable
-        AdminCommand admin;
-
-        @Parameters(index = "0", paramLabel = "<runId>")
-        String runId = "";
-
-        @Mixin
-        ErasureOptions options = new ErasureOptions();
-
-        @Mixin
-        LedgerOption ledger = new LedgerOption();
-
+    static final class AnonymizeRun extends RunErasure {
         @Override
-        public Integer call() {
-            return Objects.requireNonNull(admin)
-                    .withLedger(
-                            ledger,
-                            (l, out) -> out.println(
-                                    describe(l.anonymizeRun(options.tenant, runId, options.by, options.reason))));
+        ErasureReceipt erase(JdbcLedger ledger) {
+            return ledger.anonymizeRun(options.tenant, runId, options.by, options.reason);
         }
     }
 
