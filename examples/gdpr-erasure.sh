@@ -35,5 +35,9 @@ if ./meshflow verify "$gone" --ledger "$ledger" 2>/dev/null; then
 fi
 
 echo
+echo "== retention: runs older than 30 days are deleted (these are minutes old, so both remaining are kept)"
+./meshflow admin retention default:30:delete --ledger "$ledger"
+
+echo
 echo "== receipts"
 ./meshflow admin erasures --ledger "$ledger"

@@ -4,6 +4,9 @@ import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.jdbc.ErasureReceipt;
 import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
+import io.meshflow.ledger.jdbc.RetentionJob;
+import io.meshflow.ledger.jdbc.RetentionReport;
+import io.meshflow.ledger.jdbc.RetentionRule;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
 import java.io.PrintStream;
 import java.util.List;
@@ -30,6 +33,7 @@ import picocli.CommandLine.ParentCommand;
             AdminCommand.AnonymizeRun.class,
             AdminCommand.DeleteTenant.class,
             AdminCommand.Erasures.class,
+            AdminCommand.Retention.class,
             AdminCommand.Hold.class,
             AdminCommand.Release.class
         },
@@ -206,6 +210,50 @@ final class AdminCommand implements Callable<Integer> {
                 }
                 for (ErasureReceipt r : receipts) {
                     out.println(describe(r));
+                }
+            });
+        }
+    }
+
+    @Command(
+            name = "retention",
+            mixinStandardHelpOptions = true,
+            description = "Applies retention rules once: runs older than the days given are deleted or anonymised, each"
+                    + " under a receipt; held and running runs are kept. 'meshflow serve' applies MESHFLOW_RETENTION"
+                    + " hourly.")
+    static final class Retention implements Callable<Integer> {
+        @ParentCommand
+        @Nullable
+        AdminCommand admin;
+
+        @Parameters(arity = "1..*", paramLabel = "<tenant:days:delete|anonymize>")
+        List<String> rules = List.of();
+
+        @Option(
+                names = "--by",
+                paramLabel = "WHO",
+                description = "Who the receipts name as requester (default: retention).")
+        String by = RetentionJob.REQUESTER;
+
+        @Mixin
+        LedgerOption ledger = new LedgerOption();
+
+        @Override
+        public Integer call() {
+            List<RetentionRule> parsed =
+                    rules.stream().map(RetentionRule::parse).toList();
+            return Objects.requireNonNull(admin).withLedger(ledger, (l, out) -> {
+                for (RetentionRule rule : parsed) {
+                    RetentionReport report = l.applyRetention(rule, by);
+                    out.println("retention for tenant " + rule.tenantId() + " ("
+                            + rule.maxAge().toDays() + " days, "
+                            + rule.action().name().toLowerCase(java.util.Locale.ROOT) + "): "
+                            + report.erased().size() + " run(s) erased, "
+                            + report.held().size()
+                            + " kept by a legal hold");
+                    for (ErasureReceipt r : report.erased()) {
+                        out.println("  " + describe(r));
+                    }
                 }
             });
         }

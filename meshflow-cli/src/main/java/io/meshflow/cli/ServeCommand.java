@@ -2,6 +2,8 @@ package io.meshflow.cli;
 
 import io.meshflow.ValidationException;
 import io.meshflow.ledger.jdbc.JdbcLedger;
+import io.meshflow.ledger.jdbc.RetentionJob;
+import io.meshflow.ledger.jdbc.RetentionRule;
 import io.meshflow.server.ApiKeys;
 import io.meshflow.server.MeshFlowServer;
 import io.meshflow.server.Role;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -143,8 +146,10 @@ final class ServeCommand implements Callable<Integer> {
                 loaded.add(WorkflowFiles.load(file));
             }
             ProviderChoice choice = provider == null ? null : ProviderChoice.of(provider, java.util.Map.of(), model);
+            List<RetentionRule> retention = retentionRules();
+            JdbcLedger opened = JdbcLedger.open(ledger.url(environment));
             MeshFlowServer.Builder builder = MeshFlowServer.builder()
-                    .ledger(JdbcLedger.open(ledger.url(environment)))
+                    .ledger(opened)
                     .closeLedgerOnStop(true)
                     .host(host)
                     .port(chosenPort)
@@ -196,10 +201,15 @@ final class ServeCommand implements Callable<Integer> {
                             + ", workflows " + workflowNames(loaded) + ", " + keys.size() + " API key"
                             + (keys.size() == 1 ? "" : "s") + ")");
             out.flush();
+            RetentionJob retentionJob =
+                    retention.isEmpty() ? null : RetentionJob.start(opened, retention, RETENTION_PERIOD);
             try {
                 server.awaitStop();
             } finally {
                 RUNNING.remove(server);
+                if (retentionJob != null) {
+                    retentionJob.close();
+                }
             }
             return ExitCode.COMPLETED.code();
         } finally {
@@ -208,6 +218,23 @@ final class ServeCommand implements Callable<Integer> {
                 tracing.close();
             }
         }
+    }
+
+    /** How often the rules of {@code MESHFLOW_RETENTION} are applied while serving (and once at start). */
+    static final Duration RETENTION_PERIOD = Duration.ofHours(1);
+
+    /** The retention rules of {@code MESHFLOW_RETENTION}: comma-separated {@code tenant:days:delete|anonymize}. */
+    private List<RetentionRule> retentionRules() {
+        String value = environment.variable("MESHFLOW_RETENTION");
+        List<RetentionRule> rules = new ArrayList<>();
+        if (value != null) {
+            for (String rule : value.split(",", -1)) {
+                if (!rule.isBlank()) {
+                    rules.add(RetentionRule.parse(rule));
+                }
+            }
+        }
+        return rules;
     }
 
     /** Stops every server this JVM started (tests). */

@@ -69,4 +69,20 @@ class AdminCommandTest {
         assertThat(noBy.exitCode()).isEqualTo(2);
         assertThat(noBy.err()).contains("--by");
     }
+
+    @Test
+    void retention_keepsRunsYoungerThanTheRule_andABadRuleExits2(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        String id = run(url);
+
+        Cli.Outcome kept = Cli.run("admin", "retention", "default:30:delete", "--ledger", url);
+        Cli.Outcome bad = Cli.run("admin", "retention", "default:soon:delete", "--ledger", url);
+
+        assertThat(kept.exitCode()).as(kept.err()).isZero();
+        assertThat(kept.out())
+                .isEqualTo("retention for tenant default (30 days, delete): 0 run(s) erased, 0 kept by a legal hold\n");
+        assertThat(Cli.run("verify", id, "--ledger", url).exitCode()).isZero();
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("days must be a whole number");
+    }
 }

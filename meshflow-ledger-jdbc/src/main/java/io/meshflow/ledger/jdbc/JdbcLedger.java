@@ -401,6 +401,51 @@ public final class JdbcLedger implements Ledger {
         return released.get();
     }
 
+    /**
+     * Applies a retention rule once: every run of the rule's tenant that started more than {@code maxAge} ago and is
+     * no longer running is deleted or anonymised, each under its own erasure receipt naming {@code requestedBy};
+     * runs under a legal hold (their own or their tenant's) are left alone and listed. Runs already anonymised are
+     * not anonymised again. {@link RetentionJob} runs this on a schedule.
+     */
+    public RetentionReport applyRetention(RetentionRule rule, String requestedBy) {
+        String cutoff = Timestamps.format(clock.instant().minus(rule.maxAge()));
+        boolean anonymize = rule.action() == RetentionRule.Action.ANONYMIZE;
+        List<String> due = read("cannot find runs past retention in tenant " + rule.tenantId(), c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT run_id FROM runs WHERE tenant_id = ? AND status <> ?"
+                    + " AND started_at < ?" + (anonymize ? " AND task <> ?" : "") + " ORDER BY started_at")) {
+                ps.setString(1, rule.tenantId());
+                ps.setString(2, RunStatus.RUNNING.name());
+                ps.setString(3, cutoff);
+                if (anonymize) {
+                    ps.setString(4, Erasure.REDACTED);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+        List<ErasureReceipt> erased = new ArrayList<>();
+        List<String> held = new ArrayList<>();
+        String reason = "retention: runs older than " + rule.maxAge().toDays() + " days";
+        for (String runId : due) {
+            try {
+                erased.add(
+                        anonymize
+                                ? anonymizeRun(rule.tenantId(), runId, requestedBy, reason)
+                                : deleteRun(rule.tenantId(), runId, requestedBy, reason));
+            } catch (LegalHoldException e) {
+                held.add(runId);
+            } catch (RunNotFoundException e) {
+                // erased meanwhile by someone else: nothing left to do
+            }
+        }
+        return new RetentionReport(rule, erased, held);
+    }
+
     /** One erasure, given its receipt id and time. */
     @FunctionalInterface
     private interface ErasureWork {
