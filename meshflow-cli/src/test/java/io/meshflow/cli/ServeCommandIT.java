@@ -139,6 +139,26 @@ class ServeCommandIT {
     }
 
     @Test
+    void serve_withABadRetentionRule_refusesToStart_namingIt() {
+        Cli.Outcome outcome = Cli.run(
+                Map.of(
+                        LedgerOption.VARIABLE,
+                        "jdbc:sqlite:" + dir.resolve("retention.db"),
+                        "MESHFLOW_RETENTION",
+                        "acme:30:delete,globex:forever:delete"),
+                false,
+                "serve",
+                "--api-key",
+                "retention-key-0001",
+                "--port",
+                "0");
+        assertThat(outcome.exitCode()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(outcome.err())
+                .contains("retention rule 'globex:forever:delete'")
+                .contains("whole number");
+    }
+
+    @Test
     void serve_withKeysFromTheEnvironment_mapsThemToTenants() throws Exception {
         Serving s = serve(
                 Map.of(
