@@ -35,7 +35,7 @@ if ./meshflow verify "$gone" --ledger "$ledger" 2>/dev/null; then
 fi
 
 echo
-echo "== retention: runs older than 30 days are deleted (these are minutes old, so both remaining are kept)"
+echo "== retention: runs older than 30 days are deleted (the remaining run is minutes old, so it is kept)"
 ./meshflow admin retention default:30:delete --ledger "$ledger"
 
 echo
