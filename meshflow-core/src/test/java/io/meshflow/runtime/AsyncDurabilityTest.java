@@ -143,8 +143,7 @@ class AsyncDurabilityTest {
 
         assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(ledger.steps("default", result.runId())).hasSize(100);
-        // the first step was held; the ones after it were handed over together instead of one append each
-        assertThat(ledger.batchSizes.get(0)).isEqualTo(1);
+        // while the first append was held, the run went on: the steps queued behind it were handed over together
         assertThat(ledger.batchSizes).anySatisfy(size -> assertThat(size).isGreaterThan(1));
         assertThat(ledger.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
     }
@@ -160,7 +159,9 @@ class AsyncDurabilityTest {
         assertThat(result.status()).isEqualTo(RunStatus.FAILED);
         assertThat(result.error()).contains("disk full while writing seq 40");
         List<StepRecord> recorded = ledger.steps("default", result.runId());
-        assertThat(recorded).isNotEmpty().allSatisfy(s -> assertThat(s.seq()).isLessThan(40));
+        // the batch holding seq 40 fails as a whole, so what is recorded is a gapless prefix ending before it (empty
+        // when the writer had fallen 40 steps behind)
+        assertThat(recorded).allSatisfy(s -> assertThat(s.seq()).isLessThan(40));
         assertThat(recorded)
                 .extracting(StepRecord::seq)
                 .containsExactlyElementsOf(
