@@ -116,6 +116,7 @@ public final class DocumentStore implements KnowledgeBase {
         }
         record Piece(String id, Chunk chunk, Map<String, String> meta) {}
         List<Piece> pieces = new ArrayList<>();
+        Map<String, Integer> chunksPerSource = new HashMap<>();
         for (Document doc : documents) {
             if (doc.text().isBlank()) {
                 throw new ValidationException("document '" + doc.source() + "' has no text to ingest"
@@ -134,6 +135,7 @@ public final class DocumentStore implements KnowledgeBase {
                 meta.put(END, Integer.toString(chunk.end()));
                 pieces.add(new Piece(doc.source() + "#" + i, chunk, meta));
             }
+            chunksPerSource.merge(doc.source(), chunks.size(), Math::max);
         }
         for (int from = 0; from < pieces.size(); from += BATCH) {
             List<Piece> batch = pieces.subList(from, Math.min(pieces.size(), from + BATCH));
@@ -143,6 +145,13 @@ public final class DocumentStore implements KnowledgeBase {
                 index.add(batch.get(i).id(), vectors.get(i), batch.get(i).meta());
             }
         }
+        // a document ingested again with fewer chunks leaves none of its old ones behind: its chunk ids were
+        // contiguous from 0, so they are removed from its new count up to the first that is not there
+        chunksPerSource.forEach((source, count) -> {
+            for (int i = count; index.delete(source + "#" + i); i++) {
+                // removed a stale chunk
+            }
+        });
         return pieces.size();
     }
 

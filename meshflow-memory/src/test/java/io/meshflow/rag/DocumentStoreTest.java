@@ -144,4 +144,22 @@ class DocumentStoreTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("was built with embedding model all-minilm-l6-v2-q, but tfidf-1024 is in use");
     }
+
+    @Test
+    void documentIngestedAgainWithFewerChunks_leavesNoneOfItsOldChunks() {
+        TfIdfEmbeddings embeddings = new TfIdfEmbeddings();
+        DocumentStore kb = DocumentStore.create(
+                embeddings, new InMemoryVectorIndex(embeddings.dimension()), Chunker.fixedSize(40, 0));
+        String longPolicy = "Old rule one about parking permits. ".repeat(8);
+        int before = kb.ingest(List.of(Document.of("policy.md", longPolicy), Document.of("other.md", "Other text.")));
+
+        int after = kb.ingest(List.of(Document.of("policy.md", "New short rule.")));
+
+        assertThat(before).isGreaterThan(3);
+        assertThat(after).isEqualTo(1);
+        assertThat(kb.index().size()).isEqualTo(2);
+        assertThat(kb.retrieve("parking permits", 5))
+                .extracting(RetrievedChunk::text)
+                .doesNotContain(longPolicy.substring(0, 40));
+    }
 }
