@@ -1,6 +1,5 @@
 package io.meshflow.cli;
 
-import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.jdbc.ErasureReceipt;
 import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
@@ -8,6 +7,7 @@ import io.meshflow.ledger.jdbc.RetentionJob;
 import io.meshflow.ledger.jdbc.RetentionReport;
 import io.meshflow.ledger.jdbc.RetentionRule;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
+import io.meshflow.ledger.jdbc.RunStillRunningException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
@@ -65,15 +65,9 @@ final class AdminCommand implements Callable<Integer> {
         } catch (RunNotFoundException e) {
             environment.err().println("meshflow: " + e.getMessage());
             return ExitCode.USAGE.code();
-        } catch (LegalHoldException e) {
+        } catch (LegalHoldException | RunStillRunningException e) {
             environment.err().println("meshflow: " + e.getMessage());
             return ExitCode.FAILED.code();
-        } catch (LedgerException e) {
-            if (e.getMessage() != null && e.getMessage().contains("still running")) {
-                environment.err().println("meshflow: " + e.getMessage());
-                return ExitCode.FAILED.code();
-            }
-            throw e;
         }
     }
 

@@ -28,6 +28,7 @@ import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
+import io.meshflow.ledger.jdbc.RunStillRunningException;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
@@ -444,11 +445,8 @@ final class Api {
             throw ApiException.notFound("run", what);
         } catch (LegalHoldException e) {
             throw new ApiException(409, "legal_hold", e.getMessage());
-        } catch (io.meshflow.ledger.LedgerException e) {
-            if (String.valueOf(e.getMessage()).contains("still running")) {
-                throw new ApiException(409, "run_live", e.getMessage());
-            }
-            throw e;
+        } catch (RunStillRunningException e) {
+            throw new ApiException(409, "run_live", e.getMessage());
         }
     }
 

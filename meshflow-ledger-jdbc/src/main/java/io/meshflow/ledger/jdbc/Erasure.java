@@ -1,6 +1,5 @@
 package io.meshflow.ledger.jdbc;
 
-import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.ToolCallRecord;
 import java.sql.Connection;
@@ -38,28 +37,20 @@ final class Erasure {
             Instant at)
             throws SQLException {
         requireErasable(c, tenantId, runId);
-        long steps = count(c, "SELECT COUNT(*) FROM step_records WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-        long checkpoints = count(
-                        c,
-                        "SELECT COUNT(*) FROM " + CHECKPOINT_HISTORY + " WHERE tenant_id = ? AND run_id = ?",
-                        tenantId,
-                        runId)
-                + count(
-                        c,
-                        "SELECT COUNT(*) FROM workflow_checkpoints WHERE tenant_id = ? AND run_id = ?",
-                        tenantId,
-                        runId);
+        String where = "tenant_id = ? AND run_id = ?";
         ErasureReceipt receipt = new ErasureReceipt(
-                receiptId, tenantId, ErasureAction.DELETE_RUN, runId, by, reason, at, 1, steps, checkpoints);
+                receiptId,
+                tenantId,
+                ErasureAction.DELETE_RUN,
+                runId,
+                by,
+                reason,
+                at,
+                1,
+                rows(c, "step_records", where, tenantId, runId),
+                checkpoints(c, where, tenantId, runId));
         insert(c, receipt);
-        for (String table : RUN_TABLES) {
-            try (PreparedStatement ps =
-                    c.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ? AND run_id = ?")) {
-                ps.setString(1, tenantId);
-                ps.setString(2, runId);
-                ps.executeUpdate();
-            }
-        }
+        deleteFromRunTables(c, where, tenantId, runId);
         return receipt;
     }
 
@@ -128,22 +119,23 @@ final class Erasure {
         long running = count(
                 c, "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND status = ?", tenantId, RunStatus.RUNNING.name());
         if (running > 0) {
-            throw new LedgerException("tenant '" + tenantId + "' cannot be deleted: " + running
+            throw new RunStillRunningException("tenant '" + tenantId + "' cannot be deleted: " + running
                     + " of its runs are still running; cancel them or let them end first");
         }
-        long runs = count(c, "SELECT COUNT(*) FROM runs WHERE tenant_id = ?", tenantId);
-        long steps = count(c, "SELECT COUNT(*) FROM step_records WHERE tenant_id = ?", tenantId);
-        long checkpoints = count(c, "SELECT COUNT(*) FROM " + CHECKPOINT_HISTORY + " WHERE tenant_id = ?", tenantId)
-                + count(c, "SELECT COUNT(*) FROM workflow_checkpoints WHERE tenant_id = ?", tenantId);
+        String where = "tenant_id = ?";
         ErasureReceipt receipt = new ErasureReceipt(
-                receiptId, tenantId, ErasureAction.DELETE_TENANT, null, by, reason, at, runs, steps, checkpoints);
+                receiptId,
+                tenantId,
+                ErasureAction.DELETE_TENANT,
+                null,
+                by,
+                reason,
+                at,
+                rows(c, "runs", where, tenantId),
+                rows(c, "step_records", where, tenantId),
+                checkpoints(c, where, tenantId));
         insert(c, receipt);
-        for (String table : RUN_TABLES) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ?")) {
-                ps.setString(1, tenantId);
-                ps.executeUpdate();
-            }
-        }
+        deleteFromRunTables(c, where, tenantId);
         return receipt;
     }
 
@@ -203,7 +195,7 @@ final class Erasure {
     private static void requireErasable(Connection c, String tenantId, String runId) throws SQLException {
         String status = requireRun(c, tenantId, runId);
         if (status.equals(RunStatus.RUNNING.name())) {
-            throw new LedgerException(
+            throw new RunStillRunningException(
                     "run '" + runId + "' is still running; cancel it or let it end before erasing it");
         }
         String hold = hold(
@@ -217,16 +209,10 @@ final class Erasure {
     }
 
     private static String requireRun(Connection c, String tenantId, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM runs WHERE tenant_id = ? AND run_id = ?")) {
-            ps.setString(1, tenantId);
-            ps.setString(2, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new RunNotFoundException(tenantId, runId);
-                }
-                return rs.getString(1);
-            }
-        }
+        return JdbcLedger.findRun(c, tenantId, runId)
+                .orElseThrow(() -> new RunNotFoundException(tenantId, runId))
+                .status()
+                .name();
     }
 
     /** The first hold the query finds (args: tenant, then the run asked about, if any), described; null when none. */
@@ -244,6 +230,28 @@ final class Erasure {
                         ? "its tenant is"
                         : args.length > 1 && run.equals(args[1]) ? "it is" : "run '" + run + "' is";
                 return what + " under legal hold (" + rs.getString(2) + ")";
+            }
+        }
+    }
+
+    /** The rows of a table matching {@code where}. */
+    private static long rows(Connection c, String table, String where, String... args) throws SQLException {
+        return count(c, "SELECT COUNT(*) FROM " + table + " WHERE " + where, args);
+    }
+
+    /** The checkpoints matching {@code where}: the current rows and those kept from schema version 2. */
+    private static long checkpoints(Connection c, String where, String... args) throws SQLException {
+        return rows(c, CHECKPOINT_HISTORY, where, args) + rows(c, "workflow_checkpoints", where, args);
+    }
+
+    /** Deletes what matches {@code where} from every table holding runs, children first. */
+    private static void deleteFromRunTables(Connection c, String where, String... args) throws SQLException {
+        for (String table : RUN_TABLES) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + where)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                ps.executeUpdate();
             }
         }
     }

@@ -333,7 +333,8 @@ public final class JdbcLedger implements Ledger {
      * @param reason why (a request reference, say), recorded on the receipt; may be null
      * @throws RunNotFoundException when the tenant has no such run
      * @throws LegalHoldException when a legal hold covers the run or its tenant
-     * @throws LedgerException when the run is still running, or the database fails (nothing is then erased)
+     * @throws RunStillRunningException when the run has not ended
+     * @throws LedgerException when the database fails (nothing is then erased)
      */
     public ErasureReceipt deleteRun(String tenantId, String runId, String requestedBy, @Nullable String reason) {
         ErasureReceipt receipt = erase(
@@ -352,7 +353,8 @@ public final class JdbcLedger implements Ledger {
      *
      * @throws RunNotFoundException when the tenant has no such run
      * @throws LegalHoldException when a legal hold covers the run or its tenant
-     * @throws LedgerException when the run is still running, or the database fails (nothing is then changed)
+     * @throws RunStillRunningException when the run has not ended
+     * @throws LedgerException when the database fails (nothing is then changed)
      */
     public ErasureReceipt anonymizeRun(String tenantId, String runId, String requestedBy, @Nullable String reason) {
         return erase(
@@ -365,7 +367,8 @@ public final class JdbcLedger implements Ledger {
      * untouched.
      *
      * @throws LegalHoldException when a legal hold covers the tenant or any of its runs
-     * @throws LedgerException when some of its runs are still running, or the database fails
+     * @throws RunStillRunningException when some of its runs have not ended
+     * @throws LedgerException when the database fails
      */
     public ErasureReceipt deleteTenant(String tenantId, String requestedBy, @Nullable String reason) {
         ErasureReceipt receipt = erase(
@@ -830,7 +833,7 @@ public final class JdbcLedger implements Ledger {
     // ---------------------------------------------------------------------------------------------------------------
     // row access
 
-    private static Optional<RunRecord> findRun(Connection c, String tenantId, String runId) throws SQLException {
+    static Optional<RunRecord> findRun(Connection c, String tenantId, String runId) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM runs WHERE tenant_id = ? AND run_id = ?")) {
             ps.setString(1, tenantId);
