@@ -102,9 +102,4 @@ final class PhiRedaction {
     String text(String text) {
         return scrub(text);
     }
-
-    @Nullable
-    String nullable(@Nullable String text) {
-        return text == null ? null : scrub(text);
-    }
 }

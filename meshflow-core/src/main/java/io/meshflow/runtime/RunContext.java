@@ -60,7 +60,9 @@ final class RunContext {
     final Map<String, Integer> loopIterations = new ConcurrentHashMap<>();
     private @Nullable AsyncAppender appender;
     /** Redacts what the ledger stores when the policy scrubs PHI; null otherwise. */
-    final @Nullable PhiRedaction redaction;
+    private final @Nullable PhiRedaction redaction;
+    /** The task as the ledger stores it (scrubbed once, first, so that the names in it are known to later steps). */
+    final String storedTask;
 
     RunContext(
             String runId,
@@ -86,6 +88,7 @@ final class RunContext {
         this.providers = providers;
         this.tracer = tracer;
         this.redaction = policy.scrubPhi() ? new PhiRedaction(PhiScrubber.standard()) : null;
+        this.storedTask = redaction == null ? task : redaction.text(task);
         this.memory = memory;
         this.knowledgeBases = knowledgeBases;
         this.startNanos = System.nanoTime();
@@ -122,6 +125,13 @@ final class RunContext {
         if (policy.durability() == Durability.ASYNC) {
             appender = new AsyncAppender(ledger, runId, stepSeq.get());
         }
+    }
+
+    /** A run's output or error as the ledger stores it: redacted when the policy scrubs PHI. */
+    @Nullable
+    String stored(@Nullable String text) {
+        PhiRedaction r = redaction;
+        return r == null || text == null ? text : r.text(text);
     }
 
     /**

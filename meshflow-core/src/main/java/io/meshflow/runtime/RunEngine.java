@@ -187,7 +187,7 @@ public final class RunEngine {
                     run.runId,
                     run.tenantId,
                     run.workflowName,
-                    run.redaction == null ? run.task : run.redaction.text(run.task),
+                    run.storedTask,
                     RunStatus.RUNNING,
                     startedAt,
                     null,
@@ -297,20 +297,19 @@ public final class RunEngine {
         long tokens = run.tokensUsed();
         double cost = run.costUsd();
         try {
-            PhiRedaction redaction = run.redaction;
             ledger.runEnded(new RunRecord(
                     run.runId,
                     run.tenantId,
                     run.workflowName,
-                    redaction == null ? run.task : redaction.text(run.task),
+                    run.storedTask,
                     status,
                     startedAt,
                     endedAt,
                     steps.size(),
                     tokens,
                     cost,
-                    redaction == null ? finalOutput : redaction.nullable(finalOutput),
-                    redaction == null ? error : redaction.nullable(error)));
+                    run.stored(finalOutput),
+                    run.stored(error)));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}", run.runId, e);
         }
