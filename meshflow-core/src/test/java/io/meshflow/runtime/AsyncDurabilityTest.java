@@ -7,17 +7,14 @@ import io.meshflow.RunResult;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.InMemoryLedger;
-import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
-import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,13 +35,16 @@ class AsyncDurabilityTest {
     }
 
     /** An in-memory ledger that can hold appends back and fail one step, recording the batches it is given. */
-    private static final class ScriptedLedger implements Ledger {
-        final InMemoryLedger memory = new InMemoryLedger();
+    private static final class ScriptedLedger extends ForwardingLedger {
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger appendsSeen = new AtomicInteger();
         volatile boolean holdFirst;
         volatile long failAtSeq = -1;
+
+        ScriptedLedger() {
+            super(new InMemoryLedger());
+        }
 
         @Override
         public void append(List<LedgerAppend> appends) {
@@ -61,47 +61,12 @@ class AsyncDurabilityTest {
                     throw new LedgerException("disk full while writing seq " + failAtSeq);
                 }
             }
-            memory.append(appends);
+            inner.append(appends);
         }
 
         @Override
         public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
             append(List.of(new LedgerAppend(step, checkpoint)));
-        }
-
-        @Override
-        public void runStarted(RunRecord run) {
-            memory.runStarted(run);
-        }
-
-        @Override
-        public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
-            return memory.checkpoint(tenantId, runId);
-        }
-
-        @Override
-        public Optional<StepRecord> step(String tenantId, String stepId) {
-            return memory.step(tenantId, stepId);
-        }
-
-        @Override
-        public void runEnded(RunRecord run) {
-            memory.runEnded(run);
-        }
-
-        @Override
-        public Optional<RunRecord> run(String tenantId, String runId) {
-            return memory.run(tenantId, runId);
-        }
-
-        @Override
-        public List<StepRecord> steps(String tenantId, String runId) {
-            return memory.steps(tenantId, runId);
-        }
-
-        @Override
-        public List<RunRecord> runs(String tenantId, int limit) {
-            return memory.runs(tenantId, limit);
         }
     }
 

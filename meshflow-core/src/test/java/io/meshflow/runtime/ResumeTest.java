@@ -8,7 +8,6 @@ import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.InMemoryLedger;
-import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
@@ -16,7 +15,6 @@ import io.meshflow.ledger.StepRecord;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -25,13 +23,12 @@ import org.junit.jupiter.api.Test;
 class ResumeTest {
 
     /** A ledger whose process "dies" after a number of committed steps: nothing after them is recorded. */
-    private static final class DyingLedger implements Ledger {
-        private final InMemoryLedger inner;
+    private static final class DyingLedger extends ForwardingLedger {
         private final int stepsBeforeDeath;
         private final AtomicInteger appended = new AtomicInteger();
 
         DyingLedger(InMemoryLedger inner, int stepsBeforeDeath) {
-            this.inner = inner;
+            super(inner);
             this.stepsBeforeDeath = stepsBeforeDeath;
         }
 
@@ -39,11 +36,6 @@ class ResumeTest {
             if (appended.get() >= stepsBeforeDeath) {
                 throw new LedgerException("the process died");
             }
-        }
-
-        @Override
-        public void runStarted(RunRecord run) {
-            inner.runStarted(run);
         }
 
         @Override
@@ -58,31 +50,6 @@ class ResumeTest {
             if (appended.get() < stepsBeforeDeath) {
                 inner.runEnded(run); // a dead process records nothing more
             }
-        }
-
-        @Override
-        public Optional<RunRecord> run(String tenantId, String runId) {
-            return inner.run(tenantId, runId);
-        }
-
-        @Override
-        public List<StepRecord> steps(String tenantId, String runId) {
-            return inner.steps(tenantId, runId);
-        }
-
-        @Override
-        public List<RunRecord> runs(String tenantId, int limit) {
-            return inner.runs(tenantId, limit);
-        }
-
-        @Override
-        public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
-            return inner.checkpoint(tenantId, runId);
-        }
-
-        @Override
-        public Optional<StepRecord> step(String tenantId, String stepId) {
-            return inner.step(tenantId, stepId);
         }
     }
 
