@@ -2,6 +2,13 @@ package io.meshflow;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.event.EventSink;
+import io.meshflow.hitl.Decision;
+import io.meshflow.hitl.HitlNotifier;
+import io.meshflow.hitl.HitlTimeoutWatcher;
+import io.meshflow.hitl.HumanInLoopConfig;
+import io.meshflow.hitl.InMemoryPauseStore;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseStore;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -17,6 +24,7 @@ import io.meshflow.runtime.EventBus;
 import io.meshflow.runtime.Ids;
 import io.meshflow.runtime.RunEngine;
 import io.meshflow.workflow.WorkflowDefinition;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,8 +74,18 @@ public final class Mesh implements AutoCloseable {
     private final @Nullable EmbeddingProvider embeddingProvider;
     private volatile @Nullable MemoryStore memory;
     private final Map<String, KnowledgeBase> knowledgeBases;
+    private final Clock clock;
+    private final PauseStore pauses;
+    private final HitlNotifier notifier;
 
     private Mesh(Builder b) {
+        this.clock = b.clock;
+        this.pauses = InMemoryPauseStore.forLedger(b.ledger);
+        this.notifier = HitlNotifier.builder(pauses)
+                .clock(b.clock)
+                .publicUrl(b.publicUrl)
+                .retries(b.webhookAttempts, b.webhookFirstWait)
+                .build();
         this.tenantId = b.tenantId;
         this.defaultProvider = b.defaultProvider;
         this.providers = Map.copyOf(b.providers);
@@ -87,7 +105,9 @@ public final class Mesh implements AutoCloseable {
                 b.clock,
                 this::providerFor,
                 this::memory,
-                name -> Optional.ofNullable(knowledgeBases.get(name)));
+                name -> Optional.ofNullable(knowledgeBases.get(name)),
+                pauses,
+                notifier);
     }
 
     /** Starts configuring a mesh. */
@@ -169,11 +189,116 @@ public final class Mesh implements AutoCloseable {
         if (!activeRuns.add(prepared.runId())) {
             throw new ValidationException("run " + prepared.runId() + " is already running in this mesh");
         }
+        RunResult result;
         try {
-            return body.get();
+            result = body.get();
         } finally {
             activeRuns.remove(prepared.runId());
         }
+        if (result.status() == RunStatus.PAUSED) {
+            // a decision that came in after the run last looked, but before it was recorded as paused, wakes it
+            boolean decided = pauses.pauses(result.tenantId(), result.runId()).stream()
+                    .anyMatch(p -> !p.isOpen() && p.appliedAt() == null);
+            if (decided) {
+                return resumeClaimed(result.tenantId(), result.runId(), null).orElse(result);
+            }
+        }
+        return result;
+    }
+
+    // ---- people in the loop ----
+
+    /**
+     * Records a reviewer's decision on a pause of a run of this mesh's tenant and, when this mesh can resume the run,
+     * resumes it on the calling thread: an approval lets the pause's branch go on, a rejection ends the run
+     * {@code REJECTED}. The decision becomes a hash-chained record of the run (reviewer, notes, time).
+     *
+     * @return the resumed run's result; empty when the run was resumed elsewhere (another decision, another
+     *     replica) or this mesh does not know its workflow (a process that does, such as a server's
+     *     {@link HitlTimeoutWatcher}, resumes it)
+     * @throws io.meshflow.hitl.PauseNotFoundException when the run has no such pause
+     * @throws io.meshflow.hitl.PauseAlreadyDecidedException when it was decided already (HTTP 409)
+     * @throws io.meshflow.hitl.PauseExpiredException when its deadline passed (HTTP 410)
+     */
+    public Optional<RunResult> decide(String runId, String pauseId, Decision decision) {
+        return decide(tenantId, runId, pauseId, decision, null);
+    }
+
+    /**
+     * Decides a pause of a run of the given tenant; see {@link #decide(String, String, Decision)}.
+     *
+     * @param sink a consumer of the resumed run's events, or {@code null}
+     */
+    public Optional<RunResult> decide(
+            String tenant, String runId, String pauseId, Decision decision, @Nullable EventSink sink) {
+        record(tenant, runId, pauseId, decision);
+        return resumeClaimed(tenant, runId, sink);
+    }
+
+    /**
+     * Records a decision without resuming the run (a server answers the reviewer first and resumes on another
+     * thread with {@link #resumeClaimed}).
+     *
+     * @return the decided pause
+     */
+    public Pause record(String tenant, String runId, String pauseId, Decision decision) {
+        requireTenant(tenant);
+        return pauses.decide(tenant, runId, pauseId, decision, clock.instant());
+    }
+
+    /**
+     * Resumes a paused run whose decisions are recorded, if this caller is the one to claim it.
+     *
+     * @return the resumed run's result; empty when another caller claimed it, or this mesh does not know its workflow
+     */
+    public Optional<RunResult> resumeClaimed(String tenant, String runId, @Nullable EventSink sink) {
+        RunRecord recorded = ledger.run(tenant, runId).orElse(null);
+        if (recorded == null || !workflows.containsKey(recorded.workflowName())) {
+            return Optional.empty();
+        }
+        if (!pauses.claimPausedRun(tenant, runId)) {
+            return Optional.empty();
+        }
+        return Optional.of(resume(tenant, runId, sink));
+    }
+
+    /** The open pauses of a tenant's runs, oldest first. */
+    public List<Pause> pending(String tenant) {
+        requireTenant(tenant);
+        return pauses.pending(tenant);
+    }
+
+    /** Every pause of a run, decided or not, oldest first. */
+    public List<Pause> pauses(String tenant, String runId) {
+        return pauses.pauses(tenant, runId);
+    }
+
+    /** Where this mesh keeps pauses (its ledger, when the ledger keeps them). */
+    public PauseStore pauseStore() {
+        return pauses;
+    }
+
+    /**
+     * A watcher that applies the timeout rules of this mesh's pauses and resumes runs whose decisions came in
+     * elsewhere (a CLI, another replica); start it with {@link HitlTimeoutWatcher#start(Duration)}. Runs of workflows
+     * this mesh does not know are left for a process that does.
+     */
+    public HitlTimeoutWatcher timeoutWatcher() {
+        return new HitlTimeoutWatcher(
+                pauses,
+                clock,
+                this::humanInLoopOf,
+                notifier,
+                pause -> ledger.run(pause.tenantId(), pause.runId())
+                        .map(r -> workflows.containsKey(r.workflowName()))
+                        .orElse(false),
+                (tenant, runId) -> Thread.startVirtualThread(() -> resume(tenant, runId, null)));
+    }
+
+    private Optional<HumanInLoopConfig> humanInLoopOf(Pause pause) {
+        return ledger.run(pause.tenantId(), pause.runId())
+                .map(r -> workflows.get(r.workflowName()))
+                .map(wf -> wf.policy().orElse(policy).humanInLoop());
     }
 
     /** Starts the default workflow for a task on a virtual thread and returns its live handle. */
@@ -357,8 +482,33 @@ public final class Mesh implements AutoCloseable {
         private @Nullable EmbeddingProvider embeddingProvider;
         private @Nullable MemoryStore memory;
         private final Map<String, KnowledgeBase> knowledgeBases = new LinkedHashMap<>();
+        private @Nullable URI publicUrl;
+        private int webhookAttempts = 5;
+        private Duration webhookFirstWait = Duration.ofSeconds(1);
 
         private Builder() {}
+
+        /**
+         * The public address of the server runs are decided on, from which a pause's webhook gets its
+         * {@code approve_url} and {@code reject_url} (default none: they are {@code null}).
+         */
+        public Builder publicUrl(@Nullable URI value) {
+            this.publicUrl = value;
+            return this;
+        }
+
+        /**
+         * How often a pause's webhook is tried before giving up (default 5), and the wait before the second try,
+         * doubled after each (default 1 s).
+         */
+        public Builder webhookRetries(int attempts, Duration firstWait) {
+            if (attempts < 1) {
+                throw new ValidationException("webhook attempts must be >= 1, got " + attempts);
+            }
+            this.webhookAttempts = attempts;
+            this.webhookFirstWait = Objects.requireNonNull(firstWait, "firstWait");
+            return this;
+        }
 
         /** Registers a knowledge base as {@code default}; see {@link #knowledgeBase(String, KnowledgeBase)}. */
         public Builder knowledgeBase(KnowledgeBase value) {

@@ -188,7 +188,10 @@ public sealed interface MeshEvent {
         }
     }
 
-    /** The run paused for a human decision. */
+    /**
+     * The run paused for human decisions and released its thread; {@code pause_ids} are the open pauses to approve
+     * or reject ({@code POST /runs/{id}/approve}).
+     */
     record RunPaused(
             long seq,
             String runId,
@@ -198,7 +201,8 @@ public sealed interface MeshEvent {
             Instant ts,
             List<String> path,
             String reason,
-            String detail)
+            String detail,
+            List<String> pauseIds)
             implements MeshEvent {
         @Override
         public EventType type() {

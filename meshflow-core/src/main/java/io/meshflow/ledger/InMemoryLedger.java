@@ -1,5 +1,11 @@
 package io.meshflow.ledger;
 
+import io.meshflow.hitl.Decision;
+import io.meshflow.hitl.InMemoryPauseStore;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseStore;
+import io.meshflow.hitl.WebhookDelivery;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,10 +20,33 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Since nothing survives the process, it keeps no checkpoints by default (sparing the engine a snapshot per
  * step); {@link #withCheckpoints()} makes one that does, for resuming runs within the process.
+ *
+ * <p>It keeps the pauses of human-in-the-loop approvals too ({@link PauseStore}).
  */
-public final class InMemoryLedger implements Ledger {
+public final class InMemoryLedger implements Ledger, PauseStore {
     private final Map<String, Entry> runs = new ConcurrentHashMap<>();
     private final boolean checkpoints;
+    private final InMemoryPauseStore pauses = new InMemoryPauseStore(new InMemoryPauseStore.RunStatuses() {
+        @Override
+        public @Nullable RunStatus status(String tenantId, String runId) {
+            return run(tenantId, runId).map(RunRecord::status).orElse(null);
+        }
+
+        @Override
+        public boolean compareAndSet(String tenantId, String runId, RunStatus from, RunStatus to) {
+            Entry entry = runs.get(runId);
+            if (entry == null || !entry.run.tenantId().equals(tenantId)) {
+                return false;
+            }
+            synchronized (entry) {
+                if (entry.run.status() != from) {
+                    return false;
+                }
+                entry.run = entry.run.withStatus(to);
+                return true;
+            }
+        }
+    });
 
     /** A ledger that keeps no checkpoints. */
     public InMemoryLedger() {
@@ -100,7 +129,10 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public void runEnded(RunRecord run) {
-        entry(run.runId()).run = run;
+        Entry entry = entry(run.runId());
+        synchronized (entry) {
+            entry.run = run;
+        }
     }
 
     @Override
@@ -142,5 +174,73 @@ public final class InMemoryLedger implements Ledger {
             throw new LedgerException("run " + runId + " is not recorded; call runStarted first");
         }
         return entry;
+    }
+
+    // ---- PauseStore: delegated to an in-memory store that reads and moves this ledger's run statuses ----
+
+    @Override
+    public void openPause(Pause pause) {
+        pauses.openPause(pause);
+    }
+
+    @Override
+    public Optional<Pause> pause(String tenantId, String pauseId) {
+        return pauses.pause(tenantId, pauseId);
+    }
+
+    @Override
+    public List<Pause> pauses(String tenantId, String runId) {
+        return pauses.pauses(tenantId, runId);
+    }
+
+    @Override
+    public List<Pause> pending(@Nullable String tenantId) {
+        return pauses.pending(tenantId);
+    }
+
+    @Override
+    public Pause decide(String tenantId, String runId, String pauseId, Decision decision, Instant at) {
+        return pauses.decide(tenantId, runId, pauseId, decision, at);
+    }
+
+    @Override
+    public Optional<Pause> decideExpired(String pauseId, Decision decision, Instant at) {
+        return pauses.decideExpired(pauseId, decision, at);
+    }
+
+    @Override
+    public Optional<Pause> escalateExpired(
+            String pauseId, List<String> approvers, @Nullable Instant newDeadline, Instant at) {
+        return pauses.escalateExpired(pauseId, approvers, newDeadline, at);
+    }
+
+    @Override
+    public List<Pause> expired(Instant now, int limit) {
+        return pauses.expired(now, limit);
+    }
+
+    @Override
+    public List<Pause> decidedUnapplied(int limit) {
+        return pauses.decidedUnapplied(limit);
+    }
+
+    @Override
+    public void markApplied(String pauseId, Instant at) {
+        pauses.markApplied(pauseId, at);
+    }
+
+    @Override
+    public boolean claimPausedRun(String tenantId, String runId) {
+        return pauses.claimPausedRun(tenantId, runId);
+    }
+
+    @Override
+    public void recordDelivery(WebhookDelivery delivery) {
+        pauses.recordDelivery(delivery);
+    }
+
+    @Override
+    public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
+        return pauses.deliveries(tenantId, pauseId);
     }
 }

@@ -31,4 +31,22 @@ public record RunRecord(
         long tokensUsed,
         double costUsd,
         @Nullable String output,
-        @Nullable String error) {}
+        @Nullable String error) {
+
+    /** This record with another status (a paused run claimed for resuming moves back to {@code RUNNING}). */
+    public RunRecord withStatus(RunStatus value) {
+        return new RunRecord(
+                runId,
+                tenantId,
+                workflowName,
+                task,
+                value,
+                startedAt,
+                endedAt,
+                steps,
+                tokensUsed,
+                costUsd,
+                output,
+                error);
+    }
+}

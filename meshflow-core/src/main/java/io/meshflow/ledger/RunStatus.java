@@ -13,7 +13,9 @@ public enum RunStatus {
     /** A step asked for a human decision; the run waits. */
     PAUSED,
     /** Someone cancelled it (or its client went away). */
-    CANCELLED;
+    CANCELLED,
+    /** A reviewer (or the timeout rule of a pause) rejected one of its steps. */
+    REJECTED;
 
     /** True once the run can take no more steps without being resumed. */
     public boolean isTerminal() {

@@ -1,6 +1,7 @@
 package io.meshflow.policy;
 
 import io.meshflow.ValidationException;
+import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.ledger.Durability;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.Locale;
  * @param scrubPhi whether the ledger stores step inputs, outputs and tool calls, and the run's task, output and
  *     error, with protected health information redacted by {@link io.meshflow.privacy.PhiScrubber#standard()}; the
  *     agents still see the original text
+ * @param humanInLoop when the run waits for a person and what happens if nobody answers
+ *     ({@link HumanInLoopConfig#NONE}: only an escalating step pauses the run, and it waits for ever)
  */
 public record Policy(
         int maxSteps,
@@ -34,7 +37,8 @@ public record Policy(
         Duration stepTimeout,
         Duration runTimeout,
         Durability durability,
-        boolean scrubPhi) {
+        boolean scrubPhi,
+        HumanInLoopConfig humanInLoop) {
 
     /** The preset names {@link #forMode(String)} accepts. */
     public static final List<String> MODES = List.of("dev", "standard", "strict");
@@ -68,11 +72,39 @@ public record Policy(
      */
     public static Policy forMode(String mode) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
-            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO, Durability.SYNC, false);
+            case "dev" ->
+                new Policy(
+                        1_000,
+                        0,
+                        0,
+                        0,
+                        Duration.ofMinutes(10),
+                        Duration.ZERO,
+                        Durability.SYNC,
+                        false,
+                        HumanInLoopConfig.NONE);
             case "standard" ->
-                new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1), Durability.SYNC, false);
+                new Policy(
+                        200,
+                        500_000,
+                        10.0,
+                        0,
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1),
+                        Durability.SYNC,
+                        false,
+                        HumanInLoopConfig.NONE);
             case "strict" ->
-                new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15), Durability.SYNC, false);
+                new Policy(
+                        50,
+                        100_000,
+                        1.0,
+                        0,
+                        Duration.ofMinutes(2),
+                        Duration.ofMinutes(15),
+                        Durability.SYNC,
+                        false,
+                        HumanInLoopConfig.NONE);
             default -> throw new ValidationException("unknown policy mode '" + mode + "'; known modes: " + MODES);
         };
     }
@@ -102,6 +134,7 @@ public record Policy(
         private Duration runTimeout;
         private Durability durability;
         private boolean scrubPhi;
+        private HumanInLoopConfig humanInLoop;
 
         private Builder(Policy from) {
             this.maxSteps = from.maxSteps;
@@ -112,6 +145,7 @@ public record Policy(
             this.runTimeout = from.runTimeout;
             this.durability = from.durability;
             this.scrubPhi = from.scrubPhi;
+            this.humanInLoop = from.humanInLoop;
         }
 
         /** Steps a run may take (0 = no cap). */
@@ -162,6 +196,12 @@ public record Policy(
             return this;
         }
 
+        /** When runs wait for a person ({@link HumanInLoopConfig#NONE} by default). */
+        public Builder humanInLoop(HumanInLoopConfig value) {
+            this.humanInLoop = value;
+            return this;
+        }
+
         /**
          * Returns the policy.
          *
@@ -169,7 +209,15 @@ public record Policy(
          */
         public Policy build() {
             return new Policy(
-                    maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout, durability, scrubPhi);
+                    maxSteps,
+                    maxTokens,
+                    maxCostUsd,
+                    maxOutputChars,
+                    stepTimeout,
+                    runTimeout,
+                    durability,
+                    scrubPhi,
+                    humanInLoop);
         }
     }
 }

@@ -79,6 +79,7 @@ final class AgentCall {
                 throw new MeshFlowException("agent '" + agent.id() + "' asked for tools in more than "
                         + agent.maxToolRounds() + " rounds; raise max_tool_rounds or change its instructions");
             }
+            askBeforeGatedTools(response.toolCalls(), usage, cost);
             messages.add(ChatMessage.assistant(response.content(), response.toolCalls()));
             messages.addAll(runTools(response.toolCalls()));
             request = request.withMessages(messages);
@@ -120,6 +121,25 @@ final class AgentCall {
             throw new ProviderException(provider.name(), "call failed: " + e, e);
         } finally {
             span.end();
+        }
+    }
+
+    /**
+     * Stops the step before any tool of the round runs when one of them needs a person's approval that was not given
+     * for exactly this call; the call is recorded as awaiting approval.
+     */
+    private void askBeforeGatedTools(List<ToolCall> calls, TokenUsage usage, double cost) {
+        var gated = run.policy.humanInLoop().tools();
+        if (gated.isEmpty()) {
+            return;
+        }
+        for (ToolCall call : calls) {
+            String arguments = MeshJson.write(call.arguments());
+            if (gated.contains(call.name()) && !step.toolApproved(call.name(), arguments)) {
+                step.recordToolCalls(List.of(new ToolCallRecord(
+                        call.id(), call.name(), arguments, "awaiting a person's approval", true, 0)));
+                throw new ToolApprovalRequired(agent.id(), call.name(), arguments, usage.total(), cost);
+            }
         }
     }
 

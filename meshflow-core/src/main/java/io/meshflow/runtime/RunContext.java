@@ -1,6 +1,9 @@
 package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
+import io.meshflow.hitl.HitlNotifier;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseStore;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
@@ -63,6 +66,12 @@ final class RunContext {
     private final @Nullable PhiRedaction redaction;
     /** The task as the ledger stores it (scrubbed once, first, so that the names in it are known to later steps). */
     final String storedTask;
+    /** Where the run's pauses for human decisions are kept. */
+    final PauseStore pauses;
+    /** Tells approvers about pauses; {@code null} when nobody is told. */
+    final @Nullable HitlNotifier notifier;
+    /** The run's pauses as last read from the store, plus those it opened since. */
+    private volatile List<Pause> knownPauses = List.of();
 
     RunContext(
             String runId,
@@ -76,7 +85,11 @@ final class RunContext {
             Function<Agent, LlmProvider> providers,
             Tracer tracer,
             @Nullable Supplier<MemoryStore> memory,
-            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases) {
+            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases,
+            PauseStore pauses,
+            @Nullable HitlNotifier notifier) {
+        this.pauses = pauses;
+        this.notifier = notifier;
         this.runId = runId;
         this.tenantId = tenantId;
         this.workflowName = workflowName;
@@ -95,6 +108,36 @@ final class RunContext {
         this.deadlineNanos = policy.runTimeout().isZero()
                 ? 0
                 : startNanos + policy.runTimeout().toNanos();
+    }
+
+    /** Reads the run's pauses from the store again (a decision may have come in). */
+    List<Pause> refreshPauses() {
+        List<Pause> read = pauses.pauses(tenantId, runId);
+        knownPauses = read;
+        return read;
+    }
+
+    /** The run's pauses as last read, plus those opened since. */
+    List<Pause> knownPauses() {
+        return knownPauses;
+    }
+
+    /** The ids of the pauses the run waits on, set when it pauses. */
+    private volatile List<String> openPauseIds = List.of();
+
+    List<String> openPauseIds() {
+        return openPauseIds;
+    }
+
+    void openPauseIds(List<String> ids) {
+        this.openPauseIds = List.copyOf(ids);
+    }
+
+    /** Adds a pause the run just opened to {@link #knownPauses()}. */
+    synchronized void notePause(Pause pause) {
+        List<Pause> next = new ArrayList<>(knownPauses);
+        next.add(pause);
+        knownPauses = List.copyOf(next);
     }
 
     Context traceContext() {

@@ -4,6 +4,9 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.RunResult;
 import io.meshflow.agent.Agent;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.hitl.HitlNotifier;
+import io.meshflow.hitl.InMemoryPauseStore;
+import io.meshflow.hitl.PauseStore;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -43,6 +46,8 @@ public final class RunEngine {
     private final Function<Agent, LlmProvider> providers;
     private final @Nullable Supplier<MemoryStore> memory;
     private final Function<String, Optional<KnowledgeBase>> knowledgeBases;
+    private final PauseStore pauses;
+    private final @Nullable HitlNotifier notifier;
 
     /**
      * Creates an engine.
@@ -79,11 +84,28 @@ public final class RunEngine {
             Function<Agent, LlmProvider> providers,
             @Nullable Supplier<MemoryStore> memory,
             Function<String, Optional<KnowledgeBase>> knowledgeBases) {
+        this(ledger, clock, providers, memory, knowledgeBases, InMemoryPauseStore.forLedger(ledger), null);
+    }
+
+    /**
+     * Creates an engine whose runs keep their pauses for human decisions in {@code pauses} and tell approvers through
+     * {@code notifier} ({@code null}: nobody is told).
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, Optional<KnowledgeBase>> knowledgeBases,
+            PauseStore pauses,
+            @Nullable HitlNotifier notifier) {
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
         this.memory = memory;
         this.knowledgeBases = knowledgeBases;
+        this.pauses = pauses;
+        this.notifier = notifier;
     }
 
     /** A run prepared for {@link #execute}: identity, workflow, policy, and its event bus. */
@@ -178,7 +200,9 @@ public final class RunEngine {
                 providers,
                 tracer,
                 memory,
-                knowledgeBases);
+                knowledgeBases,
+                pauses,
+                notifier);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Instant startedAt;
         if (resume == null) {
@@ -287,7 +311,8 @@ public final class RunEngine {
                     clock.instant(),
                     stop.path(),
                     stop.reason(),
-                    stop.detail()));
+                    stop.detail(),
+                    run.openPauseIds()));
         }
         Instant endedAt = clock.instant();
         long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;

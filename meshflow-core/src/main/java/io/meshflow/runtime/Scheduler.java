@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.MeshFlowException;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseKind;
+import io.meshflow.hitl.PauseStatus;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.LedgerException;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -49,7 +53,9 @@ import org.slf4j.LoggerFactory;
 final class Scheduler implements RouteContext {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
-    private static final int STATE_VERSION = 2;
+    private static final int STATE_VERSION = 3;
+    /** Version 2 checkpoints (before pauses) read the same, with no node waiting for a person. */
+    private static final int OLDEST_STATE_VERSION = 2;
 
     private static final byte UNDECIDED = 0;
     private static final byte TAKEN = 1;
@@ -59,6 +65,8 @@ final class Scheduler implements RouteContext {
     private static final byte QUEUED = 1;
     private static final byte DONE = 2;
     private static final byte SKIPPED_NODE = 3;
+    /** Waiting for a person's decision on its pause. */
+    private static final byte PARKED = 4;
 
     final RunContext run;
     final GraphPlan plan;
@@ -86,6 +94,12 @@ final class Scheduler implements RouteContext {
     private @Nullable LinkedBlockingQueue<StepOutcome> completions;
     private int lastSink = -1;
     private boolean restored;
+    /** The pause each waiting node waits on (coordinating thread only). */
+    private final Map<Integer, Pause> parked = new LinkedHashMap<>();
+    /** Nodes a restored checkpoint says are waiting, with their pause ids, until the pauses are read. */
+    private final Map<Integer, String> parkedIds = new LinkedHashMap<>();
+
+    private final HitlGate gate;
 
     Scheduler(
             RunContext run,
@@ -129,6 +143,17 @@ final class Scheduler implements RouteContext {
         this.outputs = new AtomicReferenceArray<>(n);
         this.outputSeq = new long[n];
         this.runs = new AtomicIntegerArray(n);
+        this.gate = new HitlGate(run);
+    }
+
+    /** True for the run's own workflow (not a sub-workflow inside a step): only there do nodes wait for people. */
+    boolean isTopLevel() {
+        return owner == null;
+    }
+
+    /** The person-in-the-loop rules of the run. */
+    HitlGate gate() {
+        return gate;
     }
 
     /** The node id as recorded: qualified with the sub-workflow path. */
@@ -154,6 +179,7 @@ final class Scheduler implements RouteContext {
                     ready.add(i);
                 }
             }
+            readParkedPauses();
         } else {
             for (int entry : plan.entries()) {
                 enqueue(entry);
@@ -164,6 +190,10 @@ final class Scheduler implements RouteContext {
             while (true) {
                 Integer next;
                 while (run.stopped() == null && (next = ready.poll()) != null) {
+                    if (owner == null && gate.mustAskBefore(plan.id(next), qualified(next), runs.get(next) + 1)) {
+                        parkBefore(next);
+                        continue;
+                    }
                     StepExecution step = prepare(next);
                     if (ready.isEmpty() && inFlight == 0) {
                         handle(step.run());
@@ -174,6 +204,9 @@ final class Scheduler implements RouteContext {
                     }
                 }
                 if (inFlight == 0) {
+                    if (!parked.isEmpty() && run.stopped() == null && applyDecisions()) {
+                        continue;
+                    }
                     break;
                 }
                 StepOutcome outcome = takeCompletion();
@@ -187,6 +220,9 @@ final class Scheduler implements RouteContext {
                     loopTotals[l] = 0;
                 }
             }
+        }
+        if (run.stopped() == null && !parked.isEmpty()) {
+            pauseRun();
         }
         RunStop stop = run.stopped();
         if (stop != null) {
@@ -282,8 +318,27 @@ final class Scheduler implements RouteContext {
                 routingFailure = new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e);
             }
         }
+        Pause pause = null;
+        if (pending != null
+                && owner == null
+                && outcome.generation() == generation[node]
+                && outcome.verdict() instanceof Verdict.Escalate escalate
+                && outcome.stopsRun()
+                && run.stopped() == null) {
+            try {
+                pause = gate.openAfter(pending, seq, runs.get(node) + 1, escalate);
+                nodeState[node] = PARKED;
+                parked.put(node, pause);
+            } catch (RuntimeException e) {
+                routingFailure = new MeshFlowException(
+                        "cannot open a pause for node '" + qualified(node) + "': " + e.getMessage(), e);
+            }
+        }
         if (pending != null) {
-            commit(node, outcome, pending, seq);
+            commit(node, outcome, pending, seq, pause != null);
+        }
+        if (pause != null && run.stopped() == null) {
+            gate.announce(pause);
         }
         if (routingFailure != null) {
             fail(node, routingFailure);
@@ -291,15 +346,12 @@ final class Scheduler implements RouteContext {
     }
 
     /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
-    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq) {
+    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq, boolean parks) {
         StepRecord record = withSeq(pending, stepSeq, pending.verdict());
         Verdict verdict = outcome.verdict();
         MeshFlowException failure = outcome.failure();
-        boolean stopsRun = outcome.stopsRun();
-        Checkpoint checkpoint = checkpointing
-                ? new Checkpoint(
-                        run.runId, run.tenantId, record.seq(), RunStatus.RUNNING, false, snapshot(), record.endedAt())
-                : null;
+        boolean stopsRun = outcome.stopsRun() && !parks;
+        Checkpoint checkpoint = checkpoint(record, parks);
         try {
             run.record(record, checkpoint);
         } catch (RuntimeException e) {
@@ -363,6 +415,197 @@ final class Scheduler implements RouteContext {
         if (stopsRun) {
             stopFor(verdict, failure, record.stepId(), nodeId, path);
         }
+    }
+
+    /**
+     * The checkpoint to commit with a record: after every step when the ledger keeps checkpoints, and always when
+     * a node starts or stops waiting for a person (a paused run resumes from it, whatever the ledger).
+     */
+    private @Nullable Checkpoint checkpoint(StepRecord record, boolean waitingChanged) {
+        return checkpointing || (waitingChanged && owner == null)
+                ? new Checkpoint(
+                        run.runId,
+                        run.tenantId,
+                        record.seq(),
+                        RunStatus.RUNNING,
+                        !parked.isEmpty(),
+                        snapshot(),
+                        record.endedAt())
+                : null;
+    }
+
+    // ---- people in the loop ----
+
+    /** Opens the pause of a node that must be approved before it runs, and records that the run waits for it. */
+    private void parkBefore(int node) {
+        String input = prepare(node).input();
+        Pause pause;
+        try {
+            pause = gate.openBefore(qualified(node), runs.get(node) + 1, input);
+        } catch (RuntimeException e) {
+            fail(
+                    node,
+                    new MeshFlowException(
+                            "cannot open a pause for node '" + qualified(node) + "': " + e.getMessage(), e));
+            return;
+        }
+        nodeState[node] = PARKED;
+        parked.put(node, pause);
+        if (appendControlRecord(node, gate.pauseRecord(pause, run.nextSeq(), input))) {
+            gate.announce(pause);
+        }
+    }
+
+    /**
+     * Appends a record the engine writes itself (a pause, a decision) with the run's checkpoint.
+     *
+     * @return false when the ledger refused it (the run then fails)
+     */
+    private boolean appendControlRecord(int node, StepRecord record) {
+        try {
+            run.record(record, checkpoint(record, true));
+        } catch (RuntimeException e) {
+            fail(
+                    node,
+                    e instanceof LedgerException le
+                            ? le
+                            : new LedgerException("cannot record " + record.stepId() + ": " + e, e));
+            return false;
+        }
+        run.recordStep(record);
+        return true;
+    }
+
+    /** Reads the pauses of the nodes a restored checkpoint left waiting. */
+    private void readParkedPauses() {
+        if (parkedIds.isEmpty()) {
+            return;
+        }
+        Map<String, Pause> byId = new java.util.HashMap<>();
+        for (Pause p : run.refreshPauses()) {
+            byId.put(p.pauseId(), p);
+        }
+        for (Map.Entry<Integer, String> entry : parkedIds.entrySet()) {
+            Pause p = byId.get(entry.getValue());
+            int node = entry.getKey();
+            if (p == null) {
+                // the pause was lost with the process that opened it: ask again
+                nodeState[node] = QUEUED;
+                ready.add(node);
+            } else {
+                parked.put(node, p);
+            }
+        }
+        parkedIds.clear();
+    }
+
+    /**
+     * Takes the decisions that came in for waiting nodes into the run: each decision is recorded (hash-chained, with
+     * the reviewer, notes and time), then an approval lets its branch go on and a rejection ends the run.
+     *
+     * @return true when some branch can go on
+     */
+    private boolean applyDecisions() {
+        List<Pause> current = run.refreshPauses();
+        Map<String, Pause> byId = new java.util.HashMap<>();
+        for (Pause p : current) {
+            byId.put(p.pauseId(), p);
+        }
+        Set<String> recorded = new java.util.HashSet<>();
+        for (StepRecord step : run.steps()) {
+            recorded.add(step.stepId());
+        }
+        boolean progressed = false;
+        for (Map.Entry<Integer, Pause> entry : List.copyOf(parked.entrySet())) {
+            int node = entry.getKey();
+            Pause pause = byId.get(entry.getValue().pauseId());
+            if (pause == null || pause.isOpen() || run.stopped() != null) {
+                continue;
+            }
+            parked.remove(node);
+            if (pause.status() == PauseStatus.APPROVED) {
+                try {
+                    approve(node, pause);
+                } catch (MeshFlowException e) {
+                    fail(node, e);
+                    return false;
+                } catch (RuntimeException e) {
+                    fail(node, new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e));
+                    return false;
+                }
+            }
+            if (!recorded.contains(HitlGate.decisionStepId(run.runId, pause.pauseId()))
+                    && !appendControlRecord(node, gate.decisionRecord(pause, run.nextSeq()))) {
+                return false;
+            }
+            run.pauses.markApplied(pause.pauseId(), run.clock.instant());
+            if (pause.status() == PauseStatus.REJECTED) {
+                String notes = pause.reviewNotes();
+                run.stop(new RunStop(
+                        RunStatus.REJECTED,
+                        "rejected",
+                        "pause " + pause.pauseId() + " of node '" + pause.nodeId() + "' was rejected by "
+                                + pause.reviewerId() + (notes == null || notes.isEmpty() ? "" : ": " + notes),
+                        null,
+                        HitlGate.decisionStepId(run.runId, pause.pauseId()),
+                        pause.nodeId(),
+                        path(node)));
+                return false;
+            }
+            progressed = true;
+        }
+        // decisions of pauses this run no longer waits on (lost with a crashed process) must not wake it again
+        Set<String> waitedOn = new java.util.HashSet<>();
+        for (Pause q : parked.values()) {
+            waitedOn.add(q.pauseId());
+        }
+        for (Pause p : current) {
+            if (!p.isOpen() && p.appliedAt() == null && !waitedOn.contains(p.pauseId())) {
+                run.pauses.markApplied(p.pauseId(), run.clock.instant());
+            }
+        }
+        return progressed;
+    }
+
+    /** Lets an approved branch go on: its node runs (gate, tool) or its recorded output is taken (escalated step). */
+    private void approve(int node, Pause pause) {
+        if (pause.kind() == PauseKind.AFTER_STEP) {
+            String output = null;
+            for (StepRecord step : run.steps()) {
+                if (step.seq() == pause.stepSeq()) {
+                    output = step.outputContent();
+                }
+            }
+            if (output == null) {
+                throw new LedgerException("pause " + pause.pauseId() + " refers to step seq " + pause.stepSeq()
+                        + ", which the run's record does not have");
+            }
+            complete(node, output, pause.stepSeq());
+        } else {
+            enqueue(node);
+        }
+    }
+
+    /** Nothing else can run and some nodes wait for people: the run pauses and releases its thread. */
+    private void pauseRun() {
+        List<String> ids = new ArrayList<>();
+        for (Pause p : parked.values()) {
+            ids.add(p.pauseId());
+        }
+        run.openPauseIds(ids);
+        Map.Entry<Integer, Pause> first = parked.entrySet().iterator().next();
+        Pause p = first.getValue();
+        String detail = ids.size() == 1
+                ? MeshJson.parse(p.context()).path("detail").asText(p.reason())
+                : ids.size() + " pauses wait for a decision: " + ids;
+        run.stop(new RunStop(
+                RunStatus.PAUSED,
+                ids.size() == 1 ? p.reason() : "awaiting_approval",
+                detail,
+                null,
+                null,
+                p.nodeId(),
+                path(first.getKey())));
     }
 
     private void stopFor(
@@ -545,6 +788,11 @@ final class Scheduler implements RouteContext {
             json.writeEndObject();
             writeInts(json, "runs", runCounts);
             json.writeNumberField("last_sink", lastSink);
+            json.writeObjectFieldStart("pauses");
+            for (Map.Entry<Integer, Pause> p : parked.entrySet()) {
+                json.writeStringField(plan.id(p.getKey()), p.getValue().pauseId());
+            }
+            json.writeEndObject();
             json.writeObjectFieldStart("loop_iterations");
             Map<String, Integer> loops = new LinkedHashMap<>(run.loopIterations);
             for (int l = 0; l < loopTotals.length; l++) {
@@ -586,9 +834,10 @@ final class Scheduler implements RouteContext {
         for (StepRecord step : committed) {
             outputBySeq.put(step.seq(), step.outputContent());
         }
-        if (state.path("version").asInt() != STATE_VERSION) {
+        int version = state.path("version").asInt();
+        if (version < OLDEST_STATE_VERSION || version > STATE_VERSION) {
             throw new LedgerException("checkpoint of run " + run.runId + " has state version " + state.path("version")
-                    + "; this engine reads version " + STATE_VERSION);
+                    + "; this engine reads versions " + OLDEST_STATE_VERSION + " to " + STATE_VERSION);
         }
         String edges = state.path("edges").asText();
         String nodes = state.path("nodes").asText();
@@ -629,6 +878,16 @@ final class Scheduler implements RouteContext {
             loopPasses[l] = state.path("loop_passes").path(l).asInt();
         }
         lastSink = state.path("last_sink").asInt(-1);
+        for (int i = 0; i < nodeState.length; i++) {
+            if (nodeState[i] == PARKED) {
+                String pauseId = state.path("pauses").path(plan.id(i)).asText("");
+                if (pauseId.isEmpty()) {
+                    nodeState[i] = QUEUED;
+                } else {
+                    parkedIds.put(i, pauseId);
+                }
+            }
+        }
         state.path("loop_iterations")
                 .properties()
                 .forEach(e -> run.loopIterations.put(e.getKey(), e.getValue().asInt()));

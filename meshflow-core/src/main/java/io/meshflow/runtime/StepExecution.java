@@ -167,6 +167,19 @@ final class StepExecution implements NodeContext {
             Verdict own = result.verdict();
             Verdict caps = run.account(tokens, cost, agentPolicy);
             verdict = own != null && !(own instanceof Verdict.Commit) ? own : caps;
+            if (verdict instanceof Verdict.Commit && scheduler.isTopLevel()) {
+                Verdict asked = scheduler.gate().afterStep(scheduler.plan.id(node), uncertainty, source, cost);
+                if (asked != null) {
+                    verdict = asked;
+                }
+            }
+        } else if (error instanceof ToolApprovalRequired asked && interrupted == null) {
+            tokens = asked.tokensUsed;
+            cost = asked.costUsd;
+            Verdict caps = run.account(tokens, cost, agentPolicy);
+            verdict = caps instanceof Verdict.Commit
+                    ? Verdict.escalate("tool_approval", asked.getMessage() + "; arguments: " + asked.arguments)
+                    : caps;
         } else if (interrupted != null && interrupted.endsWith("_timeout")) {
             Duration limit = interrupted.equals("run_timeout") ? policy.runTimeout() : timeout;
             verdict = Verdict.blocked(
@@ -436,5 +449,10 @@ final class StepExecution implements NodeContext {
 
     RunContext runContext() {
         return run;
+    }
+
+    /** True when a person approved this exact call of a gated tool for this step's node and iteration. */
+    boolean toolApproved(String tool, String arguments) {
+        return scheduler.gate().toolApproved(nodeId, iteration, tool, arguments);
     }
 }

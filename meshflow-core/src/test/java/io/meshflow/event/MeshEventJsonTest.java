@@ -56,7 +56,8 @@ class MeshEventJsonTest {
                         5,
                         0.5,
                         "UNKNOWN"),
-                new MeshEvent.RunPaused(7, "r", "s", "n", "t", TS, List.of("n"), "review", "needs a human"),
+                new MeshEvent.RunPaused(
+                        7, "r", "s", "n", "t", TS, List.of("n"), "review", "needs a human", List.of("p1")),
                 new MeshEvent.RunBlocked(8, "r", "s", "n", "t", TS, List.of("n"), "max_cost", "over budget"),
                 new MeshEvent.ErrorEvent(9, "r", "s", "n", "t", TS, List.of("n"), "StepFailedException", "boom"),
                 new MeshEvent.RunEnd(10, "r", null, null, "t", TS, List.of(), "COMPLETED", "out", 1, 10, 0.01, 5, null),
