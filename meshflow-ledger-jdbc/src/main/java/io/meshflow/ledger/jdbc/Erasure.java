@@ -22,8 +22,8 @@ final class Erasure {
     private static final String CHECKPOINT_HISTORY = "workflow_checkpoint_history";
 
     /** Child tables first, so that foreign keys hold at every statement. */
-    private static final List<String> RUN_TABLES =
-            List.of(CHECKPOINT_HISTORY, "workflow_checkpoints", "step_records", "runs");
+    private static final List<String> RUN_TABLES = List.of(
+            "hitl_deliveries", "hitl_pauses", CHECKPOINT_HISTORY, "workflow_checkpoints", "step_records", "runs");
 
     private Erasure() {}
 
@@ -106,6 +106,7 @@ final class Erasure {
             ps.setString(5, runId);
             ps.executeUpdate();
         }
+        Pauses.anonymize(c, tenantId, runId);
         return receipt;
     }
 

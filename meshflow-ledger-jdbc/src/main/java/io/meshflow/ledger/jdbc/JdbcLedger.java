@@ -2,6 +2,10 @@ package io.meshflow.ledger.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.meshflow.hitl.Decision;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseStore;
+import io.meshflow.hitl.WebhookDelivery;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
@@ -62,7 +66,7 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <p>Thread-safe. Close it to release the pool and stop the writer; appends in flight finish first.
  */
-public final class JdbcLedger implements Ledger {
+public final class JdbcLedger implements Ledger, PauseStore {
     /** Outputs larger than this many UTF-8 bytes are stored gzip-compressed. */
     public static final int COMPRESSION_THRESHOLD_BYTES = OutputCodec.THRESHOLD_BYTES;
 
@@ -959,6 +963,94 @@ public final class JdbcLedger implements Ledger {
         ps.setDouble(10, run.costUsd());
         ps.setString(11, run.output());
         ps.setString(12, run.error());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // pauses for human decisions (PauseStore), in tables hitl_pauses and hitl_deliveries
+
+    @Override
+    public void openPause(Pause pause) {
+        write("cannot open pause " + pause.pauseId() + " of run " + pause.runId(), c -> Pauses.open(c, pause));
+    }
+
+    @Override
+    public Optional<Pause> pause(String tenantId, String pauseId) {
+        return read("cannot read pause " + pauseId, c -> Pauses.find(c, tenantId, pauseId));
+    }
+
+    @Override
+    public List<Pause> pauses(String tenantId, String runId) {
+        return read("cannot read the pauses of run " + runId, c -> Pauses.ofRun(c, tenantId, runId));
+    }
+
+    @Override
+    public List<Pause> pending(@Nullable String tenantId) {
+        return read("cannot read pending pauses", c -> Pauses.pending(c, tenantId));
+    }
+
+    @Override
+    public Pause decide(String tenantId, String runId, String pauseId, Decision decision, Instant at) {
+        AtomicBoolean decided = new AtomicBoolean();
+        write(
+                "cannot decide pause " + pauseId,
+                c -> decided.set(Pauses.decide(c, tenantId, runId, pauseId, decision, at)));
+        Pause pause = pause(tenantId, pauseId).orElse(null);
+        if (decided.get() && pause != null) {
+            return pause;
+        }
+        throw Pauses.refusal(pause, runId, pauseId, at);
+    }
+
+    @Override
+    public Optional<Pause> decideExpired(String pauseId, Decision decision, Instant at) {
+        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
+        write("cannot decide expired pause " + pauseId, c -> out.set(Pauses.decideExpired(c, pauseId, decision, at)));
+        return out.get();
+    }
+
+    @Override
+    public Optional<Pause> escalateExpired(
+            String pauseId, List<String> approvers, @Nullable Instant newDeadline, Instant at) {
+        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
+        write(
+                "cannot escalate pause " + pauseId,
+                c -> out.set(Pauses.escalateExpired(c, pauseId, approvers, newDeadline, at)));
+        return out.get();
+    }
+
+    @Override
+    public List<Pause> expired(Instant now, int limit) {
+        return read("cannot read expired pauses", c -> Pauses.expired(c, now, limit));
+    }
+
+    @Override
+    public List<Pause> decidedUnapplied(int limit) {
+        return read("cannot read decided pauses", c -> Pauses.decidedUnapplied(c, limit));
+    }
+
+    @Override
+    public void markApplied(String pauseId, Instant at) {
+        write("cannot mark pause " + pauseId + " applied", c -> Pauses.markApplied(c, pauseId, at));
+    }
+
+    @Override
+    public boolean claimPausedRun(String tenantId, String runId) {
+        AtomicBoolean claimed = new AtomicBoolean();
+        write("cannot claim run " + runId, c -> claimed.set(Pauses.claimPausedRun(c, tenantId, runId)));
+        return claimed.get();
+    }
+
+    @Override
+    public void recordDelivery(WebhookDelivery delivery) {
+        write(
+                "cannot record a webhook delivery of pause " + delivery.pauseId(),
+                c -> Pauses.recordDelivery(c, delivery));
+    }
+
+    @Override
+    public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
+        return read(
+                "cannot read the webhook deliveries of pause " + pauseId, c -> Pauses.deliveries(c, tenantId, pauseId));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
