@@ -3,6 +3,10 @@ package io.meshflow.workflow.yaml;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
+import io.meshflow.hitl.Escalation;
+import io.meshflow.hitl.HumanInLoopConfig;
+import io.meshflow.hitl.TimeoutAction;
+import io.meshflow.hitl.Webhook;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Durability;
 import io.meshflow.memory.MemoryConfig;
@@ -70,7 +74,23 @@ final class DefinitionReader implements FileContext {
             "step_timeout",
             "run_timeout",
             "durability",
-            "scrub_phi");
+            "scrub_phi",
+            "human_in_loop");
+    private static final List<String> HITL_KEYS = List.of(
+            "before",
+            "after",
+            "uncertainty_above",
+            "cost_above",
+            "tools",
+            "approvers",
+            "webhook_url",
+            "webhook_secret",
+            "webhook_secret_env",
+            "timeout",
+            "on_timeout",
+            "escalate_to");
+    private static final List<String> ESCALATION_KEYS =
+            List.of("approvers", "webhook_url", "webhook_secret", "webhook_secret_env", "timeout");
     private static final List<String> SCRIPTED_KEYS = List.of("token_delay_ms", "pricing", "repeat_last", "fallback");
     private static final List<String> PRICING_KEYS = List.of("input_per_mtok", "output_per_mtok");
     private static final List<String> AGENT_KEYS = List.of(
@@ -125,6 +145,8 @@ final class DefinitionReader implements FileContext {
     private ProviderSection providerSection = new ProviderSection(null, null, Map.of(), Map.of());
     private ScriptedProvider scripted = ScriptedProvider.builder().build();
     private @Nullable NodeSpec creating;
+    /** Nodes declared with {@code approval: before} or {@code approval: after}, with the line of that key. */
+    private final Map<String, String> nodeApprovals = new LinkedHashMap<>();
 
     /**
      * An edge as declared, for mapping graph problems back to their line.
@@ -220,6 +242,10 @@ final class DefinitionReader implements FileContext {
             builder.policy(policy);
         }
         readNodes(top, builder);
+        Policy withApprovals = withNodeApprovals(policy, policyMap);
+        if (withApprovals != null) {
+            builder.policy(withApprovals);
+        }
         readEntries(top, builder);
         readEdges(top, builder);
         readLoops(top, builder);
@@ -284,6 +310,13 @@ final class DefinitionReader implements FileContext {
         if (runTimeout != null) {
             policy.runTimeout(runTimeout);
         }
+        YamlMap hitlMap = map.map("human_in_loop", "policy: human_in_loop");
+        if (hitlMap != null) {
+            HumanInLoopConfig hitl = readHumanInLoop(hitlMap);
+            if (hitl != null) {
+                policy.humanInLoop(hitl);
+            }
+        }
         Boolean scrubPhi = map.bool("scrub_phi");
         if (scrubPhi != null) {
             policy.scrubPhi(scrubPhi);
@@ -307,6 +340,126 @@ final class DefinitionReader implements FileContext {
             }
             return null;
         }
+    }
+
+    private @Nullable HumanInLoopConfig readHumanInLoop(YamlMap map) {
+        map.allowOnly(HITL_KEYS);
+        HumanInLoopConfig.Builder hitl = HumanInLoopConfig.builder();
+        map.stringOrList("before").forEach(n -> hitl.before(n.value()));
+        map.stringOrList("after").forEach(n -> hitl.after(n.value()));
+        map.stringOrList("tools").forEach(n -> hitl.tools(n.value()));
+        map.stringOrList("approvers").forEach(n -> hitl.approvers(n.value()));
+        Double uncertainty = map.decimal("uncertainty_above", 0);
+        if (uncertainty != null) {
+            hitl.uncertaintyAbove(uncertainty);
+        }
+        Double cost = map.decimal("cost_above", 0);
+        if (cost != null) {
+            hitl.costAbove(cost);
+        }
+        hitl.webhook(readWebhook(map));
+        Duration timeout = map.duration("timeout");
+        TimeoutAction onTimeout = TimeoutAction.REJECT;
+        if (map.has("on_timeout")) {
+            try {
+                onTimeout = TimeoutAction.parse(map.string("on_timeout", "reject"));
+            } catch (ValidationException e) {
+                map.report(map.lineOf("on_timeout"), String.valueOf(e.getMessage()));
+            }
+        }
+        hitl.timeout(timeout == null ? Duration.ZERO : timeout, onTimeout);
+        YamlMap escalation = map.map("escalate_to", "policy: human_in_loop: escalate_to");
+        if (escalation != null) {
+            escalation.allowOnly(ESCALATION_KEYS);
+            Duration escalationTimeout = escalation.duration("timeout");
+            try {
+                hitl.escalation(new Escalation(
+                        escalation.stringOrList("approvers").stream()
+                                .map(Located::value)
+                                .toList(),
+                        readWebhook(escalation),
+                        escalationTimeout == null ? Duration.ZERO : escalationTimeout));
+            } catch (ValidationException e) {
+                e.problems().forEach(problem -> escalation.report(escalation.line(), problem));
+            }
+        }
+        try {
+            return hitl.build();
+        } catch (ValidationException e) {
+            e.problems().forEach(problem -> map.report(lineOfKeyIn(map, problem, HITL_KEYS), problem));
+            return null;
+        }
+    }
+
+    /** {@code webhook_url} with its secret, given inline or (better) by the name of an environment variable. */
+    private @Nullable Webhook readWebhook(YamlMap map) {
+        String url = map.string("webhook_url");
+        if (url == null) {
+            if (map.has("webhook_secret") || map.has("webhook_secret_env")) {
+                map.report(map.line(), "webhook_secret needs webhook_url");
+            }
+            return null;
+        }
+        String secret = map.string("webhook_secret");
+        String env = map.string("webhook_secret_env");
+        if (env != null) {
+            secret = System.getenv(env);
+            if (secret == null || secret.isEmpty()) {
+                map.report(
+                        map.lineOf("webhook_secret_env"),
+                        "environment variable " + env + " (the webhook's secret) is not set");
+                return null;
+            }
+        }
+        if (secret == null) {
+            map.report(
+                    map.lineOf("webhook_url"),
+                    "webhook_url needs webhook_secret_env (the name of the environment"
+                            + " variable holding the signing secret) or webhook_secret");
+            return null;
+        }
+        try {
+            return new Webhook(java.net.URI.create(url), secret);
+        } catch (IllegalArgumentException e) {
+            map.report(map.lineOf("webhook_url"), "webhook_url is not a URL: " + e.getMessage());
+        } catch (ValidationException e) {
+            map.report(map.lineOf("webhook_url"), String.valueOf(e.getMessage()));
+        }
+        return null;
+    }
+
+    /**
+     * The policy with the nodes declared {@code approval: before|after} added to its human-in-the-loop gates, and the
+     * gates checked against the graph's nodes.
+     */
+    private @Nullable Policy withNodeApprovals(@Nullable Policy policy, @Nullable YamlMap policyMap) {
+        HumanInLoopConfig current = policy == null ? HumanInLoopConfig.NONE : policy.humanInLoop();
+        YamlMap hitlMap = policyMap == null ? null : policyMap.map("human_in_loop", "policy: human_in_loop");
+        if (hitlMap != null) {
+            for (String key : List.of("before", "after")) {
+                for (Located node : hitlMap.stringOrList(key)) {
+                    if (!nodeLines.containsKey(node.value())) {
+                        hitlMap.report(
+                                node.node(),
+                                "human_in_loop " + key + ": unknown node '" + node.value() + "'"
+                                        + Spelling.didYouMean(node.value(), nodeLines.keySet()));
+                    }
+                }
+            }
+        }
+        if (nodeApprovals.isEmpty()) {
+            return null;
+        }
+        HumanInLoopConfig.Builder hitl = current.toBuilder();
+        nodeApprovals.forEach((node, when) -> {
+            if (when.equals("before")) {
+                hitl.before(node);
+            } else {
+                hitl.after(node);
+            }
+        });
+        return (policy == null ? Policy.defaults() : policy)
+                .toBuilder().humanInLoop(hitl.build()).build();
     }
 
     // ---------------------------------------------------------------- providers
@@ -879,15 +1032,23 @@ final class DefinitionReader implements FileContext {
             builder.addNode(new InvalidNode(id, type));
             return;
         }
+        if (map.has("approval")) {
+            String when = map.string("approval", "");
+            if (when.equals("before") || when.equals("after")) {
+                nodeApprovals.put(id, when);
+            } else {
+                map.report(map.lineOf("approval"), "approval must be before or after, got '" + when + "'");
+            }
+        }
         if (nodeType instanceof BuiltinNodeType builtin) {
-            List<String> allowed = new ArrayList<>(List.of("id", "type"));
+            List<String> allowed = new ArrayList<>(List.of("id", "type", "approval"));
             allowed.addAll(builtin.keys());
             map.allowOnly(allowed);
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         int before = problems.size();
         map.values().forEach((key, value) -> {
-            if (!key.equals("id") && !key.equals("type")) {
+            if (!key.equals("id") && !key.equals("type") && !key.equals("approval")) {
                 Object converted = settingValue(map, key, value);
                 if (converted != null) {
                     settings.put(key, converted);
@@ -930,7 +1091,7 @@ final class DefinitionReader implements FileContext {
     }
 
     private List<String> allNodeKeys() {
-        Set<String> keys = new java.util.LinkedHashSet<>(List.of("id", "type"));
+        Set<String> keys = new java.util.LinkedHashSet<>(List.of("id", "type", "approval"));
         for (NodeType type : loader.nodeTypes().values()) {
             if (type instanceof BuiltinNodeType builtin) {
                 keys.addAll(builtin.keys());
