@@ -19,6 +19,12 @@ import io.meshflow.RunRequest;
 import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.hitl.Decision;
+import io.meshflow.hitl.HumanInLoopConfig;
+import io.meshflow.hitl.Pause;
+import io.meshflow.hitl.PauseAlreadyDecidedException;
+import io.meshflow.hitl.PauseExpiredException;
+import io.meshflow.hitl.PauseNotFoundException;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
@@ -153,6 +159,10 @@ final class Api {
         routes.get("/runs/{id}", this::getRun);
         routes.post("/runs/{id}/cancel", this::cancelRun);
         routes.post("/runs/{id}/resume", this::resumeRun);
+        routes.get("/pending", this::pending);
+        routes.get("/runs/{id}/pauses", this::pausesOfRun);
+        routes.post("/runs/{id}/approve", ctx -> decide(ctx, true));
+        routes.post("/runs/{id}/reject", ctx -> decide(ctx, false));
         routes.get("/runs/{id}/events", this::events);
         routes.get("/runs/{id}/verify", this::verify);
         routes.get("/traces/{runId}", this::trace);
@@ -370,6 +380,176 @@ final class Api {
         }
     }
 
+    // ---- human decisions -------------------------------------------------------------------------------------------
+
+    /**
+     * The body of {@code POST /runs/{id}/approve} and {@code /reject}; every field may be left out.
+     *
+     * @param pauseId the pause decided (required when the run waits on several)
+     * @param reviewerId who decides (default: the API key, by the start of its hash)
+     * @param notes why
+     */
+    record DecisionRequest(
+            @Nullable String pauseId,
+            @Nullable String reviewerId,
+            @Nullable String notes) {}
+
+    private void pending(Context ctx) {
+        String tenant = tenant(ctx);
+        json(
+                ctx,
+                200,
+                Map.of(
+                        "pauses",
+                        ledger.pending(tenant).stream().map(Api::pauseJson).toList()));
+    }
+
+    private void pausesOfRun(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        record(tenant, runId);
+        json(
+                ctx,
+                200,
+                Map.of(
+                        "run_id",
+                        runId,
+                        "pauses",
+                        ledger.pauses(tenant, runId).stream()
+                                .map(Api::pauseJson)
+                                .toList()));
+    }
+
+    private void decide(Context ctx, boolean approve) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        RunRecord record = record(tenant, runId);
+        DecisionRequest body = ctx.bodyAsBytes().length == 0
+                ? new DecisionRequest(null, null, null)
+                : parse(ctx, DecisionRequest.class);
+        String pauseId = body.pauseId();
+        if (pauseId == null) {
+            List<Pause> open =
+                    ledger.pauses(tenant, runId).stream().filter(Pause::isOpen).toList();
+            if (open.isEmpty()) {
+                throw new ApiException(
+                        409, "not_paused", "run " + runId + " has no open pause (status " + record.status() + ")");
+            }
+            if (open.size() > 1) {
+                throw ApiException.badRequest(
+                        "pause_id_required",
+                        "run " + runId + " waits on " + open.size() + " pauses; name one in pause_id: "
+                                + open.stream().map(Pause::pauseId).toList());
+            }
+            pauseId = open.get(0).pauseId();
+        }
+        String reviewer = body.reviewerId() == null ? requester(ctx) : body.reviewerId();
+        Pause decided;
+        try {
+            Decision decision =
+                    approve ? Decision.approve(reviewer, body.notes()) : Decision.reject(reviewer, body.notes());
+            decided = ledger.decide(
+                    tenant, runId, pauseId, decision, server.config().clock.instant());
+        } catch (ValidationException e) {
+            throw ApiException.badRequest("invalid_request", e.getMessage());
+        } catch (PauseNotFoundException e) {
+            throw ApiException.notFound("pause", pauseId);
+        } catch (PauseAlreadyDecidedException e) {
+            throw new ApiException(409, "already_decided", e.getMessage());
+        } catch (PauseExpiredException e) {
+            throw new ApiException(410, "expired", e.getMessage());
+        }
+        boolean resuming = resumeDecided(tenant, runId, record.workflowName());
+        Map<String, Object> out = new LinkedHashMap<>(pauseJson(decided));
+        out.put("run_status", resuming ? "RESUMING" : "DECIDED");
+        json(ctx, 200, out);
+    }
+
+    /**
+     * Claims a paused run whose decision is recorded and resumes it as a live run of this server; false when another
+     * caller claimed it, this server does not serve its workflow, or the tenant has no free slot (then a
+     * {@link io.meshflow.hitl.HitlTimeoutWatcher} pass resumes it later).
+     */
+    boolean resumeDecided(String tenant, String runId, String workflowName) {
+        Mesh mesh = meshes.get(workflowName);
+        if (mesh == null || live.containsKey(runId)) {
+            return false;
+        }
+        Semaphore slot = slots(tenant);
+        if (!slot.tryAcquire()) {
+            return false;
+        }
+        if (!ledger.claimPausedRun(tenant, runId)) {
+            slot.release();
+            return false;
+        }
+        resumeClaimed(mesh, tenant, runId, slot);
+        return true;
+    }
+
+    /** Resumes a run already claimed (its status moved from PAUSED to RUNNING) as a live run of this server. */
+    void resumeClaimed(String tenant, String runId) {
+        RunRecord record = ledger.run(tenant, runId).orElse(null);
+        Mesh mesh = record == null ? null : meshes.get(record.workflowName());
+        if (mesh == null) {
+            LOG.warn("claimed run {} cannot be resumed here: its workflow is not served", runId);
+            return;
+        }
+        Semaphore slot = slots(tenant);
+        slot.acquireUninterruptibly();
+        resumeClaimed(mesh, tenant, runId, slot);
+    }
+
+    private void resumeClaimed(Mesh mesh, String tenant, String runId, Semaphore slot) {
+        RunEvents events = new RunEvents();
+        LiveRun run = new LiveRun(runId, tenant, events, null);
+        live.put(runId, run);
+        Thread.startVirtualThread(() -> {
+            try {
+                mesh.resume(tenant, runId, events);
+            } catch (RuntimeException e) {
+                LOG.warn("resuming run {} after a decision failed: {}", runId, e.toString());
+            } finally {
+                finish(run, slot);
+            }
+        });
+    }
+
+    /** Whether this server serves the workflow of a pause's run (and so can resume it). */
+    boolean serves(Pause pause) {
+        return ledger.run(pause.tenantId(), pause.runId())
+                .map(r -> meshes.containsKey(r.workflowName()))
+                .orElse(false);
+    }
+
+    /** The human-in-the-loop configuration of a pause's run, from the workflow this server serves. */
+    Optional<HumanInLoopConfig> humanInLoopOf(Pause pause) {
+        return ledger.run(pause.tenantId(), pause.runId())
+                .map(r -> workflows.get(r.workflowName()))
+                .map(w -> w.workflow().policy().orElse(server.config().policy).humanInLoop());
+    }
+
+    private static Map<String, Object> pauseJson(Pause p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("pause_id", p.pauseId());
+        out.put("run_id", p.runId());
+        out.put("tenant_id", p.tenantId());
+        out.put("node_id", p.nodeId());
+        out.put("kind", p.kind().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("reason", p.reason());
+        out.put("status", p.status().name());
+        out.put("approvers", p.approvers());
+        out.put("level", p.level());
+        out.put("on_timeout", p.onTimeout().wireName());
+        out.put("created_at", p.createdAt().toString());
+        out.put("expires_at", p.expiresAt() == null ? null : String.valueOf(p.expiresAt()));
+        out.put("context", MeshJson.parse(p.context()));
+        out.put("reviewer_id", p.reviewerId());
+        out.put("review_notes", p.reviewNotes());
+        out.put("review_timestamp", p.reviewedAt() == null ? null : String.valueOf(p.reviewedAt()));
+        return out;
+    }
+
     // ---- erasure (GDPR) ---------------------------------------------------------------------------------------------
 
     /** The optional body of an erasure request. */
@@ -457,6 +637,7 @@ final class Api {
         if (!p.isAdmin()) {
             throw new ApiException(403, "forbidden", "/metrics covers every tenant: it needs an admin key");
         }
+        server.metrics().pendingPauses(ledger.pending(null).size());
         ctx.status(200);
         ctx.contentType(RunMetrics.CONTENT_TYPE);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16 * 1024);

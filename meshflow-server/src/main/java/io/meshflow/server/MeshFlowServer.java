@@ -4,13 +4,17 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.meshflow.Mesh;
 import io.meshflow.ValidationException;
+import io.meshflow.hitl.HitlNotifier;
+import io.meshflow.hitl.HitlTimeoutWatcher;
 import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowLoader;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +64,7 @@ public final class MeshFlowServer implements AutoCloseable {
     private final Javalin app;
     private final boolean tls;
     private volatile boolean started;
+    private @Nullable HitlTimeoutWatcher watcher;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private MeshFlowServer(Builder b) {
@@ -120,6 +125,20 @@ public final class MeshFlowServer implements AutoCloseable {
     public MeshFlowServer start() {
         app.start();
         started = true;
+        if (!config.hitlWatchInterval.isZero()) {
+            JdbcLedger ledger = Objects.requireNonNull(config.ledger);
+            watcher = new HitlTimeoutWatcher(
+                            ledger,
+                            config.clock,
+                            api::humanInLoopOf,
+                            HitlNotifier.builder(ledger)
+                                    .clock(config.clock)
+                                    .publicUrl(config.publicUrl)
+                                    .build(),
+                            api::serves,
+                            api::resumeClaimed)
+                    .start(config.hitlWatchInterval);
+        }
         return this;
     }
 
@@ -165,6 +184,10 @@ public final class MeshFlowServer implements AutoCloseable {
         }
         started = false;
         try {
+            HitlTimeoutWatcher w = watcher;
+            if (w != null) {
+                w.close();
+            }
             api.cancelAll();
             app.stop();
             if (config.closeLedger) {
@@ -182,6 +205,7 @@ public final class MeshFlowServer implements AutoCloseable {
                 .provider(provider)
                 .policy(config.policy)
                 .clock(config.clock)
+                .publicUrl(config.publicUrl)
                 .sink(config.metrics)
                 .workflow(workflow)
                 .build();
@@ -209,6 +233,11 @@ public final class MeshFlowServer implements AutoCloseable {
         List<String> corsOrigins = new ArrayList<>();
 
         @Nullable
+        URI publicUrl;
+
+        Duration hitlWatchInterval = Duration.ofSeconds(5);
+
+        @Nullable
         Path tlsCertificate;
 
         @Nullable
@@ -219,6 +248,27 @@ public final class MeshFlowServer implements AutoCloseable {
         WorkflowLoader inlineLoader = WorkflowLoader.builder().build();
 
         private Builder() {}
+
+        /**
+         * The address reviewers reach this server at, from which pause webhooks get their {@code approve_url} and
+         * {@code reject_url} (default: none, and those are {@code null}).
+         */
+        public Builder publicUrl(@Nullable URI value) {
+            this.publicUrl = value;
+            return this;
+        }
+
+        /**
+         * How often the server looks for pauses past their deadline and for decided runs to resume (default 5 s;
+         * {@link Duration#ZERO} turns the watcher off).
+         */
+        public Builder hitlWatchInterval(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("the watch interval must not be negative, got " + value);
+            }
+            this.hitlWatchInterval = value;
+            return this;
+        }
 
         /** The ledger runs are recorded in (required). */
         public Builder ledger(JdbcLedger value) {

@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -35,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code meshflow_tokens_total{provider}} and {@code meshflow_cost_usd_total} from {@code STEP_END}; the
  *       provider is known for agents of workflows made known with {@link #describe}, else {@code unknown};
  *   <li>{@code meshflow_blocks_total{reason}} from {@code RUN_BLOCKED};
- *   <li>{@code meshflow_hitl_pending}: runs paused for a human decision and not yet resumed or ended otherwise;
+ *   <li>{@code meshflow_hitl_pending}: pauses waiting for a human decision; moved by {@code RUN_PAUSED} events and,
+ *       on a server, set from the ledger at every scrape ({@link #pendingPauses}), so every replica reports them all;
  *   <li>{@code meshflow_uncertainty_score{agent_id}}: the uncertainty of each agent's latest step;
  *   <li>the JVM metrics of the official client ({@code jvm_*}, {@code process_*}).
  * </ul>
@@ -59,7 +59,8 @@ public final class RunMetrics implements EventSink {
     private final Gauge uncertainty;
     private final Map<String, String> workflowOfRun = new ConcurrentHashMap<>();
     private final Map<String, String> providerOfAgent = new ConcurrentHashMap<>();
-    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** The open pauses of each paused run, as its latest {@code RUN_PAUSED} said. */
+    private final Map<String, Integer> paused = new ConcurrentHashMap<>();
 
     /** A collector with the JVM metrics included. */
     public RunMetrics() {
@@ -73,7 +74,7 @@ public final class RunMetrics implements EventSink {
                 .help("Runs that ended, by how they ended")
                 .labelNames("status")
                 .register(registry);
-        for (String status : new String[] {"ok", "blocked", "paused", "failed", "cancelled"}) {
+        for (String status : new String[] {"ok", "blocked", "paused", "failed", "cancelled", "rejected"}) {
             runs.labelValues(status); // every status is reported, 0 until it happens
         }
         duration = Summary.builder()
@@ -99,7 +100,7 @@ public final class RunMetrics implements EventSink {
                 .register(registry);
         hitlPending = Gauge.builder()
                 .name("meshflow_hitl_pending")
-                .help("Runs paused for a human decision")
+                .help("Pauses waiting for a human decision")
                 .register(registry);
         uncertainty = Gauge.builder()
                 .name("meshflow_uncertainty_score")
@@ -148,8 +149,8 @@ public final class RunMetrics implements EventSink {
         switch (event) {
             case MeshEvent.RunStart start -> {
                 workflowOfRun.put(start.runId(), start.workflow());
-                if (paused.remove(start.runId())) {
-                    hitlPending.set(paused.size());
+                if (paused.remove(start.runId()) != null) {
+                    hitlPending.set(pendingCount());
                 }
             }
             case MeshEvent.StepEnd end -> {
@@ -167,15 +168,15 @@ public final class RunMetrics implements EventSink {
             case MeshEvent.RunBlocked blocked ->
                 blocks.labelValues(blocked.reason()).inc();
             case MeshEvent.RunPaused pause -> {
-                paused.add(pause.runId());
-                hitlPending.set(paused.size());
+                paused.put(pause.runId(), Math.max(1, pause.pauseIds().size()));
+                hitlPending.set(pendingCount());
             }
             case MeshEvent.RunEnd end -> {
                 workflowOfRun.remove(end.runId());
                 runs.labelValues(statusLabel(end.status())).inc();
                 duration.observe(end.durationMs() / 1000.0);
-                if (!"PAUSED".equals(end.status()) && paused.remove(end.runId())) {
-                    hitlPending.set(paused.size());
+                if (!"PAUSED".equals(end.status()) && paused.remove(end.runId()) != null) {
+                    hitlPending.set(pendingCount());
                 }
             }
             default -> {}
@@ -193,6 +194,15 @@ public final class RunMetrics implements EventSink {
     /** The label value of a run status: {@code COMPLETED} is {@code ok}, the others are lower-cased. */
     static String statusLabel(String status) {
         return "COMPLETED".equals(status) ? "ok" : status.toLowerCase(Locale.ROOT);
+    }
+
+    private int pendingCount() {
+        return paused.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Sets {@code meshflow_hitl_pending} to the open pauses the ledger holds. */
+    public void pendingPauses(int count) {
+        hitlPending.set(count);
     }
 
     /** The registry, to add more metrics. */

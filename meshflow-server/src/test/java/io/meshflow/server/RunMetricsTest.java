@@ -48,7 +48,8 @@ class RunMetricsTest {
         metrics.onEvent(new MeshEvent.RunBlocked(2, "r1", "s1", "n", "t", NOW, List.of(), "max_cost", "too dear"));
         metrics.onEvent(end("r1", "BLOCKED", 3));
         metrics.onEvent(new MeshEvent.RunStart(1, "r2", null, null, "t", NOW, List.of(), "wf", "task"));
-        metrics.onEvent(new MeshEvent.RunPaused(2, "r2", "s1", "n", "t", NOW, List.of(), "hitl", "approve?"));
+        metrics.onEvent(
+                new MeshEvent.RunPaused(2, "r2", "s1", "n", "t", NOW, List.of(), "hitl", "approve?", List.of("p1")));
         metrics.onEvent(end("r2", "PAUSED", 3));
         metrics.onEvent(end("r3", "CANCELLED", 1));
         String text = metrics.scrape();
