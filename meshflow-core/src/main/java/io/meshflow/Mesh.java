@@ -402,9 +402,10 @@ public final class Mesh implements AutoCloseable {
         return policy;
     }
 
-    /** Closes the ledger. */
+    /** Waits (up to 30 s) for pause webhooks still being delivered, then closes the ledger. */
     @Override
     public void close() {
+        notifier.awaitDeliveries(Duration.ofSeconds(30));
         ledger.close();
     }
 

@@ -14,6 +14,8 @@ enum ExitCode {
     BLOCKED(3),
     /** The run paused for a human decision. */
     PAUSED(4),
+    /** A reviewer (or a pause's timeout rule) rejected the run. */
+    REJECTED(5),
     /** The run was cancelled (Ctrl-C): 128 + SIGINT, as shells report it. */
     CANCELLED(130);
 
@@ -36,6 +38,7 @@ enum ExitCode {
             case BLOCKED -> BLOCKED;
             case PAUSED -> PAUSED;
             case CANCELLED -> CANCELLED;
+            case REJECTED -> REJECTED;
         };
     }
 }

@@ -84,6 +84,15 @@ public final class Main {
             if (type == RunsCommand.class) {
                 return type.cast(new RunsCommand(environment));
             }
+            if (type == PendingCommand.class) {
+                return type.cast(new PendingCommand(environment));
+            }
+            if (type == DecideCommand.Approve.class) {
+                return type.cast(new DecideCommand.Approve(environment));
+            }
+            if (type == DecideCommand.Reject.class) {
+                return type.cast(new DecideCommand.Reject(environment));
+            }
             if (type == ServeCommand.class) {
                 return type.cast(new ServeCommand(environment));
             }

@@ -216,7 +216,15 @@ final class RunCommand implements Callable<Integer> {
         if (tenant != null) {
             request.tenantId(tenant);
         }
-        Policy policy = policyMode == null ? null : Policy.forMode(policyMode);
+        // a preset replaces the file's limits, not who must approve what
+        Policy policy = policyMode == null
+                ? null
+                : Policy.forMode(policyMode).toBuilder()
+                        .humanInLoop(loaded.workflow()
+                                .policy()
+                                .orElseGet(Policy::defaults)
+                                .humanInLoop())
+                        .build();
         if (durability != null) {
             Policy base = policy != null ? policy : loaded.workflow().policy().orElseGet(Policy::defaults);
             policy = base.toBuilder().durability(durability).build();

@@ -109,7 +109,7 @@ final class RunSummary {
         return switch (result.status()) {
             case COMPLETED -> ansi.green(ansi.bold(status));
             case PAUSED, CANCELLED, RUNNING -> ansi.yellow(ansi.bold(status));
-            case BLOCKED, FAILED -> ansi.red(ansi.bold(status));
+            case BLOCKED, FAILED, REJECTED -> ansi.red(ansi.bold(status));
         };
     }
 }

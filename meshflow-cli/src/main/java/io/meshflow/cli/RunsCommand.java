@@ -41,7 +41,8 @@ final class RunsCommand implements Callable<Integer> {
     @Option(
             names = "--status",
             paramLabel = "S",
-            description = "Only runs with this status: RUNNING, COMPLETED, BLOCKED, FAILED, PAUSED or CANCELLED.")
+            description =
+                    "Only runs with this status: RUNNING, COMPLETED, BLOCKED, FAILED, PAUSED, CANCELLED or REJECTED.")
     private @Nullable String status;
 
     @Option(names = "--limit", paramLabel = "N", description = "At most N runs (default: 20).")

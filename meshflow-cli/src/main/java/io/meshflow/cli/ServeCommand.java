@@ -173,6 +173,18 @@ final class ServeCommand implements Callable<Integer> {
             if (maxRuns != null) {
                 builder.maxRunsPerTenant((int) parseLong("MESHFLOW_MAX_RUNS_PER_TENANT", maxRuns));
             }
+            String publicUrl = environment.variable("MESHFLOW_PUBLIC_URL");
+            if (publicUrl != null) {
+                try {
+                    builder.publicUrl(java.net.URI.create(publicUrl));
+                } catch (IllegalArgumentException e) {
+                    throw new ValidationException("MESHFLOW_PUBLIC_URL is not a URL: " + e.getMessage());
+                }
+            }
+            String watch = environment.variable("MESHFLOW_HITL_WATCH_SECONDS");
+            if (watch != null) {
+                builder.hitlWatchInterval(Duration.ofSeconds(parseLong("MESHFLOW_HITL_WATCH_SECONDS", watch)));
+            }
             String cors = environment.variable("MESHFLOW_CORS_ORIGINS");
             if (cors != null) {
                 List<String> origins = new ArrayList<>();

@@ -55,7 +55,11 @@ final class TranscriptPrinter implements EventSink {
                 // the summary lists every step
             }
             case MeshEvent.RunPaused paused -> {
-                // the summary says why the run paused
+                endLine();
+                for (String pauseId : paused.pauseIds()) {
+                    out.println(ansi.yellow("waiting for a decision: pause " + pauseId + " (meshflow approve "
+                            + paused.runId() + " --pause " + pauseId + ", or meshflow reject ...)"));
+                }
             }
             case MeshEvent.RunBlocked blocked -> {
                 // the summary says why the run was blocked

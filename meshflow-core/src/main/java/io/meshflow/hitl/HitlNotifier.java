@@ -13,6 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +44,7 @@ public final class HitlNotifier {
     private final int attempts;
     private final Duration firstBackoff;
     private final Duration requestTimeout;
+    private final Set<Thread> inFlight = ConcurrentHashMap.newKeySet();
 
     private HitlNotifier(Builder b) {
         this.store = b.store;
@@ -60,9 +64,35 @@ public final class HitlNotifier {
         return new Builder(store);
     }
 
-    /** Delivers on a virtual thread and returns at once. */
+    /** Delivers on a virtual thread and returns at once; {@link #awaitDeliveries} waits for it. */
     public void notifyAsync(Pause pause, Webhook webhook) {
-        Thread.startVirtualThread(() -> deliver(pause, webhook));
+        Thread thread = Thread.ofVirtual().unstarted(() -> deliver(pause, webhook));
+        inFlight.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Waits up to {@code timeout} for deliveries still being tried (a process about to exit calls this, so that an
+     * approver is told about the pause it just opened).
+     *
+     * @return true when none is left
+     */
+    public boolean awaitDeliveries(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread thread : List.copyOf(inFlight)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                thread.join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        inFlight.removeIf(t -> !t.isAlive());
+        return inFlight.isEmpty();
     }
 
     /**
@@ -71,6 +101,14 @@ public final class HitlNotifier {
      * @return true when the receiver accepted it
      */
     public boolean deliver(Pause pause, Webhook webhook) {
+        try {
+            return attempt(pause, webhook);
+        } finally {
+            inFlight.remove(Thread.currentThread());
+        }
+    }
+
+    private boolean attempt(Pause pause, Webhook webhook) {
         byte[] body = body(pause);
         Duration wait = firstBackoff;
         for (int attempt = 1; attempt <= attempts; attempt++) {
