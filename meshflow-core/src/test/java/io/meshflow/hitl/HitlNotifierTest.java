@@ -187,6 +187,25 @@ class HitlNotifierTest {
     }
 
     @Test
+    void readmesOpensslCheck_computesTheSameSignature() throws Exception {
+        byte[] body = "{\"run_id\":\"r1\",\"note\":\"caf\u00e9 \\\"quoted\\\"\"}".getBytes(StandardCharsets.UTF_8);
+        long ts = 1_790_000_000L;
+        // the README's receiver check, verbatim; the shell variables carry the values as a receiver holds them
+        ProcessBuilder builder = new ProcessBuilder(
+                "sh",
+                "-c",
+                "printf '%s.%s' \"$ts\" \"$body\" | openssl dgst -sha256 -hmac \"$secret\" | sed 's/^.* //'");
+        builder.environment().put("ts", Long.toString(ts));
+        builder.environment().put("body", new String(body, StandardCharsets.UTF_8));
+        builder.environment().put("secret", SECRET);
+        Process p = builder.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).isZero();
+
+        assertThat(out).isEqualTo(HitlNotifier.sign(SECRET, ts, body));
+    }
+
+    @Test
     void webhook_refusesNonHttpUrlsAndShortSecrets() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Webhook(URI.create("file:///etc/passwd"), SECRET))
                 .hasMessageContaining("http or https");
