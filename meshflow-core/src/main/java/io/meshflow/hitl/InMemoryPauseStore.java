@@ -86,7 +86,7 @@ public final class InMemoryPauseStore implements PauseStore {
     @Override
     public synchronized List<Pause> pending(@Nullable String tenantId) {
         return pauses.values().stream()
-                .filter(p -> p.isOpen() && (tenantId == null || p.tenantId().equals(tenantId)))
+                .filter(p -> p.isOpen() && (tenantId == null || p.tenantId().equals(tenantId)) && waiting(p))
                 .toList();
     }
 
@@ -101,6 +101,9 @@ public final class InMemoryPauseStore implements PauseStore {
         }
         if (p.isExpired(at)) {
             throw new PauseExpiredException("pause " + pauseId + " expired at " + p.expiresAt());
+        }
+        if (!waiting(p)) {
+            throw new PauseAlreadyDecidedException("run " + runId + " is no longer waiting: it has ended");
         }
         Pause decided = p.decided(decision, at);
         pauses.put(pauseId, decided);
@@ -133,7 +136,7 @@ public final class InMemoryPauseStore implements PauseStore {
     @Override
     public synchronized List<Pause> expired(Instant now, int limit) {
         return pauses.values().stream()
-                .filter(p -> p.isOpen() && p.isExpired(now))
+                .filter(p -> p.isOpen() && p.isExpired(now) && waiting(p))
                 .sorted(Comparator.comparing(p -> Objects.requireNonNull(p.expiresAt())))
                 .limit(limit)
                 .toList();
@@ -172,6 +175,12 @@ public final class InMemoryPauseStore implements PauseStore {
         return deliveries.stream()
                 .filter(d -> d.tenantId().equals(tenantId) && d.pauseId().equals(pauseId))
                 .toList();
+    }
+
+    /** True while the pause's run can still take a decision: it is paused, or running other branches. */
+    private boolean waiting(Pause p) {
+        RunStatus status = runs.status(p.tenantId(), p.runId());
+        return status == RunStatus.PAUSED || status == RunStatus.RUNNING;
     }
 
     /** How a decided pause was decided, for messages. */
