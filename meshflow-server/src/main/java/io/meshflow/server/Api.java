@@ -483,7 +483,7 @@ final class Api {
             slot.release();
             return false;
         }
-        resumeClaimed(mesh, tenant, runId, slot);
+        resumeLive(mesh, tenant, runId, slot);
         return true;
     }
 
@@ -496,11 +496,15 @@ final class Api {
             return;
         }
         Semaphore slot = slots(tenant);
-        slot.acquireUninterruptibly();
-        resumeClaimed(mesh, tenant, runId, slot);
+        // the run is claimed: it waits for a slot of its tenant rather than be left claimed and not running
+        Thread.startVirtualThread(() -> {
+            slot.acquireUninterruptibly();
+            resumeLive(mesh, tenant, runId, slot);
+        });
     }
 
-    private void resumeClaimed(Mesh mesh, String tenant, String runId, Semaphore slot) {
+    /** Resumes a run as a live run of this server (its events followable), giving the tenant's slot back after. */
+    private void resumeLive(Mesh mesh, String tenant, String runId, Semaphore slot) {
         RunEvents events = new RunEvents();
         LiveRun run = new LiveRun(runId, tenant, events, null);
         live.put(runId, run);
@@ -508,7 +512,7 @@ final class Api {
             try {
                 mesh.resume(tenant, runId, events);
             } catch (RuntimeException e) {
-                LOG.warn("resuming run {} after a decision failed: {}", runId, e.toString());
+                LOG.warn("resuming run {} failed: {}", runId, e.toString());
             } finally {
                 finish(run, slot);
             }
@@ -968,18 +972,7 @@ final class Api {
                     "tenant '" + tenant + "' has too many runs running",
                     Map.of("Retry-After", "1"));
         }
-        RunEvents events = new RunEvents();
-        LiveRun run = new LiveRun(runId, tenant, events, null);
-        live.put(runId, run);
-        Thread.startVirtualThread(() -> {
-            try {
-                mesh.resume(tenant, runId, events);
-            } catch (RuntimeException e) {
-                LOG.warn("resuming run {} failed: {}", runId, e.toString());
-            } finally {
-                finish(run, slot);
-            }
-        });
+        resumeLive(mesh, tenant, runId, slot);
         json(ctx, 202, Map.of("run_id", runId, "status", "RESUMING"));
     }
 
