@@ -392,6 +392,24 @@ public final class Mesh implements AutoCloseable {
         return fromMemory != null ? fromMemory : EmbeddingProviders.defaultProvider();
     }
 
+    /**
+     * Forgets what a run left in this mesh's memory (for GDPR erasure, with the ledger's own deletion or
+     * anonymisation of the run): see {@link MemoryStore#forgetRun}. Nothing is created when the mesh has no memory
+     * yet.
+     *
+     * @return how many memories were forgotten
+     */
+    public int forgetRun(String tenant, String runId) {
+        MemoryStore m = memory;
+        return m == null ? 0 : m.forgetRun(tenant, runId);
+    }
+
+    /** Forgets every memory of a tenant in this mesh; see {@link MemoryStore#forgetTenant}. */
+    public int forgetTenant(String tenant) {
+        MemoryStore m = memory;
+        return m == null ? 0 : m.forgetTenant(tenant);
+    }
+
     /** The tenant of runs that name none. */
     public String tenantId() {
         return tenantId;

@@ -82,6 +82,16 @@ public final class MemoryStore {
      *     empty or already remembered word for word
      */
     public Optional<Memory> add(MemoryScope scope, String observation) {
+        return add(scope, observation, null);
+    }
+
+    /**
+     * Remembers an observation a run made, so that erasing that run ({@link #forgetRun}) also forgets it, and any
+     * memory it was merged into, in every scope.
+     *
+     * @param sourceRunId the run the observation comes from, or {@code null} for none
+     */
+    public Optional<Memory> add(MemoryScope scope, String observation, @Nullable String sourceRunId) {
         String text = purifier.purify(observation).strip();
         if (text.isEmpty() || (embeddings == null && TfIdfEmbeddings.terms(text).isEmpty())) {
             return Optional.empty();
@@ -91,6 +101,7 @@ public final class MemoryStore {
             String normalized = normalize(text);
             for (Memory m : shelf.entries.values()) {
                 if (normalize(m.text()).equals(normalized)) {
+                    shelf.noteSource(m.id(), sourceRunId); // the run said it too: erasing it must forget it
                     return Optional.empty();
                 }
             }
@@ -98,6 +109,7 @@ public final class MemoryStore {
             if (embeddings == null) {
                 Memory memory = new Memory(nextId(), text, now, 0);
                 shelf.entries.put(memory.id(), memory);
+                shelf.noteSource(memory.id(), sourceRunId);
                 return Optional.of(memory);
             }
             float[] vector = embeddings.embed(text);
@@ -111,6 +123,7 @@ public final class MemoryStore {
             shelf.index.add(id, vector, Map.of());
             shelf.entries.remove(id); // a merged memory moves to the end: it is the newest
             shelf.entries.put(id, memory);
+            shelf.noteSource(id, sourceRunId);
             return Optional.of(memory);
         }
     }
@@ -193,8 +206,61 @@ public final class MemoryStore {
         }
         synchronized (shelf) {
             shelf.index.delete(id);
+            shelf.sources.remove(id);
             return shelf.entries.remove(id) != null;
         }
+    }
+
+    /**
+     * Forgets what a run left in memory (GDPR erasure of the run): every scope of that run, and in the tenant's
+     * longer-lived scopes every memory the run contributed to (one it added, merged into, or repeated).
+     *
+     * @return how many memories were forgotten
+     */
+    public int forgetRun(String tenantId, String runId) {
+        int forgotten = 0;
+        for (Map.Entry<MemoryScope, Shelf> entry : shelves.entrySet()) {
+            MemoryScope scope = entry.getKey();
+            if (!scope.tenantId().equals(tenantId)) {
+                continue;
+            }
+            Shelf shelf = entry.getValue();
+            synchronized (shelf) {
+                for (String id : List.copyOf(shelf.entries.keySet())) {
+                    if (runId.equals(scope.runId()) || shelf.cameFrom(id, runId)) {
+                        shelf.index.delete(id);
+                        shelf.entries.remove(id);
+                        shelf.sources.remove(id);
+                        forgotten++;
+                    }
+                }
+            }
+        }
+        return forgotten;
+    }
+
+    /**
+     * Forgets every memory of a tenant (GDPR erasure of the tenant).
+     *
+     * @return how many memories were forgotten
+     */
+    public int forgetTenant(String tenantId) {
+        int forgotten = 0;
+        for (MemoryScope scope : List.copyOf(shelves.keySet())) {
+            if (scope.tenantId().equals(tenantId)) {
+                Shelf shelf = shelves.remove(scope);
+                if (shelf != null) {
+                    synchronized (shelf) {
+                        for (String id : shelf.entries.keySet()) {
+                            shelf.index.delete(id);
+                        }
+                        forgotten += shelf.entries.size();
+                        shelf.entries.clear();
+                    }
+                }
+            }
+        }
+        return forgotten;
     }
 
     /** Summarises old memories into one, for {@link #consolidate}; typically a call to the agent's model. */
@@ -229,8 +295,13 @@ public final class MemoryStore {
                         if (shelf.entries.containsKey(all.get(i).id())
                                 && shelf.entries.containsKey(all.get(j).id())
                                 && Vectors.cosine(vectors.get(i), vectors.get(j)) >= mergeThreshold) {
-                            shelf.index.delete(all.get(i).id()); // the older one goes
-                            shelf.entries.remove(all.get(i).id());
+                            String older = all.get(i).id();
+                            shelf.index.delete(older); // the older one goes; the newer one stands for its runs too
+                            shelf.entries.remove(older);
+                            for (String run : shelf.sources.getOrDefault(older, Set.of())) {
+                                shelf.noteSource(all.get(j).id(), run);
+                            }
+                            shelf.sources.remove(older);
                         }
                     }
                 }
@@ -242,11 +313,16 @@ public final class MemoryStore {
                         .summarize(old.stream().map(Memory::text).toList())
                         .strip();
                 if (!summary.isEmpty()) {
+                    String id = nextId();
                     for (Memory m : List.copyOf(old)) {
                         shelf.index.delete(m.id());
                         shelf.entries.remove(m.id());
+                        // the summary says what they said: it comes from every run they came from
+                        for (String run : shelf.sources.getOrDefault(m.id(), Set.of())) {
+                            shelf.noteSource(id, run);
+                        }
+                        shelf.sources.remove(m.id());
                     }
-                    String id = nextId();
                     Memory merged = new Memory(
                             id,
                             summary,
@@ -281,6 +357,19 @@ public final class MemoryStore {
     private static final class Shelf {
         final VectorIndex index;
         final Map<String, Memory> entries = new LinkedHashMap<>();
+        /** The runs each memory came from (several once merged, repeated or summarised). */
+        final Map<String, Set<String>> sources = new LinkedHashMap<>();
+
+        void noteSource(String memoryId, @Nullable String runId) {
+            if (runId != null) {
+                sources.computeIfAbsent(memoryId, k -> new HashSet<>()).add(runId);
+            }
+        }
+
+        boolean cameFrom(String memoryId, String runId) {
+            Set<String> runs = sources.get(memoryId);
+            return runs != null && runs.contains(runId);
+        }
 
         Shelf(VectorIndex index) {
             this.index = index;

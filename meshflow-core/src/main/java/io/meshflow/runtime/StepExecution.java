@@ -368,7 +368,7 @@ final class StepExecution implements NodeContext {
             MemoryScope at = scope;
             String observation = reply.content();
             synchronized (toRemember) {
-                toRemember.add(() -> s.add(at, observation));
+                toRemember.add(() -> s.add(at, observation, run.runId));
             }
         }
         return reply;

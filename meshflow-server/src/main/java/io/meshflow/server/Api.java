@@ -585,7 +585,8 @@ final class Api {
         String runId = id(ctx, "id");
         String reason = reason(ctx);
         refuseLive(runId);
-        json(ctx, 200, erasure(() -> ledger.deleteRun(tenant, runId, requester(ctx), reason), runId));
+        ErasureReceipt receipt = erasure(() -> ledger.deleteRun(tenant, runId, requester(ctx), reason), runId);
+        json(ctx, 200, withForgotten(receipt, mesh -> mesh.forgetRun(tenant, runId)));
     }
 
     private void adminAnonymizeRun(Context ctx) {
@@ -594,7 +595,8 @@ final class Api {
         String runId = id(ctx, "id");
         String reason = reason(ctx);
         refuseLive(runId);
-        json(ctx, 200, erasure(() -> ledger.anonymizeRun(tenant, runId, requester(ctx), reason), runId));
+        ErasureReceipt receipt = erasure(() -> ledger.anonymizeRun(tenant, runId, requester(ctx), reason), runId);
+        json(ctx, 200, withForgotten(receipt, mesh -> mesh.forgetRun(tenant, runId)));
     }
 
     private void adminDeleteTenant(Context ctx) {
@@ -604,7 +606,8 @@ final class Api {
             throw ApiException.badRequest("invalid_tenant", "a tenant id is 1-64 letters, digits, '_', '.' or '-'");
         }
         String reason = reason(ctx);
-        json(ctx, 200, erasure(() -> ledger.deleteTenant(tenant, requester(ctx), reason), tenant));
+        ErasureReceipt receipt = erasure(() -> ledger.deleteTenant(tenant, requester(ctx), reason), tenant);
+        json(ctx, 200, withForgotten(receipt, mesh -> mesh.forgetTenant(tenant)));
     }
 
     private void adminErasures(Context ctx) {
@@ -614,6 +617,20 @@ final class Api {
             throw ApiException.badRequest("invalid_tenant", "a tenant id is 1-64 letters, digits, '_', '.' or '-'");
         }
         json(ctx, 200, Map.of("erasures", ledger.erasures(tenant)));
+    }
+
+    /**
+     * The receipt plus {@code memories_forgotten}: what the erased run (or tenant) left in the served workflows'
+     * agent memory is forgotten with it, since memories are kept in the server's process, not in the ledger.
+     */
+    private Map<String, Object> withForgotten(ErasureReceipt receipt, java.util.function.ToIntFunction<Mesh> forget) {
+        int forgotten = 0;
+        for (Mesh mesh : meshes.values()) {
+            forgotten += forget.applyAsInt(mesh);
+        }
+        Map<String, Object> out = new LinkedHashMap<>(JSON.convertValue(receipt, STRING_OBJECT_MAP));
+        out.put("memories_forgotten", forgotten);
+        return out;
     }
 
     private void refuseLive(String runId) {

@@ -10,6 +10,10 @@ import static io.meshflow.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshflow.agent.Agent;
+import io.meshflow.agent.Team;
+import io.meshflow.memory.MemoryConfig;
+import io.meshflow.provider.ScriptedProvider;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -83,6 +87,29 @@ class AdminErasureIT {
 
         JsonNode erasures = json(t.get("/admin/erasures?tenant=" + TENANT_A, KEY_ADMIN));
         assertThat(erasures.path("erasures").findValuesAsText("run_id")).contains(kept, gone);
+    }
+
+    @Test
+    void deleteRun_forgetsWhatTheRunLeftInAServedWorkflowsAgentMemory(@TempDir Path own) {
+        ScriptedProvider model = ScriptedProvider.builder()
+                .fallback("Jane Roe's invoice 4471 is paid.")
+                .build();
+        Agent clerk = Agent.builder("clerk").memory(MemoryConfig.on()).build();
+        try (TestServer s = new TestServer(
+                own,
+                b -> b.workflow(
+                        new ServedWorkflow(Team.sequential("remember", clerk), model, "look up invoice 4471")))) {
+            String run = s.runToEnd(KEY_A, "remember");
+
+            HttpResponse<String> deleted = s.send(s.request("/admin/runs/" + run + "/delete", KEY_ADMIN)
+                    .header("X-Tenant-ID", TENANT_A)
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build());
+
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+            assertThat(json(deleted).path("memories_forgotten").asInt()).isEqualTo(1);
+            assertThat(json(deleted).path("action").asText()).isEqualTo("DELETE_RUN");
+        }
     }
 
     @Test
