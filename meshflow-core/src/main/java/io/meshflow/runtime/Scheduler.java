@@ -319,12 +319,15 @@ final class Scheduler implements RouteContext {
             }
         }
         Pause pause = null;
-        if (pending != null
+        // an escalation at the top level parks its branch instead of stopping the run (a pause that cannot be
+        // opened fails the run below, so it does not stop it as paused either)
+        boolean parks = pending != null
                 && owner == null
                 && outcome.generation() == generation[node]
-                && outcome.verdict() instanceof Verdict.Escalate escalate
+                && outcome.verdict() instanceof Verdict.Escalate
                 && outcome.stopsRun()
-                && run.stopped() == null) {
+                && run.stopped() == null;
+        if (parks && pending != null && outcome.verdict() instanceof Verdict.Escalate escalate) {
             try {
                 pause = gate.openAfter(pending, seq, runs.get(node) + 1, escalate);
                 nodeState[node] = PARKED;
@@ -335,7 +338,7 @@ final class Scheduler implements RouteContext {
             }
         }
         if (pending != null) {
-            commit(node, outcome, pending, seq, pause != null);
+            commit(node, outcome, pending, seq, parks);
         }
         if (pause != null && run.stopped() == null) {
             gate.announce(pause);
