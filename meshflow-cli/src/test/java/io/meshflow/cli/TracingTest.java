@@ -53,6 +53,34 @@ class TracingTest {
     }
 
     @Test
+    void runRecord_namesTheTraceOfItsRunSpan(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                        .build())
+                .build()) {
+            GlobalOpenTelemetry.set(sdk);
+
+            assertThat(Cli.run("run", "--task", "x", "--ledger", url).exitCode())
+                    .isZero();
+            Cli.Outcome runs = Cli.run("runs", "--json", "--ledger", url);
+
+            String runSpanTrace = exporter.getFinishedSpanItems().stream()
+                    .filter(span -> span.getName().equals("meshflow.run assistant"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getTraceId();
+            assertThat(io.meshflow.json.MeshJson.parse(runs.out().strip())
+                            .path("trace_id")
+                            .asText())
+                    .hasSize(32)
+                    .isEqualTo(runSpanTrace);
+        }
+    }
+
+    @Test
     void otlpEndpointSet_spansArePostedToTheCollector_asServiceMeshflow() throws IOException {
         List<String> requests = new CopyOnWriteArrayList<>();
         List<byte[]> bodies = new CopyOnWriteArrayList<>();

@@ -204,36 +204,45 @@ public final class RunEngine {
                 pauses,
                 notifier);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
-        Instant startedAt;
-        if (resume == null) {
-            startedAt = clock.instant();
-            ledger.runStarted(new RunRecord(
-                    run.runId,
-                    run.tenantId,
-                    run.workflowName,
-                    run.storedTask,
-                    RunStatus.RUNNING,
-                    startedAt,
-                    null,
-                    0,
-                    0,
-                    0,
-                    null,
-                    null));
-        } else {
-            startedAt = resume.recorded().startedAt();
-            run.restoreNumbering(resume.committed());
-            Checkpoint checkpoint = resume.checkpoint();
-            if (checkpoint != null) {
-                scheduler.restore(checkpoint.state(), resume.committed());
-            }
-        }
-        run.startRecording();
         Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)
                 .setAttribute("meshflow.run_id", run.runId)
                 .setAttribute("meshflow.tenant_id", run.tenantId)
                 .setAttribute("meshflow.workflow", run.workflowName)
                 .startSpan();
+        // the run record names its trace, so that an auditor can go from the ledger to the spans
+        String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+        Instant startedAt;
+        try {
+            if (resume == null) {
+                startedAt = clock.instant();
+                ledger.runStarted(new RunRecord(
+                        run.runId,
+                        run.tenantId,
+                        run.workflowName,
+                        run.storedTask,
+                        RunStatus.RUNNING,
+                        startedAt,
+                        null,
+                        0,
+                        0,
+                        0,
+                        null,
+                        null,
+                        traceId));
+            } else {
+                startedAt = resume.recorded().startedAt();
+                run.restoreNumbering(resume.committed());
+                Checkpoint checkpoint = resume.checkpoint();
+                if (checkpoint != null) {
+                    scheduler.restore(checkpoint.state(), resume.committed());
+                }
+            }
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, "the run could not be started: " + e.getMessage());
+            span.end();
+            throw e;
+        }
+        run.startRecording();
         run.traceContext(Context.root().with(span));
         prepared.attach(run);
         run.bus.publish(seq -> new MeshEvent.RunStart(
@@ -334,7 +343,8 @@ public final class RunEngine {
                     tokens,
                     cost,
                     run.stored(finalOutput),
-                    run.stored(error)));
+                    run.stored(error),
+                    traceId));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}", run.runId, e);
         }

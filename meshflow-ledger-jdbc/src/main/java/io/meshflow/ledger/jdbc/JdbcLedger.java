@@ -71,7 +71,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
     public static final int COMPRESSION_THRESHOLD_BYTES = OutputCodec.THRESHOLD_BYTES;
 
     private static final String RUN_COLUMNS = "run_id, tenant_id, workflow_name, task, status, started_at, ended_at,"
-            + " steps, tokens_used, cost_usd, output, error";
+            + " steps, tokens_used, cost_usd, output, error, trace_id";
     private static final String CHECKPOINT_COLUMNS = StepRows.CHECKPOINT_COLUMNS;
 
     /**
@@ -147,9 +147,9 @@ public final class JdbcLedger implements Ledger, PauseStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS
-                    + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
+                    + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
                 bindRun(ps, run);
-                ps.setString(13, HashChain.GENESIS);
+                ps.setString(14, HashChain.GENESIS);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO workflow_checkpoints (run_id, tenant_id,"
@@ -300,7 +300,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
         write("cannot record the end of run " + run.runId(), c -> {
             // the run's row also takes its final chain head, so that the runs table alone tells how its chain ends
             try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET status = ?, ended_at = ?, steps = ?,"
-                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ?,"
+                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ?, trace_id = COALESCE(trace_id, ?),"
                     + " chain_seq = COALESCE((SELECT w.chain_seq FROM workflow_checkpoints w"
                     + " WHERE w.run_id = runs.run_id), chain_seq),"
                     + " chain_head = COALESCE((SELECT w.chain_head FROM workflow_checkpoints w"
@@ -313,8 +313,9 @@ public final class JdbcLedger implements Ledger, PauseStore {
                 ps.setDouble(5, run.costUsd());
                 ps.setString(6, run.output());
                 ps.setString(7, run.error());
-                ps.setString(8, run.runId());
-                ps.setString(9, run.tenantId());
+                ps.setString(8, run.traceId());
+                ps.setString(9, run.runId());
+                ps.setString(10, run.tenantId());
                 if (ps.executeUpdate() == 0) {
                     throw new RunNotFoundException(run.tenantId(), run.runId());
                 }
@@ -862,7 +863,8 @@ public final class JdbcLedger implements Ledger, PauseStore {
                 rs.getLong(9),
                 rs.getDouble(10),
                 rs.getString(11),
-                rs.getString(12));
+                rs.getString(12),
+                rs.getString(13));
     }
 
     private static final String STEPS_OF_RUN =
@@ -963,6 +965,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
         ps.setDouble(10, run.costUsd());
         ps.setString(11, run.output());
         ps.setString(12, run.error());
+        ps.setString(13, run.traceId());
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -48,6 +48,61 @@ class LedgerStorageIT extends LedgerTestBase {
     }
 
     @Test
+    void traceId_isStoredWithTheRun_andTheFirstOneStaysWhenTheRunEnds() {
+        JdbcLedger ledger = open();
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        ledger.runStarted(withTrace(run("acme", "traced"), trace));
+        ledger.runStarted(run("acme", "untraced"));
+
+        assertThat(ledger.run("acme", "traced").orElseThrow().traceId()).isEqualTo(trace);
+        assertThat(ledger.run("acme", "untraced").orElseThrow().traceId()).isNull();
+
+        // a resumed run has a trace of its own; the record keeps the one the run started with
+        ledger.runEnded(ended("traced", "0af7651916cd43dd8448eb211c80319c"));
+        ledger.runEnded(ended("untraced", "0af7651916cd43dd8448eb211c80319c"));
+
+        assertThat(ledger.run("acme", "traced").orElseThrow().traceId()).isEqualTo(trace);
+        assertThat(ledger.run("acme", "untraced").orElseThrow().traceId())
+                .isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(ledger.runs("acme", 10)).extracting(RunRecord::traceId).contains(trace);
+    }
+
+    private static RunRecord withTrace(RunRecord r, String traceId) {
+        return new RunRecord(
+                r.runId(),
+                r.tenantId(),
+                r.workflowName(),
+                r.task(),
+                r.status(),
+                r.startedAt(),
+                r.endedAt(),
+                r.steps(),
+                r.tokensUsed(),
+                r.costUsd(),
+                r.output(),
+                r.error(),
+                traceId);
+    }
+
+    private static RunRecord ended(String runId, String traceId) {
+        RunRecord r = run("acme", runId);
+        return new RunRecord(
+                r.runId(),
+                r.tenantId(),
+                r.workflowName(),
+                r.task(),
+                RunStatus.COMPLETED,
+                r.startedAt(),
+                r.startedAt().plusSeconds(1),
+                0,
+                0,
+                0,
+                "done",
+                null,
+                traceId);
+    }
+
+    @Test
     void outputs_5000CharsAnd200KB_readBackByteIdentical_andTheLargeOneIsCompressedOnDisk() throws Exception {
         JdbcLedger ledger = open();
         String small = text(5_000, 1);
