@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
             AdminCommand.class,
             ServeCommand.class,
             IngestCommand.class,
+            TraceCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -33,6 +35,8 @@ import picocli.CommandLine.Spec;
             "  meshflow validate examples/contract-review.yaml",
             "  meshflow runs --limit 5",
             "  meshflow verify <runId>",
+            "  meshflow trace <runId>",
+            "  meshflow replay <runId> --policy strict",
             "  meshflow serve --port 8080 --workflows examples/",
             "  meshflow ingest --kb handbook docs/"
         })
