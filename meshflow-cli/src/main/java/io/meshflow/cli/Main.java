@@ -102,6 +102,12 @@ public final class Main {
             if (type == ReplayCommand.class) {
                 return type.cast(new ReplayCommand(environment));
             }
+            if (type == InitCommand.class) {
+                return type.cast(new InitCommand(environment));
+            }
+            if (type == DevCommand.class) {
+                return type.cast(new DevCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
             IngestCommand.class,
             TraceCommand.class,
             ReplayCommand.class,
+            InitCommand.class,
+            DevCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -37,6 +39,8 @@ import picocli.CommandLine.Spec;
             "  meshflow verify <runId>",
             "  meshflow trace <runId>",
             "  meshflow replay <runId> --policy strict",
+            "  meshflow init --template legal my-project",
+            "  meshflow dev --dir my-project",
             "  meshflow serve --port 8080 --workflows examples/",
             "  meshflow ingest --kb handbook docs/"
         })
