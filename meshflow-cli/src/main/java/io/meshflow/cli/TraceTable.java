@@ -125,12 +125,7 @@ final class TraceTable {
     }
 
     private String status(RunRecord run) {
-        String name = run.status().name();
-        return switch (run.status()) {
-            case COMPLETED -> ansi.green(name);
-            case PAUSED, CANCELLED, RUNNING -> ansi.yellow(name);
-            case BLOCKED, FAILED -> ansi.red(name);
-        };
+        return RunsCommand.colour(run.status().name(), run.status(), ansi);
     }
 
     private String[] pad(String[] cells) {

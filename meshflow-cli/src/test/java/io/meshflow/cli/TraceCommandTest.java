@@ -71,6 +71,27 @@ class TraceCommandTest {
     }
 
     @Test
+    void runs_filtersByTenantAndStatus_andColoursTheStatusOnATerminal(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        String blocked = record(url, Fixtures.workflow("tight-budget.yaml"));
+        String completed = record(url, Fixtures.workflow("parallel-review.yaml"));
+
+        Cli.Outcome all = Cli.run(Map.of(), true, "runs", "--ledger", url, "--limit", "5");
+        Cli.Outcome onlyBlocked = Cli.run("runs", "--ledger", url, "--status", "blocked");
+        Cli.Outcome limited = Cli.run("runs", "--ledger", url, "--limit", "1");
+        Cli.Outcome otherTenant = Cli.run("runs", "--ledger", url, "--tenant", "acme");
+
+        assertThat(all.out()).contains(completed + "  \u001b[32mCOMPLETED").contains(blocked + "  \u001b[31mBLOCKED");
+        assertThat(onlyBlocked.out())
+                .contains(blocked)
+                .doesNotContain(completed)
+                .doesNotContain("\u001b[");
+        assertThat(limited.out().lines()).hasSize(2);
+        assertThat(limited.out()).contains(completed);
+        assertThat(otherTenant.out()).startsWith("no runs for tenant 'acme'");
+    }
+
+    @Test
     void trace_unknownRun_exits2_namingTheRunAndTenant(@TempDir Path dir) {
         String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
         record(url, Fixtures.workflow("tight-budget.yaml"));
