@@ -3,9 +3,12 @@ package io.meshflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.meshflow.json.MeshJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +49,18 @@ class DevCommandIT {
     }
 
     private Dev dev(String... args) throws Exception {
+        return dev(Map.of(), args);
+    }
+
+    private Dev dev(Map<String, String> extra, String... args) throws Exception {
+        Map<String, String> variables = new java.util.HashMap<>(extra);
+        variables.put(LedgerOption.VARIABLE, "jdbc:sqlite:" + dir.resolve("ledger.db"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CliEnvironment environment = new CliEnvironment(
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of(LedgerOption.VARIABLE, "jdbc:sqlite:" + dir.resolve("ledger.db")),
+                variables,
                 false,
                 false);
         CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -155,6 +165,44 @@ class DevCommandIT {
         Files.writeString(file, workflow("flow-fixed", "two"));
         awaitOutput(dev, "reloaded in", 1);
         assertThat(workflows(dev).toString()).contains("flow-fixed");
+    }
+
+    @Test
+    void dev_withMeshflowOtlpEndpoint_sendsTheRunsSpansToTheCollector() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            try (var body = exchange.getRequestBody()) {
+                bodies.add(new String(body.readAllBytes(), StandardCharsets.ISO_8859_1));
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        try {
+            Path project = Files.createDirectories(dir.resolve("project"));
+            Files.writeString(project.resolve("traced.yaml"), workflow("traced", "one"));
+            Dev dev = dev(
+                    Map.of(
+                            OtlpTracing.ENDPOINT_VARIABLE,
+                            "http://127.0.0.1:" + collector.getAddress().getPort()),
+                    "dev",
+                    "--dir",
+                    project.toString(),
+                    "--port",
+                    "0",
+                    "--api-key",
+                    KEY);
+            assertThat(startRun(dev, "traced")).isEqualTo(200);
+
+            DevCommand.stopRunning();
+            assertThat(dev.exit().get(30, TimeUnit.SECONDS)).isZero();
+
+            assertThat(bodies).anyMatch(body -> body.contains("meshflow.run traced"));
+        } finally {
+            collector.stop(0);
+            io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+        }
     }
 
     @Test
