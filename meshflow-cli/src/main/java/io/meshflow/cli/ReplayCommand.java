@@ -110,11 +110,7 @@ final class ReplayCommand implements Callable<Integer> {
         try (JdbcLedger opened = ledger.open(environment)) {
             RunRecord found = opened.run(tenant, runId).orElse(null);
             if (found == null) {
-                environment
-                        .err()
-                        .println("meshflow: no run " + runId + " in tenant '" + tenant + "' of "
-                                + LedgerOption.display(ledger.url(environment)));
-                return ExitCode.USAGE.code();
+                return ledger.noSuchRun(environment, tenant, runId);
             }
             run = found;
             recorded = opened.steps(tenant, runId);

@@ -77,11 +77,7 @@ final class TraceCommand implements Callable<Integer> {
             found = Trace.read(opened, tenant, runId);
         }
         if (found.isEmpty()) {
-            environment
-                    .err()
-                    .println("meshflow: no run " + runId + " in tenant '" + tenant + "' of "
-                            + LedgerOption.display(ledger.url(environment)));
-            return ExitCode.USAGE.code();
+            return ledger.noSuchRun(environment, tenant, runId);
         }
         Trace trace = found.get();
         PrintStream out = environment.out();

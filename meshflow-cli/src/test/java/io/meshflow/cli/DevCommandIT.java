@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.meshflow.json.MeshJson;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,42 +37,17 @@ class DevCommandIT {
         DevCommand.stopRunning();
     }
 
-    /** A dev session on a virtual thread, its output readable while it runs. */
-    record Dev(CompletableFuture<Integer> exit, ByteArrayOutputStream out, String url) {
-        String output() {
-            return out.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    private Dev dev(String... args) throws Exception {
+    private Cli.Running dev(String... args) throws Exception {
         return dev(Map.of(), args);
     }
 
-    private Dev dev(Map<String, String> extra, String... args) throws Exception {
+    private Cli.Running dev(Map<String, String> extra, String... args) throws Exception {
         Map<String, String> variables = new java.util.HashMap<>(extra);
         variables.put(LedgerOption.VARIABLE, "jdbc:sqlite:" + dir.resolve("ledger.db"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliEnvironment environment = new CliEnvironment(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                variables,
-                false,
-                false);
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread.startVirtualThread(() -> exit.complete(Main.run(environment, args)));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && !exit.isDone()) {
-            Matcher m = URL.matcher(out.toString(StandardCharsets.UTF_8));
-            if (m.find()) {
-                return new Dev(exit, out, m.group(1));
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("dev did not start: exit " + exit.getNow(null) + "\nout: " + out + "\nerr: " + err);
+        return Cli.start(variables, URL, args);
     }
 
-    private static void awaitOutput(Dev dev, String text, int times) throws InterruptedException {
+    private static void awaitOutput(Cli.Running dev, String text, int times) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (count(dev.output(), text) >= times) {
@@ -95,14 +66,14 @@ class DevCommandIT {
         return n;
     }
 
-    private JsonNode workflows(Dev dev) throws Exception {
+    private JsonNode workflows(Cli.Running dev) throws Exception {
         HttpResponse<String> health = http.send(
                 HttpRequest.newBuilder(URI.create(dev.url() + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return MeshJson.parse(health.body()).path("workflows");
     }
 
-    private int startRun(Dev dev, String workflow) throws Exception {
+    private int startRun(Cli.Running dev, String workflow) throws Exception {
         return http.send(
                         HttpRequest.newBuilder(URI.create(dev.url() + "/runs?wait=true"))
                                 .header("Authorization", "Bearer " + KEY)
@@ -123,7 +94,8 @@ class DevCommandIT {
         Path project = Files.createDirectories(dir.resolve("project"));
         Files.writeString(project.resolve("first.yaml"), workflow("first", "one"));
 
-        Dev dev = dev("dev", "--dir", project.toString(), "--port", "0", "--debounce", "150ms", "--api-key", KEY);
+        Cli.Running dev =
+                dev("dev", "--dir", project.toString(), "--port", "0", "--debounce", "150ms", "--api-key", KEY);
 
         assertThat(dev.output())
                 .contains("MeshFlow dev v" + VersionProvider.version())
@@ -155,7 +127,8 @@ class DevCommandIT {
         Path project = Files.createDirectories(dir.resolve("project"));
         Path file = project.resolve("flow.yaml");
         Files.writeString(file, workflow("flow", "one"));
-        Dev dev = dev("dev", "--dir", project.toString(), "--port", "0", "--debounce", "100ms", "--api-key", KEY);
+        Cli.Running dev =
+                dev("dev", "--dir", project.toString(), "--port", "0", "--debounce", "100ms", "--api-key", KEY);
 
         Files.writeString(file, "name: flow\nnodes: [\n");
         awaitOutput(dev, "not reloaded, the old server keeps running", 1);
@@ -182,7 +155,7 @@ class DevCommandIT {
         try {
             Path project = Files.createDirectories(dir.resolve("project"));
             Files.writeString(project.resolve("traced.yaml"), workflow("traced", "one"));
-            Dev dev = dev(
+            Cli.Running dev = dev(
                     Map.of(
                             OtlpTracing.ENDPOINT_VARIABLE,
                             "http://127.0.0.1:" + collector.getAddress().getPort()),

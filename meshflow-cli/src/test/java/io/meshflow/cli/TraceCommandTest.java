@@ -124,12 +124,7 @@ class TraceCommandTest {
 
     @Test
     void browser_downEnterExpandsTheSecondStep_qQuits() throws Exception {
-        String url = "jdbc:sqlite:target/cli-test/browser-ledger.db";
-        String id = record(url, Fixtures.workflow("tight-budget.yaml"));
-        Trace trace;
-        try (JdbcLedger ledger = JdbcLedger.open(url)) {
-            trace = Trace.read(ledger, "default", id).orElseThrow();
-        }
+        Trace trace = recordedTrace();
         PipedOutputStream keys = new PipedOutputStream();
         PipedInputStream in = new PipedInputStream(keys);
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
@@ -165,12 +160,7 @@ class TraceCommandTest {
 
     @Test
     void browser_keys_moveWithinTheTable_andToggleExpansion() throws Exception {
-        String url = "jdbc:sqlite:target/cli-test/browser-ledger.db";
-        String id = record(url, Fixtures.workflow("tight-budget.yaml"));
-        Trace trace;
-        try (JdbcLedger ledger = JdbcLedger.open(url)) {
-            trace = Trace.read(ledger, "default", id).orElseThrow();
-        }
+        Trace trace = recordedTrace();
         try (Terminal terminal = TerminalBuilder.builder()
                 .system(false)
                 .streams(new java.io.ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream())
@@ -187,6 +177,15 @@ class TraceCommandTest {
             assertThat(browser.expanded()).isTrue();
             browser.apply(TraceBrowser.Action.TOGGLE);
             assertThat(browser.expanded()).isFalse();
+        }
+    }
+
+    /** A trace of the tight-budget workflow, recorded into the test ledger. */
+    private static Trace recordedTrace() {
+        String url = "jdbc:sqlite:target/cli-test/browser-ledger.db";
+        String id = record(url, Fixtures.workflow("tight-budget.yaml"));
+        try (JdbcLedger ledger = JdbcLedger.open(url)) {
+            return Trace.read(ledger, "default", id).orElseThrow();
         }
     }
 
