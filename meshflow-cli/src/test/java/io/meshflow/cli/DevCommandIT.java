@@ -142,6 +142,8 @@ class DevCommandIT {
 
     @Test
     void dev_withMeshflowOtlpEndpoint_sendsTheRunsSpansToTheCollector() throws Exception {
+        // tracing installs the global OpenTelemetry once per JVM; other tests of this JVM may have installed one
+        io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         collector.createContext("/v1/traces", exchange -> {
