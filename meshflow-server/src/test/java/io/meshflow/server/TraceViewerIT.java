@@ -3,7 +3,12 @@ package io.meshflow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshflow.agent.Agent;
+import io.meshflow.json.MeshJson;
 import io.meshflow.provider.ScriptedProvider;
+import io.meshflow.provider.ScriptedReply;
+import io.meshflow.tool.Tool;
+import io.meshflow.tool.ToolResult;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.io.File;
 import java.net.http.HttpResponse;
@@ -40,6 +45,11 @@ class TraceViewerIT {
             Path.of(System.getProperty("meshflow.chromedriver", "/usr/bin/chromedriver"));
     private static final String LEFT_REPLY = "Left branch: liability is uncapped.";
     private static final String RIGHT_REPLY = "Right branch: payment terms are 90 days.";
+    private static final Tool LOOKUP = Tool.of(
+            "lookup_clause",
+            "Returns a contract clause by number.",
+            MeshJson.parse("{\"type\":\"object\",\"properties\":{\"number\":{\"type\":\"integer\"}}}"),
+            args -> ToolResult.success("Clause " + args.path("number").asInt() + ": liability is uncapped."));
 
     @TempDir
     Path dir;
@@ -95,7 +105,14 @@ class TraceViewerIT {
     private static WorkflowDefinition fanWorkflow() {
         return WorkflowDefinition.builder("fan")
                 .addFunctionNode("split", (in, ctx) -> "contract: " + in)
-                .addAgentNode("legal", TestServer.agent("left"))
+                .addAgentNode(
+                        "legal",
+                        Agent.builder("left")
+                                .role("a test agent")
+                                .instructions("look the clause up, then answer")
+                                .tools(LOOKUP)
+                                .maxTokens(16_384)
+                                .build())
                 .addAgentNode("finance", TestServer.agent("right"))
                 .addFunctionNode(
                         "join", (in, ctx) -> String.join(" | ", ctx.inputs().values()))
@@ -107,7 +124,11 @@ class TraceViewerIT {
 
     private static ScriptedProvider fanProvider() {
         return ScriptedProvider.builder()
-                .forAgent("left", LEFT_REPLY)
+                .forAgent(
+                        "left",
+                        List.of(
+                                ScriptedReply.toolCall("lookup_clause", "{\"number\": 7}"),
+                                ScriptedReply.text(LEFT_REPLY)))
                 .forAgent("right", RIGHT_REPLY)
                 .repeatLastWhenExhausted()
                 .tokenDelay(Duration.ofMillis(15))
@@ -149,6 +170,10 @@ class TraceViewerIT {
         waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#waterfall .bar.step"), 4));
         assertThat(browser.findElements(By.cssSelector("#waterfall .bar.step.v-COMMIT")))
                 .hasSize(4);
+        // the legal agent's tool call, nested under its step
+        assertThat(browser.findElements(By.cssSelector("#waterfall .wf-row.tool")))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getText()).contains("lookup_clause"));
         assertThat(browser.findElements(By.cssSelector("#waterfall .lane")).stream()
                         .map(WebElement::getText)
                         .toList())

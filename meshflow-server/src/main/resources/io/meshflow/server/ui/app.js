@@ -203,7 +203,9 @@ function renderWaterfall() {
 
   const axis = el("div", { class: "track" });
   for (const f of [0, 0.25, 0.5, 0.75, 1]) {
-    axis.append(el("span", { class: "tick", style: { left: f * 100 + "%" }, text: Math.round(f * span) + " ms" }));
+    const shift = f === 0 ? "none" : f === 1 ? "translateX(-100%)" : "translateX(-50%)";
+    axis.append(el("span", { class: "tick", style: { left: f * 100 + "%", transform: shift },
+      text: Math.round(f * span) + " ms" }));
   }
   box.append(el("div", { class: "wf-axis" }, el("div", { class: "label muted", text: "step" }), axis));
 
