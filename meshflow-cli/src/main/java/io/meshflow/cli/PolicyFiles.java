@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -40,16 +43,34 @@ final class PolicyFiles {
         } catch (IOException e) {
             throw new ValidationException("cannot read policy file " + file + ": " + e.getMessage());
         }
-        String section = POLICY_SECTION.matcher(text).find()
-                ? text
-                : "policy:\n" + text.lines().map(line -> "  " + line).reduce("", (a, b) -> a + b + "\n");
+        boolean wrapped = !POLICY_SECTION.matcher(text).find();
+        String section =
+                wrapped ? "policy:\n" + text.lines().map(line -> "  " + line).reduce("", (a, b) -> a + b + "\n") : text;
         // a one-node workflow around the policy, so that the loader checks it as it checks a workflow's policy
         String yaml = section + "\nname: policy-file\nnodes:\n  - {id: check, function: identity}\n";
-        return WorkflowLoader.builder()
-                .build()
-                .load(yaml, file.toString())
-                .workflow()
-                .policy()
-                .orElseThrow(() -> new ValidationException("policy file " + file + " sets no policy"));
+        try {
+            return WorkflowLoader.builder()
+                    .build()
+                    .load(yaml, file.toString())
+                    .workflow()
+                    .policy()
+                    .orElseThrow(() -> new ValidationException("policy file " + file + " sets no policy"));
+        } catch (ValidationException e) {
+            if (!wrapped) {
+                throw e;
+            }
+            // the added "policy:" line moved every line down by one: report the file's own line numbers
+            Pattern at = Pattern.compile("^" + Pattern.quote(file.toString()) + ":(\\d+):");
+            List<String> problems = new ArrayList<>();
+            for (String problem : e.problems()) {
+                Matcher m = at.matcher(problem);
+                problems.add(
+                        m.find()
+                                ? file + ":" + Math.max(1, Integer.parseInt(m.group(1)) - 1) + ":"
+                                        + problem.substring(m.end())
+                                : problem);
+            }
+            throw new ValidationException(problems);
+        }
     }
 }

@@ -85,7 +85,7 @@ class ReplayCommandTest {
         Cli.Outcome unknownRun = Cli.run("replay", "no-such-run", "--ledger", url);
 
         assertThat(badPolicy.exitCode()).isEqualTo(2);
-        assertThat(badPolicy.err()).contains("bad-policy.yaml").contains("max_tokens must be an integer");
+        assertThat(badPolicy.err()).contains(bad + ":1: ").contains("max_tokens must be an integer");
         assertThat(missingPolicy.exitCode()).isEqualTo(2);
         assertThat(missingPolicy.err()).contains("neither a policy preset");
         assertThat(unknownRun.exitCode()).isEqualTo(2);
