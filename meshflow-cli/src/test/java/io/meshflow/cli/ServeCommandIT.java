@@ -74,6 +74,11 @@ class ServeCommandIT {
                 HttpRequest.newBuilder(URI.create(s.url() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(MeshJson.parse(health.body()).path("workflows").toString()).contains("reflect", "assistant");
+        assertThat(s.out().toString(StandardCharsets.UTF_8)).contains("web trace viewer at " + s.url() + "/ui");
+        HttpResponse<String> ui = http.send(
+                HttpRequest.newBuilder(URI.create(s.url() + "/ui")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).contains("<title>MeshFlow trace viewer</title>");
 
         assertThat(post(s.url() + "/runs?wait=true", "wrong-key-123456", "{\"task\":\"x\"}")
                         .statusCode())
