@@ -70,7 +70,14 @@ final class IngestCommand implements Callable<Integer> {
         EmbeddingProvider embeddings = EmbeddingProviders.defaultProvider();
         DocumentStore existing = DocumentStore.open(file, embeddings);
         DocumentStore store = DocumentStore.create(embeddings, existing.index(), Chunker.sentenceBoundary(chunkSize));
-        int chunks = store.ingest(documents);
+        int chunks = 0;
+        // document by document, so that a terminal shows a progress bar (embedding is the slow part)
+        try (Progress progress = Progress.start(environment, "ingesting", documents.size())) {
+            for (Document document : documents) {
+                chunks += store.ingest(List.of(document));
+                progress.advance(1);
+            }
+        }
         store.save(file);
         PrintStream out = environment.out();
         out.println("ingested " + documents.size() + (documents.size() == 1 ? " document" : " documents") + " ("

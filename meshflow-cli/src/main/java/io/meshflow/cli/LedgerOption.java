@@ -47,4 +47,12 @@ final class LedgerOption {
     JdbcLedger open(CliEnvironment environment) {
         return JdbcLedger.open(url(environment));
     }
+
+    /** Says on standard error that the tenant has no such run in this ledger, and returns the usage exit code. */
+    int noSuchRun(CliEnvironment environment, String tenant, String runId) {
+        environment
+                .err()
+                .println("meshflow: no run " + runId + " in tenant '" + tenant + "' of " + display(url(environment)));
+        return ExitCode.USAGE.code();
+    }
 }

@@ -105,6 +105,18 @@ public final class Main {
             if (type == IngestCommand.class) {
                 return type.cast(new IngestCommand(environment));
             }
+            if (type == TraceCommand.class) {
+                return type.cast(new TraceCommand(environment));
+            }
+            if (type == ReplayCommand.class) {
+                return type.cast(new ReplayCommand(environment));
+            }
+            if (type == InitCommand.class) {
+                return type.cast(new InitCommand(environment));
+            }
+            if (type == DevCommand.class) {
+                return type.cast(new DevCommand(environment));
+            }
             if (type == VersionProvider.class) {
                 return type.cast(new VersionProvider());
             }

@@ -27,6 +27,10 @@ import picocli.CommandLine.Spec;
             AdminCommand.class,
             ServeCommand.class,
             IngestCommand.class,
+            TraceCommand.class,
+            ReplayCommand.class,
+            InitCommand.class,
+            DevCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -36,6 +40,10 @@ import picocli.CommandLine.Spec;
             "  meshflow validate examples/contract-review.yaml",
             "  meshflow runs --limit 5",
             "  meshflow verify <runId>",
+            "  meshflow trace <runId>",
+            "  meshflow replay <runId> --policy strict",
+            "  meshflow init --template legal my-project",
+            "  meshflow dev --dir my-project",
             "  meshflow serve --port 8080 --workflows examples/",
             "  meshflow ingest --kb handbook docs/"
         })

@@ -77,7 +77,7 @@ final class RunSummary {
         return verdict.reason().isEmpty() ? verdict.name() : verdict.name() + " " + verdict.reason();
     }
 
-    private static String dollars(double usd) {
+    static String dollars(double usd) {
         return String.format(Locale.ROOT, "$%.4f", usd);
     }
 
@@ -94,7 +94,7 @@ final class RunSummary {
         return padded;
     }
 
-    private static String colourVerdict(String padded, String verdict, Ansi ansi) {
+    static String colourVerdict(String padded, String verdict, Ansi ansi) {
         if (verdict.startsWith("COMMIT")) {
             return ansi.green(padded);
         }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
         footer = {
             "  meshflow runs",
             "  meshflow runs --status BLOCKED --limit 5",
-            "  meshflow runs --tenant acme --json"
+            "  meshflow runs --tenant acme --json",
+            "  meshflow trace <runId>   (the steps of one run)"
         })
 final class RunsCommand implements Callable<Integer> {
     private final CliEnvironment environment;
@@ -50,6 +51,11 @@ final class RunsCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object per run instead of a table.")
     private boolean json;
+
+    @Option(
+            names = "--no-color",
+            description = "Never colour the status (it is coloured only on a terminal, and not when NO_COLOR is set).")
+    private boolean noColor;
 
     RunsCommand(CliEnvironment environment) {
         this.environment = environment;
@@ -76,7 +82,7 @@ final class RunsCommand implements Callable<Integer> {
             out.println("no runs" + (wanted == null ? "" : " with status " + wanted) + " for tenant '" + tenant
                     + "' in " + LedgerOption.display(ledger.url(environment)));
         } else {
-            out.print(table(runs));
+            out.print(table(runs, Ansi.forOutput(environment, noColor)));
         }
         out.flush();
         return ExitCode.COMPLETED.code();
@@ -91,7 +97,7 @@ final class RunsCommand implements Callable<Integer> {
         }
     }
 
-    private static String table(List<RunRecord> runs) {
+    private static String table(List<RunRecord> runs, Ansi ansi) {
         StringBuilder text = new StringBuilder();
         String format = "%-36s  %-9s  %-20s  %5s  %7s  %9s  %9s  %s%n";
         text.append(String.format(
@@ -101,11 +107,12 @@ final class RunsCommand implements Callable<Integer> {
                     ? "-"
                     : String.valueOf(
                             Duration.between(run.startedAt(), run.endedAt()).toMillis());
+            String status = String.format(Locale.ROOT, "%-9s", run.status());
             text.append(String.format(
                     Locale.ROOT,
                     format,
                     run.runId(),
-                    run.status(),
+                    colour(status, run.status(), ansi),
                     abbreviate(run.workflowName(), 20),
                     run.steps(),
                     run.tokensUsed(),
@@ -114,6 +121,15 @@ final class RunsCommand implements Callable<Integer> {
                     run.startedAt()));
         }
         return text.toString();
+    }
+
+    /** The padded status in its colour: green completed, red blocked or failed, yellow otherwise. */
+    static String colour(String padded, RunStatus status, Ansi ansi) {
+        return switch (status) {
+            case COMPLETED -> ansi.green(padded);
+            case BLOCKED, FAILED -> ansi.red(padded);
+            case RUNNING, PAUSED, CANCELLED -> ansi.yellow(padded);
+        };
     }
 
     private static String abbreviate(String text, int max) {

@@ -42,7 +42,8 @@ import picocli.CommandLine.ParentCommand;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Serves the HTTP API: runs, NDJSON/SSE token streams, traces, verify, /metrics, /health, /openapi.json.",
+            "Serves the HTTP API: runs, NDJSON/SSE token streams, traces, verify, /metrics, /health, /openapi.json,"
+                    + " and the web trace viewer at /ui.",
             "API keys come from --api-key, MESHFLOW_API_KEYS (comma-separated) and the key file, each written"
                     + " key[:tenant[:role]] (role user or admin). With no key at all (and a loopback address) one admin"
                     + " key is generated, stored in the key file (mode 0600) and printed once.",
@@ -212,6 +213,7 @@ final class ServeCommand implements Callable<Integer> {
                     "meshflow: serving on " + server.url() + " (ledger " + LedgerOption.display(ledger.url(environment))
                             + ", workflows " + workflowNames(loaded) + ", " + keys.size() + " API key"
                             + (keys.size() == 1 ? "" : "s") + ")");
+            out.println("meshflow: web trace viewer at " + server.url() + "/ui");
             out.flush();
             RetentionJob retentionJob =
                     retention.isEmpty() ? null : RetentionJob.start(opened, retention, RETENTION_PERIOD);

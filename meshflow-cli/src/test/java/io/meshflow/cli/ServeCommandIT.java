@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.json.MeshJson;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,25 +39,8 @@ class ServeCommandIT {
     record Serving(CompletableFuture<Integer> exit, ByteArrayOutputStream out, String url) {}
 
     private Serving serve(Map<String, String> variables, String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliEnvironment environment = new CliEnvironment(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                variables,
-                false,
-                false);
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread.startVirtualThread(() -> exit.complete(Main.run(environment, args)));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && !exit.isDone()) {
-            Matcher m = URL.matcher(out.toString(StandardCharsets.UTF_8));
-            if (m.find()) {
-                return new Serving(exit, out, m.group(1));
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("serve did not start: exit " + exit.getNow(null) + "\nout: " + out + "\nerr: " + err);
+        Cli.Running running = Cli.start(variables, URL, args);
+        return new Serving(running.exit(), running.out(), running.url());
     }
 
     private HttpResponse<String> post(String url, String key, String body) throws Exception {
@@ -92,6 +74,11 @@ class ServeCommandIT {
                 HttpRequest.newBuilder(URI.create(s.url() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(MeshJson.parse(health.body()).path("workflows").toString()).contains("reflect", "assistant");
+        assertThat(s.out().toString(StandardCharsets.UTF_8)).contains("web trace viewer at " + s.url() + "/ui");
+        HttpResponse<String> ui = http.send(
+                HttpRequest.newBuilder(URI.create(s.url() + "/ui")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).contains("<title>MeshFlow trace viewer</title>");
 
         assertThat(post(s.url() + "/runs?wait=true", "wrong-key-123456", "{\"task\":\"x\"}")
                         .statusCode())

@@ -36,6 +36,7 @@ import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
 import io.meshflow.ledger.jdbc.RunStillRunningException;
 import io.meshflow.policy.Policy;
+import io.meshflow.trace.Trace;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
 import java.io.IOException;
@@ -171,6 +172,7 @@ final class Api {
         routes.post("/admin/runs/{id}/anonymize", this::adminAnonymizeRun);
         routes.post("/admin/tenants/{tenantId}/delete", this::adminDeleteTenant);
         routes.get("/admin/erasures", this::adminErasures);
+        TraceViewer.register(cfg);
         routes.options("/*", ctx -> ctx.status(204));
         routes.exception(
                 ApiException.class, (e, ctx) -> writeError(ctx, e.status(), e.code(), e.getMessage(), e.headers()));
@@ -243,7 +245,7 @@ final class Api {
             ctx.skipRemainingHandlers();
             return;
         }
-        if (PUBLIC.contains(ctx.path())) {
+        if (PUBLIC.contains(ctx.path()) || TraceViewer.serves(ctx.path())) {
             return;
         }
         String presented = presentedKey(ctx);
@@ -1023,66 +1025,10 @@ final class Api {
         json(ctx, 200, ledger.verifyChain(tenant, runId));
     }
 
-    /** One step of a trace, for {@code GET /traces/{runId}}. */
-    record TraceStep(
-            long seq,
-            String stepId,
-            String nodeId,
-            @Nullable String agentId,
-            String input,
-            String output,
-            boolean outputTruncated,
-            String verdict,
-            boolean blocked,
-            @Nullable String blockReason,
-            @Nullable String verdictDetail,
-            double uncertainty,
-            String uncertaintySource,
-            long tokensUsed,
-            double costUsd,
-            long durationMs,
-            Instant startedAt,
-            Instant endedAt,
-            Object toolCalls) {
-        static TraceStep of(StepRecord s) {
-            boolean blocked = s.verdict().name().equals("BLOCKED");
-            String reason = s.verdict().reason();
-            String detail = s.verdict().detail();
-            return new TraceStep(
-                    s.seq(),
-                    s.stepId(),
-                    s.nodeId(),
-                    s.agentId(),
-                    s.inputTask(),
-                    s.outputContent(),
-                    s.outputTruncated(),
-                    s.verdict().name(),
-                    blocked,
-                    reason.isEmpty() ? null : reason,
-                    detail.isEmpty() ? null : detail,
-                    s.uncertainty(),
-                    s.uncertaintySource().name(),
-                    s.tokensUsed(),
-                    s.costUsd(),
-                    s.durationMs(),
-                    s.startedAt(),
-                    s.endedAt(),
-                    s.toolCalls());
-        }
-    }
-
     private void trace(Context ctx) {
         String tenant = tenant(ctx);
         String runId = id(ctx, "runId");
-        RunRecord record = record(tenant, runId);
-        List<TraceStep> steps = new ArrayList<>();
-        for (StepRecord s : ledger.steps(tenant, runId)) {
-            steps.add(TraceStep.of(s));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("run", record);
-        body.put("steps", steps);
-        json(ctx, 200, body);
+        json(ctx, 200, Trace.read(ledger, tenant, runId).orElseThrow(() -> ApiException.notFound("run", runId)));
     }
 
     private void replay(Context ctx) {
