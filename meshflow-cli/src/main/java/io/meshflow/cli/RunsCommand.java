@@ -123,11 +123,11 @@ final class RunsCommand implements Callable<Integer> {
         return text.toString();
     }
 
-    /** The padded status in its colour: green completed, red blocked or failed, yellow otherwise. */
+    /** The padded status in its colour: green completed, red blocked, failed or rejected, yellow otherwise. */
     static String colour(String padded, RunStatus status, Ansi ansi) {
         return switch (status) {
             case COMPLETED -> ansi.green(padded);
-            case BLOCKED, FAILED -> ansi.red(padded);
+            case BLOCKED, FAILED, REJECTED -> ansi.red(padded);
             case RUNNING, PAUSED, CANCELLED -> ansi.yellow(padded);
         };
     }
