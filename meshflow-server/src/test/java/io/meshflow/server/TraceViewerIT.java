@@ -66,7 +66,17 @@ class TraceViewerIT {
         assertThat(CHROMEDRIVER)
                 .as("chromedriver is needed: apt-get install chromium-driver (.ci/run does)")
                 .isExecutable();
-        server = new TestServer(dir, b -> b.workflow(new ServedWorkflow(fanWorkflow(), fanProvider(), "review")));
+        server = new TestServer(dir, b -> {
+            b.workflow(new ServedWorkflow(fanWorkflow(), fanProvider(), "review"));
+            // long enough (about 15 s) that the page attaches while it still streams, even on a loaded machine
+            b.workflow(new ServedWorkflow(
+                    io.meshflow.agent.Team.sequential("live", TestServer.agent("talker")),
+                    io.meshflow.provider.ScriptedProvider.builder()
+                            .fallback("word ".repeat(600).trim())
+                            .tokenDelay(TestServer.SLOW_DELAY)
+                            .build(),
+                    "talk for a while"));
+        });
         service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
@@ -221,7 +231,7 @@ class TraceViewerIT {
     @Test
     void ui_runningRun_streamsLive_thenShowsTheFinishedWaterfall() throws Exception {
         HttpResponse<String> started =
-                server.post("/runs", TestServer.KEY_A, "{\"workflow\":\"slow\",\"task\":\"talk\"}");
+                server.post("/runs", TestServer.KEY_A, "{\"workflow\":\"live\",\"task\":\"talk\"}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         String runId = TestServer.json(started).path("run_id").asText();
 
@@ -232,7 +242,8 @@ class TraceViewerIT {
         WebElement tokens = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("live-tokens")));
         waiting().until(d -> tokens.getText().contains("word"));
         screenshot("trace-viewer-live.png");
-        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("live")));
+        new WebDriverWait(browser, Duration.ofSeconds(60))
+                .until(ExpectedConditions.invisibilityOfElementLocated(By.id("live")));
         waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#waterfall .bar.step"), 1));
         assertThat(browser.findElement(By.id("run-header")).getText()).contains("COMPLETED");
     }
