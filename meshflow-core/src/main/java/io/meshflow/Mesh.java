@@ -2,6 +2,7 @@ package io.meshflow;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.event.EventSink;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -66,6 +67,7 @@ public final class Mesh implements AutoCloseable {
     private final @Nullable EmbeddingProvider embeddingProvider;
     private volatile @Nullable MemoryStore memory;
     private final Map<String, KnowledgeBase> knowledgeBases;
+    private final Governance governance;
 
     private Mesh(Builder b) {
         this.tenantId = b.tenantId;
@@ -87,7 +89,14 @@ public final class Mesh implements AutoCloseable {
                 b.clock,
                 this::providerFor,
                 this::memory,
-                name -> Optional.ofNullable(knowledgeBases.get(name)));
+                name -> Optional.ofNullable(knowledgeBases.get(name)),
+                b.governance);
+        this.governance = b.governance;
+    }
+
+    /** The governance kernel of this mesh: identities, guardian rules, circuit breakers. */
+    public Governance governance() {
+        return governance;
     }
 
     /** Starts configuring a mesh. */
@@ -348,6 +357,17 @@ public final class Mesh implements AutoCloseable {
         private Ledger ledger = new InMemoryLedger();
         private Policy policy = Policy.defaults();
         private Clock clock = Clock.systemUTC();
+        private Governance governance = Governance.defaults();
+
+        /**
+         * The governance kernel: agent identities (signed steps, revocation, capability scopes), extra guardian rules
+         * and circuit breaker settings. Without it, agents have no identities and the other checks run with defaults.
+         */
+        public Builder governance(Governance value) {
+            this.governance = value;
+            return this;
+        }
+
         private Supplier<String> runIds = Ids::timeOrdered;
         private final List<EventSink> sinks = new ArrayList<>();
         private @Nullable WorkflowDefinition workflow;

@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
 public final class InMemoryLedger implements Ledger {
     private final Map<String, Entry> runs = new ConcurrentHashMap<>();
     private final boolean checkpoints;
+    private final Map<String, RegisteredIdentity> identities = new java.util.LinkedHashMap<>();
+    private final Map<String, Revocation> revocations = new java.util.LinkedHashMap<>();
+    private final List<AuditFinding> findings = new ArrayList<>();
 
     /** A ledger that keeps no checkpoints. */
     public InMemoryLedger() {
@@ -142,5 +145,42 @@ public final class InMemoryLedger implements Ledger {
             throw new LedgerException("run " + runId + " is not recorded; call runStarted first");
         }
         return entry;
+    }
+
+    @Override
+    public synchronized void registerIdentity(RegisteredIdentity identity) {
+        identities.putIfAbsent(identity.did(), identity);
+    }
+
+    @Override
+    public synchronized List<RegisteredIdentity> identities() {
+        return List.copyOf(identities.values());
+    }
+
+    @Override
+    public synchronized void revoke(Revocation revocation) {
+        revocations.putIfAbsent(revocation.did(), revocation);
+    }
+
+    @Override
+    public synchronized Optional<Revocation> revocation(String did) {
+        return Optional.ofNullable(revocations.get(did));
+    }
+
+    @Override
+    public synchronized List<Revocation> revocations() {
+        return List.copyOf(revocations.values());
+    }
+
+    @Override
+    public synchronized void recordFinding(AuditFinding finding) {
+        findings.add(finding);
+    }
+
+    @Override
+    public synchronized List<AuditFinding> findings(String tenantId, String runId) {
+        return findings.stream()
+                .filter(f -> f.tenantId().equals(tenantId) && f.runId().equals(runId))
+                .toList();
     }
 }

@@ -1,6 +1,9 @@
 package io.meshflow.policy;
 
 import io.meshflow.ValidationException;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.GovernancePolicy;
+import io.meshflow.governance.Severity;
 import io.meshflow.ledger.Durability;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import java.util.Locale;
  * @param scrubPhi whether the ledger stores step inputs, outputs and tool calls, and the run's task, output and
  *     error, with protected health information redacted by {@link io.meshflow.privacy.PhiScrubber#standard()}; the
  *     agents still see the original text
+ * @param governance the guardian, scope check, tenant budget and collusion audit settings
  */
 public record Policy(
         int maxSteps,
@@ -34,10 +38,11 @@ public record Policy(
         Duration stepTimeout,
         Duration runTimeout,
         Durability durability,
-        boolean scrubPhi) {
+        boolean scrubPhi,
+        GovernancePolicy governance) {
 
     /** The preset names {@link #forMode(String)} accepts. */
-    public static final List<String> MODES = List.of("dev", "standard", "strict");
+    public static final List<String> MODES = List.of("dev", "standard", "strict", "hipaa");
 
     /** Validates the fields. */
     public Policy {
@@ -62,19 +67,61 @@ public record Policy(
      *   <li>{@code dev}: 1,000 steps, no token or cost cap, 10 min per step, no run timeout;
      *   <li>{@code standard}: 200 steps, 500,000 tokens, $10, 5 min per step, 1 h per run;
      *   <li>{@code strict}: 50 steps, 100,000 tokens, $1, 2 min per step, 15 min per run.
+     *   <li>{@code hipaa}: {@code strict}, with protected health information scrubbed from the ledger.
      * </ul>
+     *
+     * The governance part is {@link GovernancePolicy#dev()} (every check warns only), {@link
+     * GovernancePolicy#standard()} and {@link GovernancePolicy#strict()} (every check blocks) respectively.
      *
      * @throws ValidationException for an unknown mode, naming the known ones
      */
     public static Policy forMode(String mode) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
-            case "dev" -> new Policy(1_000, 0, 0, 0, Duration.ofMinutes(10), Duration.ZERO, Durability.SYNC, false);
+            case "dev" ->
+                new Policy(
+                        1_000,
+                        0,
+                        0,
+                        0,
+                        Duration.ofMinutes(10),
+                        Duration.ZERO,
+                        Durability.SYNC,
+                        false,
+                        GovernancePolicy.dev());
             case "standard" ->
-                new Policy(200, 500_000, 10.0, 0, Duration.ofMinutes(5), Duration.ofHours(1), Durability.SYNC, false);
-            case "strict" ->
-                new Policy(50, 100_000, 1.0, 0, Duration.ofMinutes(2), Duration.ofMinutes(15), Durability.SYNC, false);
+                new Policy(
+                        200,
+                        500_000,
+                        10.0,
+                        0,
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1),
+                        Durability.SYNC,
+                        false,
+                        GovernancePolicy.standard());
+            case "strict", "hipaa" ->
+                new Policy(
+                        50,
+                        100_000,
+                        1.0,
+                        0,
+                        Duration.ofMinutes(2),
+                        Duration.ofMinutes(15),
+                        Durability.SYNC,
+                        mode.equalsIgnoreCase("hipaa"),
+                        GovernancePolicy.strict());
             default -> throw new ValidationException("unknown policy mode '" + mode + "'; known modes: " + MODES);
         };
+    }
+
+    /** Whether the guardian runs its rules on every step. */
+    public boolean enableGuardian() {
+        return governance.guardian();
+    }
+
+    /** Whether the collusion audit runs after each run. */
+    public boolean enableCollusionAudit() {
+        return governance.collusionAudit();
     }
 
     /** The {@code standard} preset, used when nothing else is configured. */
@@ -102,6 +149,7 @@ public record Policy(
         private Duration runTimeout;
         private Durability durability;
         private boolean scrubPhi;
+        private GovernancePolicy governance;
 
         private Builder(Policy from) {
             this.maxSteps = from.maxSteps;
@@ -112,6 +160,7 @@ public record Policy(
             this.runTimeout = from.runTimeout;
             this.durability = from.durability;
             this.scrubPhi = from.scrubPhi;
+            this.governance = from.governance;
         }
 
         /** Steps a run may take (0 = no cap). */
@@ -162,6 +211,48 @@ public record Policy(
             return this;
         }
 
+        /** Replaces the governance settings (guardian, scope check, tenant budget, collusion audit). */
+        public Builder governance(GovernancePolicy value) {
+            this.governance = value;
+            return this;
+        }
+
+        /** Switches the guardian on or off. */
+        public Builder enableGuardian(boolean value) {
+            this.governance = governance.withGuardian(value);
+            return this;
+        }
+
+        /** Switches the collusion audit on or off. */
+        public Builder enableCollusionAudit(boolean value) {
+            this.governance = governance.withCollusionAudit(value);
+            return this;
+        }
+
+        /** Sets one guardian rule's severity ({@link io.meshflow.governance.GuardianRules#NAMES}). */
+        public Builder guardianSeverity(String rule, Severity severity) {
+            this.governance = governance.withSeverity(rule, severity);
+            return this;
+        }
+
+        /** What a tenant may spend per UTC day across its runs (0 = no cap). */
+        public Builder tenantDailyCostUsd(double value) {
+            this.governance = governance.withTenantDailyCostUsd(value);
+            return this;
+        }
+
+        /** Whether the cost and token caps are also checked before each model call, predicted with max tokens. */
+        public Builder predictBudget(boolean value) {
+            this.governance = governance.withPredictBudget(value);
+            return this;
+        }
+
+        /** What an out-of-scope tool call does. */
+        public Builder dascAction(DascAction value) {
+            this.governance = governance.withDascAction(value);
+            return this;
+        }
+
         /**
          * Returns the policy.
          *
@@ -169,7 +260,15 @@ public record Policy(
          */
         public Policy build() {
             return new Policy(
-                    maxSteps, maxTokens, maxCostUsd, maxOutputChars, stepTimeout, runTimeout, durability, scrubPhi);
+                    maxSteps,
+                    maxTokens,
+                    maxCostUsd,
+                    maxOutputChars,
+                    stepTimeout,
+                    runTimeout,
+                    durability,
+                    scrubPhi,
+                    governance);
         }
     }
 }

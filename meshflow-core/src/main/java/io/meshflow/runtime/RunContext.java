@@ -1,11 +1,13 @@
 package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSigner;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
@@ -42,6 +44,10 @@ final class RunContext {
     final @Nullable Supplier<MemoryStore> memory;
     /** The mesh's knowledge bases by name. */
     final Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases;
+    /** The engine's governance kernel: identities, guardian rules, circuit breakers. */
+    final Governance governance;
+    /** Signs each step record over its entry hash with its agent's key; null without identities. */
+    private final @Nullable StepSigner signer;
 
     final long startNanos;
     private final long deadlineNanos;
@@ -76,7 +82,10 @@ final class RunContext {
             Function<Agent, LlmProvider> providers,
             Tracer tracer,
             @Nullable Supplier<MemoryStore> memory,
-            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases) {
+            Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases,
+            Governance governance) {
+        this.governance = governance;
+        this.signer = governance.signer();
         this.runId = runId;
         this.tenantId = tenantId;
         this.workflowName = workflowName;
@@ -123,7 +132,7 @@ final class RunContext {
      */
     void startRecording() {
         if (policy.durability() == Durability.ASYNC) {
-            appender = new AsyncAppender(ledger, runId, stepSeq.get());
+            appender = new AsyncAppender(ledger, runId, stepSeq.get(), signer);
         }
     }
 
@@ -146,7 +155,7 @@ final class RunContext {
         StepRecord stored = r == null ? step : r.step(step);
         AsyncAppender async = appender;
         if (async == null) {
-            ledger.append(stored, checkpoint);
+            ledger.append(stored, checkpoint, signer);
         } else {
             async.submit(stored, checkpoint);
         }

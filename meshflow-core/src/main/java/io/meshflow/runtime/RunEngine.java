@@ -4,6 +4,7 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.RunResult;
 import io.meshflow.agent.Agent;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -43,6 +44,7 @@ public final class RunEngine {
     private final Function<Agent, LlmProvider> providers;
     private final @Nullable Supplier<MemoryStore> memory;
     private final Function<String, Optional<KnowledgeBase>> knowledgeBases;
+    private final Governance governance;
 
     /**
      * Creates an engine.
@@ -79,6 +81,21 @@ public final class RunEngine {
             Function<Agent, LlmProvider> providers,
             @Nullable Supplier<MemoryStore> memory,
             Function<String, Optional<KnowledgeBase>> knowledgeBases) {
+        this(ledger, clock, providers, memory, knowledgeBases, Governance.defaults());
+    }
+
+    /**
+     * Creates an engine governed by {@code governance}: identities, guardian rules and circuit breakers that outlive
+     * single runs.
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, Optional<KnowledgeBase>> knowledgeBases,
+            Governance governance) {
+        this.governance = governance;
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
@@ -178,7 +195,9 @@ public final class RunEngine {
                 providers,
                 tracer,
                 memory,
-                knowledgeBases);
+                knowledgeBases,
+                governance);
+        governance.register(ledger);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Instant startedAt;
         if (resume == null) {
@@ -288,6 +307,9 @@ public final class RunEngine {
                     stop.path(),
                     stop.reason(),
                     stop.detail()));
+        }
+        if (run.policy.enableCollusionAudit()) {
+            GovernanceChecks.auditCollusion(run, run.steps());
         }
         Instant endedAt = clock.instant();
         long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;

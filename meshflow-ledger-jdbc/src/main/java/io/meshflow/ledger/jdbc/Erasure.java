@@ -22,8 +22,8 @@ final class Erasure {
     private static final String CHECKPOINT_HISTORY = "workflow_checkpoint_history";
 
     /** Child tables first, so that foreign keys hold at every statement. */
-    private static final List<String> RUN_TABLES =
-            List.of(CHECKPOINT_HISTORY, "workflow_checkpoints", "step_records", "runs");
+    private static final List<String> RUN_TABLES = List.of(
+            "step_signatures", "audit_findings", CHECKPOINT_HISTORY, "workflow_checkpoints", "step_records", "runs");
 
     private Erasure() {}
 
