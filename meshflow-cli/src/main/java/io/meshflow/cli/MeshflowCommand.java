@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
             AdminCommand.class,
             ServeCommand.class,
             IngestCommand.class,
+            IdentityCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
             "  meshflow runs --limit 5",
             "  meshflow verify <runId>",
             "  meshflow serve --port 8080 --workflows examples/",
-            "  meshflow ingest --kb handbook docs/"
+            "  meshflow ingest --kb handbook docs/",
+            "  meshflow identity create analyst --tools search --delegate-to critic",
+            "  meshflow audit <runId>"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */
