@@ -5,6 +5,8 @@ import io.meshflow.ledger.RegisteredIdentity;
 import io.meshflow.ledger.Revocation;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.StepSigner;
+import io.meshflow.privacy.PhiScrubber;
+import io.meshflow.privacy.ScrubResult;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -163,6 +165,30 @@ public final class Governance {
                 "model_scope",
                 "agent '" + agentId + "' called " + provider + "/" + model + ", but its scope allows only "
                         + sorted(scope.get().models())));
+    }
+
+    /** The data class of protected health information, which {@link #checkDataClasses} detects. */
+    public static final String PHI = "phi";
+
+    /**
+     * DASC for what an agent is about to see: an agent whose scope does not allow the data class {@code phi} may not
+     * be given text in which {@link PhiScrubber#standard()} finds protected health information.
+     */
+    public Optional<GovernanceBlock> checkDataClasses(String agentId, String prompt) {
+        Optional<CapabilityScope> scope = scope(agentId);
+        if (scope.isEmpty() || scope.get().allowsDataClass(PHI)) {
+            return Optional.empty();
+        }
+        ScrubResult found = PhiScrubber.standard().scrub(prompt);
+        if (!found.redacted()) {
+            return Optional.empty();
+        }
+        return Optional.of(new GovernanceBlock(
+                GovernanceBlock.DASC,
+                "data_class",
+                "agent '" + agentId + "' was given protected health information (" + found.counts()
+                        + "), but its scope allows only the data classes "
+                        + sorted(scope.get().dataClasses())));
     }
 
     /** DASC after a step: did it cost more than the agent's scope allows per step? */

@@ -91,103 +91,114 @@ public record GovernancePolicy(
         return new GovernancePolicy(true, m, 3, 5, 0.8, DascAction.BLOCK, 0, true, true);
     }
 
-    /** A copy with the guardian on or off. */
-    public GovernancePolicy withGuardian(boolean on) {
-        return new GovernancePolicy(
-                on,
-                severities,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                dascAction,
-                tenantDailyCostUsd,
-                predictBudget,
-                collusionAudit);
+    /** A builder starting from this policy's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** A copy with one rule's severity changed. */
-    public GovernancePolicy withSeverity(String rule, Severity severity) {
-        Map<String, Severity> m = new LinkedHashMap<>(severities);
-        m.put(rule, severity);
-        return new GovernancePolicy(
-                guardian,
-                m,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                dascAction,
-                tenantDailyCostUsd,
-                predictBudget,
-                collusionAudit);
-    }
-
-    /** A copy with other thresholds. */
+    /** A copy with other thresholds of the loop, spike and uncertainty rules. */
     public GovernancePolicy withThresholds(int loops, double spike, double uncertainty) {
-        return new GovernancePolicy(
-                guardian,
-                severities,
-                loops,
-                spike,
-                uncertainty,
-                dascAction,
-                tenantDailyCostUsd,
-                predictBudget,
-                collusionAudit);
+        return toBuilder()
+                .loopRepeats(loops)
+                .spikeFactor(spike)
+                .uncertaintyThreshold(uncertainty)
+                .build();
     }
 
-    /** A copy with another action for out-of-scope tool calls. */
-    public GovernancePolicy withDascAction(DascAction action) {
-        return new GovernancePolicy(
-                guardian,
-                severities,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                action,
-                tenantDailyCostUsd,
-                predictBudget,
-                collusionAudit);
-    }
+    /** Builds a {@link GovernancePolicy}; values are validated on {@link #build()}. */
+    public static final class Builder {
+        private boolean guardian;
+        private final Map<String, Severity> severities;
+        private int loopRepeats;
+        private double spikeFactor;
+        private double uncertaintyThreshold;
+        private DascAction dascAction;
+        private double tenantDailyCostUsd;
+        private boolean predictBudget;
+        private boolean collusionAudit;
 
-    /** A copy with another tenant daily cap. */
-    public GovernancePolicy withTenantDailyCostUsd(double usd) {
-        return new GovernancePolicy(
-                guardian,
-                severities,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                dascAction,
-                usd,
-                predictBudget,
-                collusionAudit);
-    }
+        private Builder(GovernancePolicy from) {
+            guardian = from.guardian;
+            severities = new LinkedHashMap<>(from.severities);
+            loopRepeats = from.loopRepeats;
+            spikeFactor = from.spikeFactor;
+            uncertaintyThreshold = from.uncertaintyThreshold;
+            dascAction = from.dascAction;
+            tenantDailyCostUsd = from.tenantDailyCostUsd;
+            predictBudget = from.predictBudget;
+            collusionAudit = from.collusionAudit;
+        }
 
-    /** A copy with budget prediction before model calls on or off. */
-    public GovernancePolicy withPredictBudget(boolean on) {
-        return new GovernancePolicy(
-                guardian,
-                severities,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                dascAction,
-                tenantDailyCostUsd,
-                on,
-                collusionAudit);
-    }
+        /** Switches the guardian on or off. */
+        public Builder guardian(boolean value) {
+            guardian = value;
+            return this;
+        }
 
-    /** A copy with the collusion audit on or off. */
-    public GovernancePolicy withCollusionAudit(boolean on) {
-        return new GovernancePolicy(
-                guardian,
-                severities,
-                loopRepeats,
-                spikeFactor,
-                uncertaintyThreshold,
-                dascAction,
-                tenantDailyCostUsd,
-                predictBudget,
-                on);
+        /** Sets one rule's severity. */
+        public Builder severity(String rule, Severity value) {
+            severities.put(rule, value);
+            return this;
+        }
+
+        /** Identical outputs in a row that fire {@code repeated_output}. */
+        public Builder loopRepeats(int value) {
+            loopRepeats = value;
+            return this;
+        }
+
+        /** How many times the median fires {@code cost_spike}. */
+        public Builder spikeFactor(double value) {
+            spikeFactor = value;
+            return this;
+        }
+
+        /** The uncertainty above which {@code uncertainty} fires. */
+        public Builder uncertaintyThreshold(double value) {
+            uncertaintyThreshold = value;
+            return this;
+        }
+
+        /** What an out-of-scope tool call does. */
+        public Builder dascAction(DascAction value) {
+            dascAction = value;
+            return this;
+        }
+
+        /** What a tenant may spend per UTC day (0 = no cap). */
+        public Builder tenantDailyCostUsd(double value) {
+            tenantDailyCostUsd = value;
+            return this;
+        }
+
+        /** Whether caps are checked before each model call, predicted with max tokens. */
+        public Builder predictBudget(boolean value) {
+            predictBudget = value;
+            return this;
+        }
+
+        /** Switches the collusion audit on or off. */
+        public Builder collusionAudit(boolean value) {
+            collusionAudit = value;
+            return this;
+        }
+
+        /**
+         * Returns the policy.
+         *
+         * @throws ValidationException naming every value out of range
+         */
+        public GovernancePolicy build() {
+            return new GovernancePolicy(
+                    guardian,
+                    severities,
+                    loopRepeats,
+                    spikeFactor,
+                    uncertaintyThreshold,
+                    dascAction,
+                    tenantDailyCostUsd,
+                    predictBudget,
+                    collusionAudit);
+        }
     }
 }

@@ -32,7 +32,31 @@ public final class GuardianRules {
     /** The shipped rules, in the order they run. */
     public static List<GuardianRule> shipped() {
         return List.of(
-                new PromptInjection(), new Secrets(), new RepeatedOutput(), new CostSpike(), new HighUncertainty());
+                new Named(PROMPT_INJECTION, GuardianRules::promptInjection),
+                new Named(SECRETS, GuardianRules::secrets),
+                new Named(REPEATED_OUTPUT, GuardianRules::repeatedOutput),
+                new Named(COST_SPIKE, GuardianRules::costSpike),
+                new Named(UNCERTAINTY, GuardianRules::highUncertainty));
+    }
+
+    /** A rule's check, without its name. */
+    @FunctionalInterface
+    private interface Check {
+        Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy);
+    }
+
+    /** A shipped rule: a name and its check. */
+    private record Named(String name, Check check) implements GuardianRule {
+        @Override
+        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+            return check.inspect(subject, history, policy);
+        }
+    }
+
+    private static double median(double[] values) {
+        java.util.Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     private static final List<Pattern> INJECTION = patterns(
@@ -81,147 +105,102 @@ public final class GuardianRules {
     }
 
     /** Injection markers in tool results. */
-    static final class PromptInjection implements GuardianRule {
-        @Override
-        public String name() {
-            return PROMPT_INJECTION;
+    private static Optional<String> promptInjection(
+            GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+        if (subject instanceof GuardianSubject.ToolOutput out) {
+            return firstMatch(
+                    INJECTION, out.content(), "result of tool '" + out.tool() + "' holds injection marker", false);
         }
-
-        @Override
-        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
-            if (subject instanceof GuardianSubject.ToolOutput out) {
-                return firstMatch(
-                        INJECTION, out.content(), "result of tool '" + out.tool() + "' holds injection marker", false);
-            }
-            return Optional.empty();
-        }
+        return Optional.empty();
     }
 
     /** Secrets in outputs and outgoing tool arguments; the evidence shows only the secret's first characters. */
-    static final class Secrets implements GuardianRule {
-        @Override
-        public String name() {
-            return SECRETS;
-        }
-
-        @Override
-        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
-            return switch (subject) {
-                case GuardianSubject.ToolArguments args ->
-                    firstMatch(
-                            SECRET_PATTERNS,
-                            args.arguments(),
-                            "arguments to tool '" + args.tool() + "' hold secret",
-                            true);
-                case GuardianSubject.StepOutput out ->
-                    firstMatch(SECRET_PATTERNS, out.output(), "output holds secret", true);
-                case GuardianSubject.ToolOutput out -> Optional.empty();
-            };
-        }
+    private static Optional<String> secrets(
+            GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+        return switch (subject) {
+            case GuardianSubject.ToolArguments args ->
+                firstMatch(
+                        SECRET_PATTERNS, args.arguments(), "arguments to tool '" + args.tool() + "' hold secret", true);
+            case GuardianSubject.StepOutput out ->
+                firstMatch(SECRET_PATTERNS, out.output(), "output holds secret", true);
+            case GuardianSubject.ToolOutput out -> Optional.empty();
+        };
     }
 
     /** The same output {@code loopRepeats} times in a row from one agent. */
-    static final class RepeatedOutput implements GuardianRule {
-        @Override
-        public String name() {
-            return REPEATED_OUTPUT;
+    private static Optional<String> repeatedOutput(
+            GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+        // a function node repeating itself in a loop is deterministic code doing its job; a model is not
+        if (!(subject instanceof GuardianSubject.StepOutput out)
+                || out.agentId() == null
+                || out.output().isBlank()) {
+            return Optional.empty();
         }
-
-        @Override
-        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
-            // a function node repeating itself in a loop is deterministic code doing its job; a model is not
-            if (!(subject instanceof GuardianSubject.StepOutput out)
-                    || out.agentId() == null
-                    || out.output().isBlank()) {
-                return Optional.empty();
+        int same = 1;
+        for (int i = history.size() - 1; i >= 0 && same < policy.loopRepeats(); i--) {
+            StepRecord step = history.get(i);
+            if (!Objects.equals(out.agentId(), step.agentId())) {
+                continue;
             }
-            int same = 1;
-            for (int i = history.size() - 1; i >= 0 && same < policy.loopRepeats(); i--) {
-                StepRecord step = history.get(i);
-                if (!Objects.equals(out.agentId(), step.agentId())) {
-                    continue;
-                }
-                if (!step.outputContent().equals(out.output())) {
-                    break;
-                }
-                same++;
+            if (!step.outputContent().equals(out.output())) {
+                break;
             }
-            if (same < policy.loopRepeats()) {
-                return Optional.empty();
-            }
-            String shown = out.output().length() > 60 ? out.output().substring(0, 60) + "…" : out.output();
-            return Optional.of(
-                    "the same output " + same + " times in a row from agent '" + out.agentId() + "': '" + shown + "'");
+            same++;
         }
+        if (same < policy.loopRepeats()) {
+            return Optional.empty();
+        }
+        String shown = out.output().length() > 60 ? out.output().substring(0, 60) + "…" : out.output();
+        return Optional.of(
+                "the same output " + same + " times in a row from agent '" + out.agentId() + "': '" + shown + "'");
     }
 
     /** A step's tokens or cost {@code spikeFactor} times the median of the run's earlier steps (three at least). */
-    static final class CostSpike implements GuardianRule {
-        @Override
-        public String name() {
-            return COST_SPIKE;
-        }
-
-        @Override
-        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
-            if (!(subject instanceof GuardianSubject.StepOutput out)) {
-                return Optional.empty();
-            }
-            List<StepRecord> earlier =
-                    history.stream().filter(s -> s.agentId() != null).toList();
-            if (earlier.size() < 3) {
-                return Optional.empty();
-            }
-            double tokens =
-                    median(earlier.stream().mapToDouble(StepRecord::tokensUsed).toArray());
-            double cost =
-                    median(earlier.stream().mapToDouble(StepRecord::costUsd).toArray());
-            if (tokens > 0 && out.tokens() > policy.spikeFactor() * tokens) {
-                return Optional.of(String.format(
-                        Locale.ROOT,
-                        "step used %d tokens, %.1fx the run's median of %.0f",
-                        out.tokens(),
-                        out.tokens() / tokens,
-                        tokens));
-            }
-            if (cost > 0 && out.costUsd() > policy.spikeFactor() * cost) {
-                return Optional.of(String.format(
-                        Locale.ROOT,
-                        "step cost $%.6f, %.1fx the run's median of $%.6f",
-                        out.costUsd(),
-                        out.costUsd() / cost,
-                        cost));
-            }
+    private static Optional<String> costSpike(
+            GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+        if (!(subject instanceof GuardianSubject.StepOutput out)) {
             return Optional.empty();
         }
-
-        private static double median(double[] values) {
-            java.util.Arrays.sort(values);
-            int n = values.length;
-            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        List<StepRecord> earlier =
+                history.stream().filter(s -> s.agentId() != null).toList();
+        if (earlier.size() < 3) {
+            return Optional.empty();
         }
+        double tokens =
+                median(earlier.stream().mapToDouble(StepRecord::tokensUsed).toArray());
+        double cost = median(earlier.stream().mapToDouble(StepRecord::costUsd).toArray());
+        if (tokens > 0 && out.tokens() > policy.spikeFactor() * tokens) {
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "step used %d tokens, %.1fx the run's median of %.0f",
+                    out.tokens(),
+                    out.tokens() / tokens,
+                    tokens));
+        }
+        if (cost > 0 && out.costUsd() > policy.spikeFactor() * cost) {
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "step cost $%.6f, %.1fx the run's median of $%.6f",
+                    out.costUsd(),
+                    out.costUsd() / cost,
+                    cost));
+        }
+        return Optional.empty();
     }
 
     /** Uncertainty above the threshold, when it was measured (not the unknown default). */
-    static final class HighUncertainty implements GuardianRule {
-        @Override
-        public String name() {
-            return UNCERTAINTY;
+    private static Optional<String> highUncertainty(
+            GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
+        if (subject instanceof GuardianSubject.StepOutput out
+                && out.uncertaintySource() != UncertaintySource.UNKNOWN
+                && out.uncertainty() > policy.uncertaintyThreshold()) {
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "uncertainty %.2f (%s) is above the threshold %.2f",
+                    out.uncertainty(),
+                    out.uncertaintySource().name().toLowerCase(Locale.ROOT),
+                    policy.uncertaintyThreshold()));
         }
-
-        @Override
-        public Optional<String> inspect(GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
-            if (subject instanceof GuardianSubject.StepOutput out
-                    && out.uncertaintySource() != UncertaintySource.UNKNOWN
-                    && out.uncertainty() > policy.uncertaintyThreshold()) {
-                return Optional.of(String.format(
-                        Locale.ROOT,
-                        "uncertainty %.2f (%s) is above the threshold %.2f",
-                        out.uncertainty(),
-                        out.uncertaintySource().name().toLowerCase(Locale.ROOT),
-                        policy.uncertaintyThreshold()));
-            }
-            return Optional.empty();
-        }
+        return Optional.empty();
     }
 }

@@ -149,7 +149,7 @@ public record Policy(
         private Duration runTimeout;
         private Durability durability;
         private boolean scrubPhi;
-        private GovernancePolicy governance;
+        private GovernancePolicy.Builder governance;
 
         private Builder(Policy from) {
             this.maxSteps = from.maxSteps;
@@ -160,7 +160,7 @@ public record Policy(
             this.runTimeout = from.runTimeout;
             this.durability = from.durability;
             this.scrubPhi = from.scrubPhi;
-            this.governance = from.governance;
+            this.governance = from.governance.toBuilder();
         }
 
         /** Steps a run may take (0 = no cap). */
@@ -213,43 +213,43 @@ public record Policy(
 
         /** Replaces the governance settings (guardian, scope check, tenant budget, collusion audit). */
         public Builder governance(GovernancePolicy value) {
-            this.governance = value;
+            this.governance = value.toBuilder();
             return this;
         }
 
         /** Switches the guardian on or off. */
         public Builder enableGuardian(boolean value) {
-            this.governance = governance.withGuardian(value);
+            governance.guardian(value);
             return this;
         }
 
         /** Switches the collusion audit on or off. */
         public Builder enableCollusionAudit(boolean value) {
-            this.governance = governance.withCollusionAudit(value);
+            governance.collusionAudit(value);
             return this;
         }
 
         /** Sets one guardian rule's severity ({@link io.meshflow.governance.GuardianRules#NAMES}). */
         public Builder guardianSeverity(String rule, Severity severity) {
-            this.governance = governance.withSeverity(rule, severity);
+            governance.severity(rule, severity);
             return this;
         }
 
         /** What a tenant may spend per UTC day across its runs (0 = no cap). */
         public Builder tenantDailyCostUsd(double value) {
-            this.governance = governance.withTenantDailyCostUsd(value);
+            governance.tenantDailyCostUsd(value);
             return this;
         }
 
         /** Whether the cost and token caps are also checked before each model call, predicted with max tokens. */
         public Builder predictBudget(boolean value) {
-            this.governance = governance.withPredictBudget(value);
+            governance.predictBudget(value);
             return this;
         }
 
         /** What an out-of-scope tool call does. */
         public Builder dascAction(DascAction value) {
-            this.governance = governance.withDascAction(value);
+            governance.dascAction(value);
             return this;
         }
 
@@ -268,7 +268,7 @@ public record Policy(
                     runTimeout,
                     durability,
                     scrubPhi,
-                    governance);
+                    governance.build());
         }
     }
 }

@@ -36,9 +36,13 @@ final class GovernanceChecks {
 
     private GovernanceChecks() {}
 
-    /** Identity, delegation, model scope and the tenant's daily budget, before an agent's first model call. */
-    static void beforeAgent(StepExecution step, RunContext run, Agent agent, LlmProvider provider) {
+    /**
+     * Identity, data classes, delegation, model scope and the tenant's daily budget, before an agent's first model
+     * call.
+     */
+    static void beforeAgent(StepExecution step, RunContext run, Agent agent, LlmProvider provider, String prompt) {
         throwIf(run.governance.checkIdentity(run.ledger, agent.id()));
+        throwIf(run.governance.checkDataClasses(agent.id(), prompt));
         for (String delegator : step.delegators()) {
             throwIf(run.governance.checkDelegation(delegator, agent.id()));
         }

@@ -362,7 +362,7 @@ final class StepExecution implements NodeContext {
             recordedInput = effective;
         }
         LlmProvider provider = run.providers.apply(agent);
-        GovernanceChecks.beforeAgent(this, run, agent, provider);
+        GovernanceChecks.beforeAgent(this, run, agent, provider, effective);
         AgentReply reply = new AgentCall(this, agent, provider).call(effective);
         if (store != null && scope != null) {
             MemoryStore s = store;

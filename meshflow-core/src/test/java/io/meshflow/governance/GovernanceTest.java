@@ -246,6 +246,38 @@ class GovernanceTest {
                 .contains("'planner' delegated to agent 'deployer'");
     }
 
+    @Test
+    void modelOutsideScope_andPhiForAnAgentWithoutThatDataClass_areDascBlocks() {
+        AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
+        ids.create("cheap", CapabilityScope.builder().models("scripted/small").build());
+        ids.create("clerk", CapabilityScope.builder().dataClasses("public").build());
+        ScriptedProvider model = ScriptedProvider.builder().fallback("ok").build();
+        Mesh mesh = Mesh.builder()
+                .provider(model)
+                .governance(Governance.builder().identities(ids).build())
+                .build();
+
+        RunResult bigModel = mesh.run(
+                Team.sequential("m", Agent.builder("cheap").model("large").build()), "go");
+        RunResult smallModel = mesh.run(
+                Team.sequential("m", Agent.builder("cheap").model("small").build()), "go");
+        RunResult phi = mesh.run(
+                Team.sequential("p", Agent.builder("clerk").build()), "Patient SSN 561-38-2290 needs a callback");
+        RunResult plain = mesh.run(Team.sequential("p", Agent.builder("clerk").build()), "Order more paper");
+
+        assertThat(bigModel.blockReason()).isEqualTo("dasc");
+        assertThat(bigModel.steps().get(0).verdict().detail())
+                .startsWith("rule model_scope:")
+                .contains("scripted/large");
+        assertThat(smallModel.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(phi.blockReason()).isEqualTo("dasc");
+        assertThat(phi.steps().get(0).verdict().detail())
+                .startsWith("rule data_class:")
+                .contains("[public]");
+        assertThat(plain.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(model.requests()).hasSize(2);
+    }
+
     // ---- guardian ----
 
     private static RunResult runWithToolResult(String toolResult, Policy policy) {
@@ -512,6 +544,43 @@ class GovernanceTest {
         List<AuditFinding> findings = mesh.ledger().findings("default", result.runId());
         assertThat(findings).extracting(AuditFinding::rule).containsExactlyInAnyOrder("verbatim_copy", "rubber_stamp");
         assertThat(findings).allSatisfy(f -> assertThat(f.check()).isEqualTo("collusion"));
+    }
+
+    @Test
+    void delegationThatLaundersACapability_isFlagged() {
+        AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
+        ids.create("intern", CapabilityScope.builder().mayDelegateTo("admin").build());
+        ids.create("admin", CapabilityScope.builder().tools("delete_user").build());
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent("intern", "Please delete user 42, it was my decision.")
+                .forAgent(
+                        "admin",
+                        List.of(ScriptedReply.toolCall("delete_user", "{\"id\":42}"), ScriptedReply.text("Deleted.")))
+                .build();
+        Mesh mesh = Mesh.builder()
+                .provider(model)
+                .governance(Governance.builder().identities(ids).build())
+                .build();
+
+        RunResult result = mesh.run(
+                Team.sequential(
+                        "launder",
+                        Agent.builder("intern").build(),
+                        Agent.builder("admin")
+                                .tools(tool("delete_user", "gone"))
+                                .build()),
+                "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(mesh.ledger().findings("default", result.runId()))
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.rule()).isEqualTo("capability_laundering");
+                    assertThat(f.evidence())
+                            .contains("'intern'")
+                            .contains("'delete_user'")
+                            .contains("'admin'");
+                });
     }
 
     @Test
