@@ -251,7 +251,7 @@ final class AgentCall {
 
     /**
      * The governance checks around a tool call: the scope check (DASC) and the guardian on the arguments before it,
-     * the tool's circuit breaker around it, and the guardian on the result after it.
+     * and the guardian on the result after it (the tool's circuit breaker is in {@link #invoke}).
      *
      * @throws GovernanceException when a check refuses the call or blocks the step
      */
@@ -273,17 +273,7 @@ final class AgentCall {
             }
         }
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolArguments(agent.id(), call.name(), arguments));
-        String breaker = CircuitBreakers.toolKey(call.name());
-        run.governance.breakers().tryAcquire(breaker).ifPresent(open -> {
-            throw new GovernanceException(open.blocked());
-        });
-        long t0 = System.nanoTime();
         ToolResult result = invoke(call);
-        if (result.isError() && tools.containsKey(call.name())) {
-            run.governance.breakers().failed(breaker, System.nanoTime() - t0, new MeshFlowException(result.content()));
-        } else {
-            run.governance.breakers().succeeded(breaker, System.nanoTime() - t0);
-        }
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolOutput(agent.id(), call.name(), result.content()));
         return result;
     }
@@ -291,6 +281,7 @@ final class AgentCall {
     /**
      * Runs one call: the arguments are checked against the tool's input schema first, and whatever goes wrong (an
      * unknown tool, invalid arguments, a tool that throws) becomes an error result for the model, never a failed run.
+     * A tool whose circuit breaker is open is not called: that blocks the step ({@link GovernanceException}).
      */
     private ToolResult invoke(ToolCall call) {
         Tool tool = tools.get(call.name());
@@ -306,9 +297,24 @@ final class AgentCall {
             return ToolResult.error("invalid arguments for tool '" + call.name() + "': " + String.join("; ", problems)
                     + ". Call it again with arguments that match its input schema: " + tool.inputSchema());
         }
+        // the tool's circuit breaker counts what the tool itself does, not the model's unknown names or bad arguments
+        String breaker = CircuitBreakers.toolKey(call.name());
+        run.governance.breakers().tryAcquire(breaker).ifPresent(open -> {
+            throw new GovernanceException(open.blocked());
+        });
+        long t0 = System.nanoTime();
         try {
-            return tool.call(arguments);
+            ToolResult result = tool.call(arguments);
+            if (result.isError()) {
+                run.governance
+                        .breakers()
+                        .failed(breaker, System.nanoTime() - t0, new MeshFlowException(result.content()));
+            } else {
+                run.governance.breakers().succeeded(breaker, System.nanoTime() - t0);
+            }
+            return result;
         } catch (RuntimeException e) {
+            run.governance.breakers().failed(breaker, System.nanoTime() - t0, e);
             String message = e.getMessage();
             return ToolResult.error("tool '" + call.name() + "' failed: "
                     + e.getClass().getSimpleName() + (message == null ? "" : ": " + message));

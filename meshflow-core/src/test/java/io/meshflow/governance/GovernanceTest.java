@@ -519,6 +519,37 @@ class GovernanceTest {
         assertThat(governance.breakers().state("flaky/m1")).isEqualTo("CLOSED");
     }
 
+    @Test
+    void toolFailingFiveTimes_opensItsBreaker_andTheNextCallIsRefusedWithoutReachingIt() {
+        AtomicInteger calls = new AtomicInteger();
+        Tool flaky = Tool.of("inventory", "stock levels", MeshJson.parse("{\"type\":\"object\"}"), args -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("connection refused");
+        });
+        List<ScriptedReply> script = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            // each run: one tool call (which throws; the model gets an error result), then an answer
+            script.add(ScriptedReply.toolCall("inventory", "{}"));
+            script.add(ScriptedReply.text("no data"));
+        }
+        ScriptedProvider model =
+                ScriptedProvider.builder().forAgent("clerk", script).build();
+        Mesh mesh = Mesh.builder().provider(model).build();
+        WorkflowDefinition one =
+                Team.sequential("one", Agent.builder("clerk").tools(flaky).build());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(mesh.run(one, "stock?").status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        RunResult refused = mesh.run(one, "stock?");
+
+        assertThat(calls).hasValue(5);
+        assertThat(refused.blockReason()).isEqualTo("circuit_breaker");
+        assertThat(refused.steps().get(0).verdict().detail())
+                .startsWith("rule tool_breaker:")
+                .contains("tool:inventory");
+    }
+
     // ---- collusion ----
 
     @Test

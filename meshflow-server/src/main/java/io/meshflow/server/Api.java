@@ -20,15 +20,18 @@ import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.MeshEvent;
 import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.AuditFinding;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.jdbc.ChainVerification;
 import io.meshflow.ledger.jdbc.ErasureReceipt;
 import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
 import io.meshflow.ledger.jdbc.RunStillRunningException;
+import io.meshflow.ledger.jdbc.SignatureCheck;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
@@ -155,6 +158,7 @@ final class Api {
         routes.post("/runs/{id}/resume", this::resumeRun);
         routes.get("/runs/{id}/events", this::events);
         routes.get("/runs/{id}/verify", this::verify);
+        routes.get("/runs/{id}/audit", this::audit);
         routes.get("/traces/{runId}", this::trace);
         routes.get("/traces/{runId}/steps/{stepId}/replay", this::replay);
         routes.post("/admin/runs/{id}/delete", this::adminDeleteRun);
@@ -830,6 +834,37 @@ final class Api {
         String runId = id(ctx, "id");
         record(tenant, runId);
         json(ctx, 200, ledger.verifyChain(tenant, runId));
+    }
+
+    /**
+     * The audit report of {@code GET /runs/{id}/audit}.
+     *
+     * @param tenantId the run's tenant
+     * @param runId the run
+     * @param chain the hash chain and signature verification
+     * @param signatures each record's signature check, in order of seq
+     * @param findings the governance findings recorded for the run
+     */
+    record AuditReport(
+            String tenantId,
+            String runId,
+            ChainVerification chain,
+            List<SignatureCheck> signatures,
+            List<AuditFinding> findings) {}
+
+    private void audit(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        record(tenant, runId);
+        json(
+                ctx,
+                200,
+                new AuditReport(
+                        tenant,
+                        runId,
+                        ledger.verifyChain(tenant, runId),
+                        ledger.verifySignatures(tenant, runId),
+                        ledger.findings(tenant, runId)));
     }
 
     /** One step of a trace, for {@code GET /traces/{runId}}. */
