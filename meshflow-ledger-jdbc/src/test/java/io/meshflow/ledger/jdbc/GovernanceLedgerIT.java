@@ -170,6 +170,20 @@ class GovernanceLedgerIT extends LedgerTestBase {
     }
 
     @Test
+    void anAnonymisedSignedRun_stillVerifies_signaturesIncluded() {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+
+        ledger.anonymizeRun("acme", result.runId(), "dpo", "erasure request");
+
+        assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
+        assertThat(ledger.verifySignatures("acme", result.runId()))
+                .extracting(SignatureCheck::status)
+                .containsExactly(
+                        SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.UNSIGNED);
+    }
+
+    @Test
     void findingsAndTenantSpend_areReadBackFromTheDatabase() {
         JdbcLedger ledger = open();
         Mesh mesh = Mesh.builder()
