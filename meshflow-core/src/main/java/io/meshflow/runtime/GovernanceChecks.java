@@ -17,6 +17,7 @@ import io.meshflow.provider.LlmRequest;
 import io.meshflow.provider.PriceTable;
 import io.meshflow.provider.TokenCounter;
 import io.meshflow.provider.TokenUsage;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -47,26 +48,38 @@ final class GovernanceChecks {
             throwIf(run.governance.checkDelegation(delegator, agent.id()));
         }
         throwIf(run.governance.checkModel(agent.id(), provider.name(), agent.model()));
+        throwIf(tenantBudget(run, 0));
+    }
+
+    /**
+     * The tenant's daily budget: what its steps cost since 00:00 UTC across all its runs, read from the ledger, plus
+     * {@code pending} (a step not yet recorded), against {@code tenant_daily_cost_usd}. Before a step the budget must
+     * not be used up; after it, the step must not have crossed it.
+     */
+    private static Optional<GovernanceBlock> tenantBudget(RunContext run, double pending) {
         double cap = run.policy.governance().tenantDailyCostUsd();
-        if (cap > 0) {
-            java.time.Instant midnight = LocalDate.ofInstant(run.clock.instant(), ZoneOffset.UTC)
-                    .atStartOfDay()
-                    .toInstant(ZoneOffset.UTC);
-            double spent = run.ledger.tenantCostSince(run.tenantId, midnight);
-            if (spent >= cap) {
-                throw new GovernanceException(new GovernanceBlock(
-                                GovernanceBlock.BUDGET,
-                                "tenant_daily_cost",
-                                String.format(
-                                        Locale.ROOT,
-                                        "tenant '%s' has spent $%.6f since %s; its daily budget is $%.6f",
-                                        run.tenantId,
-                                        spent,
-                                        midnight,
-                                        cap))
-                        .blocked());
-            }
+        if (cap <= 0) {
+            return Optional.empty();
         }
+        Instant midnight = LocalDate.ofInstant(run.clock.instant(), ZoneOffset.UTC)
+                .atStartOfDay()
+                .toInstant(ZoneOffset.UTC);
+        double spent = run.ledger.tenantCostSince(run.tenantId, midnight) + pending;
+        boolean over = pending > 0 ? spent > cap : spent >= cap;
+        if (!over) {
+            return Optional.empty();
+        }
+        return Optional.of(new GovernanceBlock(
+                GovernanceBlock.BUDGET,
+                "tenant_daily_cost",
+                String.format(
+                        Locale.ROOT,
+                        "tenant '%s' has spent $%.6f since %s%s; its daily budget is $%.6f",
+                        run.tenantId,
+                        spent,
+                        midnight,
+                        pending > 0 ? String.format(Locale.ROOT, " with this step's $%.6f", pending) : "",
+                        cap)));
     }
 
     /**
@@ -137,7 +150,8 @@ final class GovernanceChecks {
     }
 
     /**
-     * The verdict of the checks after a step ended: the agent's scope cost cap, then the guardian on its output.
+     * The verdict of the checks after a step ended: the agent's scope cost cap, the tenant's daily budget, then the
+     * guardian on its output.
      */
     static Verdict afterStep(RunContext run, String stepId, GuardianSubject.StepOutput output) {
         String agentId = output.agentId();
@@ -145,6 +159,12 @@ final class GovernanceChecks {
             Optional<GovernanceBlock> cost = run.governance.checkStepCost(agentId, output.costUsd());
             if (cost.isPresent()) {
                 return cost.get().blocked();
+            }
+        }
+        if (output.costUsd() > 0) {
+            Optional<GovernanceBlock> daily = tenantBudget(run, output.costUsd());
+            if (daily.isPresent()) {
+                return daily.get().blocked();
             }
         }
         try {
