@@ -108,8 +108,7 @@ public final class GuardianRules {
     private static Optional<String> promptInjection(
             GuardianSubject subject, List<StepRecord> history, GovernancePolicy policy) {
         if (subject instanceof GuardianSubject.ToolOutput out) {
-            return firstMatch(
-                    INJECTION, out.content(), "result of tool '" + out.tool() + "' holds injection marker", false);
+            return firstMatch(INJECTION, out.content(), "result of '" + out.tool() + "' holds injection marker", false);
         }
         return Optional.empty();
     }

@@ -19,10 +19,10 @@ public sealed interface GuardianSubject {
     record ToolArguments(String agentId, String tool, String arguments) implements GuardianSubject {}
 
     /**
-     * What a tool (or a retrieval) returned, before the model sees it.
+     * What a tool returned, or what was retrieved (a knowledge base's chunk, a memory), before the model sees it.
      *
-     * @param agentId the calling agent
-     * @param tool the tool
+     * @param agentId the calling agent (for a retrieval by a node without an agent, the node's id)
+     * @param tool the tool, or {@code knowledge_base:<name>} or {@code memory} for a retrieval
      * @param content the result text
      */
     record ToolOutput(String agentId, String tool, String content) implements GuardianSubject {}

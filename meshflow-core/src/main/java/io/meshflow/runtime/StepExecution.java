@@ -406,6 +406,9 @@ final class StepExecution implements NodeContext {
         if (recalled.isEmpty()) {
             return prompt;
         }
+        for (Memory memory : recalled) {
+            guardRetrieved("memory", memory.text());
+        }
         String id = stepId();
         List<MeshEvent.Recalled> items = recalled.stream()
                 .map(m -> new MeshEvent.Recalled(m.id(), m.text(), m.score()))
@@ -434,9 +437,28 @@ final class StepExecution implements NodeContext {
         return text.append('\n').append(prompt).toString();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>What it retrieves passes the guardian first, as a tool result would: a retrieved document holding a
+     * prompt-injection marker blocks (or escalates) the step.
+     */
     @Override
     public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
-        return run.knowledgeBases.apply(name);
+        return run.knowledgeBases.apply(name).map(kb -> (query, topK) -> {
+            List<io.meshflow.memory.RetrievedChunk> chunks = kb.retrieve(query, topK);
+            for (io.meshflow.memory.RetrievedChunk chunk : chunks) {
+                guardRetrieved("knowledge_base:" + name, chunk.text());
+            }
+            return chunks;
+        });
+    }
+
+    /** Runs the guardian on retrieved text (a document chunk, a memory) before anyone sees it. */
+    private void guardRetrieved(String source, String text) {
+        String caller = target.agentId();
+        GovernanceChecks.guard(
+                run, stepId(), new GuardianSubject.ToolOutput(caller == null ? nodeId : caller, source, text));
     }
 
     @Override
