@@ -9,6 +9,7 @@ import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.hitl.InMemoryPauseStore;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -77,6 +78,7 @@ public final class Mesh implements AutoCloseable {
     private final Clock clock;
     private final PauseStore pauses;
     private final HitlNotifier notifier;
+    private final Governance governance;
 
     private Mesh(Builder b) {
         this.clock = b.clock;
@@ -106,8 +108,15 @@ public final class Mesh implements AutoCloseable {
                 this::providerFor,
                 this::memory,
                 name -> Optional.ofNullable(knowledgeBases.get(name)),
+                b.governance,
                 pauses,
                 notifier);
+        this.governance = b.governance;
+    }
+
+    /** The governance kernel of this mesh: identities, guardian rules, circuit breakers. */
+    public Governance governance() {
+        return governance;
     }
 
     /** Starts configuring a mesh. */
@@ -492,6 +501,17 @@ public final class Mesh implements AutoCloseable {
         private Ledger ledger = new InMemoryLedger();
         private Policy policy = Policy.defaults();
         private Clock clock = Clock.systemUTC();
+        private Governance governance = Governance.defaults();
+
+        /**
+         * The governance kernel: agent identities (signed steps, revocation, capability scopes), extra guardian rules
+         * and circuit breaker settings. Without it, agents have no identities and the other checks run with defaults.
+         */
+        public Builder governance(Governance value) {
+            this.governance = value;
+            return this;
+        }
+
         private Supplier<String> runIds = Ids::timeOrdered;
         private final List<EventSink> sinks = new ArrayList<>();
         private @Nullable WorkflowDefinition workflow;

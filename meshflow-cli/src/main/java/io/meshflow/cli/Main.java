@@ -102,6 +102,21 @@ public final class Main {
             if (type == AdminCommand.class) {
                 return type.cast(new AdminCommand(environment));
             }
+            if (type == IdentityCommand.class) {
+                return type.cast(new IdentityCommand(environment));
+            }
+            if (type == IdentityCommand.Create.class) {
+                return type.cast(new IdentityCommand.Create(environment));
+            }
+            if (type == IdentityCommand.ListIdentities.class) {
+                return type.cast(new IdentityCommand.ListIdentities(environment));
+            }
+            if (type == IdentityCommand.Revoke.class) {
+                return type.cast(new IdentityCommand.Revoke(environment));
+            }
+            if (type == AuditCommand.class) {
+                return type.cast(new AuditCommand(environment));
+            }
             if (type == IngestCommand.class) {
                 return type.cast(new IngestCommand(environment));
             }

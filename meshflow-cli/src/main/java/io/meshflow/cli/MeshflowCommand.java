@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
             ReplayCommand.class,
             InitCommand.class,
             DevCommand.class,
+            IdentityCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExamples:%n",
@@ -45,7 +47,9 @@ import picocli.CommandLine.Spec;
             "  meshflow init --template legal my-project",
             "  meshflow dev --dir my-project",
             "  meshflow serve --port 8080 --workflows examples/",
-            "  meshflow ingest --kb handbook docs/"
+            "  meshflow ingest --kb handbook docs/",
+            "  meshflow identity create analyst --tools search --delegate-to critic",
+            "  meshflow audit <runId>"
         })
 final class MeshflowCommand implements Callable<Integer> {
     /** The system property slf4j-simple reads for its level; {@code --verbose} sets it to {@code debug}. */

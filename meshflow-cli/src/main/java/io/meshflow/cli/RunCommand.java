@@ -125,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private LedgerOption ledger = new LedgerOption();
 
+    @Mixin
+    private KeyStoreOption keys = new KeyStoreOption();
+
     @ParentCommand
     private @Nullable MeshflowCommand parent;
 
@@ -164,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
         try (Mesh mesh = Mesh.builder()
                 .provider(loaded.provider())
                 .ledger(ledger.open(environment))
+                .governance(keys.governance(environment))
                 .build()) {
             RunHandle handle = mesh.stream(request);
             running.set(handle);

@@ -69,7 +69,7 @@ class RunCommandTest {
         Cli.Outcome run = Cli.run("run", "--task", "x", "--policy", "lax");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("'lax'").contains("dev, standard, strict");
+        assertThat(run.err()).contains("'lax'").contains("dev, standard, strict, hipaa");
     }
 
     @Test

@@ -47,6 +47,9 @@ public final class InMemoryLedger implements Ledger, PauseStore {
             }
         }
     });
+    private final Map<String, RegisteredIdentity> identities = new java.util.LinkedHashMap<>();
+    private final Map<String, Revocation> revocations = new java.util.LinkedHashMap<>();
+    private final List<AuditFinding> findings = new ArrayList<>();
 
     /** A ledger that keeps no checkpoints. */
     public InMemoryLedger() {
@@ -242,5 +245,42 @@ public final class InMemoryLedger implements Ledger, PauseStore {
     @Override
     public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
         return pauses.deliveries(tenantId, pauseId);
+    }
+
+    @Override
+    public synchronized void registerIdentity(RegisteredIdentity identity) {
+        identities.putIfAbsent(identity.did(), identity);
+    }
+
+    @Override
+    public synchronized List<RegisteredIdentity> identities() {
+        return List.copyOf(identities.values());
+    }
+
+    @Override
+    public synchronized void revoke(Revocation revocation) {
+        revocations.putIfAbsent(revocation.did(), revocation);
+    }
+
+    @Override
+    public synchronized Optional<Revocation> revocation(String did) {
+        return Optional.ofNullable(revocations.get(did));
+    }
+
+    @Override
+    public synchronized List<Revocation> revocations() {
+        return List.copyOf(revocations.values());
+    }
+
+    @Override
+    public synchronized void recordFinding(AuditFinding finding) {
+        findings.add(finding);
+    }
+
+    @Override
+    public synchronized List<AuditFinding> findings(String tenantId, String runId) {
+        return findings.stream()
+                .filter(f -> f.tenantId().equals(tenantId) && f.runId().equals(runId))
+                .toList();
     }
 }

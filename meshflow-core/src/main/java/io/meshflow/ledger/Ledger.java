@@ -64,6 +64,80 @@ public interface Ledger extends AutoCloseable {
     /** The tenant's most recent runs, newest first, at most {@code limit}. */
     List<RunRecord> runs(String tenantId, int limit);
 
+    /**
+     * Appends a step record like {@link #append(StepRecord, Checkpoint)}, signed by {@code signer} over its entry
+     * hash when the ledger keeps a hash chain; a ledger without one (the default) appends it unsigned.
+     *
+     * @throws LedgerException when nothing could be recorded
+     */
+    default void append(StepRecord step, @Nullable Checkpoint checkpoint, @Nullable StepSigner signer) {
+        append(step, checkpoint);
+    }
+
+    /**
+     * Makes an agent identity known to the ledger; registering it again does nothing.
+     *
+     * @throws LedgerException when this ledger keeps no identities or the write fails
+     */
+    default void registerIdentity(RegisteredIdentity identity) {
+        throw new LedgerException(getClass().getSimpleName() + " keeps no agent identities");
+    }
+
+    /** The identities the ledger knows, oldest first. */
+    default List<RegisteredIdentity> identities() {
+        return List.of();
+    }
+
+    /**
+     * Revokes an identity, effective for every engine on this ledger from its next step; revoking it again keeps the
+     * first revocation.
+     *
+     * @throws LedgerException when this ledger keeps no revocation list or the write fails
+     */
+    default void revoke(Revocation revocation) {
+        throw new LedgerException(getClass().getSimpleName() + " keeps no revocation list");
+    }
+
+    /** The revocation of an identity, if it is revoked. */
+    default Optional<Revocation> revocation(String did) {
+        return revocations().stream().filter(r -> r.did().equals(did)).findFirst();
+    }
+
+    /** Every revocation, oldest first. */
+    default List<Revocation> revocations() {
+        return List.of();
+    }
+
+    /**
+     * Records a governance finding about a run.
+     *
+     * @throws LedgerException when this ledger keeps no findings or the write fails
+     */
+    default void recordFinding(AuditFinding finding) {
+        throw new LedgerException(getClass().getSimpleName() + " keeps no audit findings");
+    }
+
+    /** The findings recorded for a run, in order of recording. */
+    default List<AuditFinding> findings(String tenantId, String runId) {
+        return List.of();
+    }
+
+    /**
+     * What the tenant's steps that ended at or after {@code since} cost, across all its runs: what a daily budget
+     * is checked against. The default adds up the tenant's most recent 10,000 runs' step records.
+     */
+    default double tenantCostSince(String tenantId, java.time.Instant since) {
+        double total = 0;
+        for (RunRecord run : runs(tenantId, 10_000)) {
+            for (StepRecord step : steps(tenantId, run.runId())) {
+                if (!step.endedAt().isBefore(since)) {
+                    total += step.costUsd();
+                }
+            }
+        }
+        return total;
+    }
+
     /** Releases resources; the default does nothing. */
     @Override
     default void close() {}

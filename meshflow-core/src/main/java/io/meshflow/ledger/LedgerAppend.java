@@ -3,7 +3,18 @@ package io.meshflow.ledger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One step to append, with the run's checkpoint after it (or {@code null}), as {@link Ledger#append(java.util.List)}
- * takes them.
+ * One step and the run's checkpoint after it, as handed to {@link Ledger#append(java.util.List)}.
+ *
+ * @param step the record
+ * @param checkpoint the checkpoint, or {@code null}
+ * @param signer signs the record's entry hash, or {@code null} for an unsigned record
  */
-public record LedgerAppend(StepRecord step, @Nullable Checkpoint checkpoint) {}
+public record LedgerAppend(
+        StepRecord step,
+        @Nullable Checkpoint checkpoint,
+        @Nullable StepSigner signer) {
+    /** An unsigned append. */
+    public LedgerAppend(StepRecord step, @Nullable Checkpoint checkpoint) {
+        this(step, checkpoint, null);
+    }
+}

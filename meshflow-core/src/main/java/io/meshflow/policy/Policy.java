@@ -2,6 +2,9 @@ package io.meshflow.policy;
 
 import io.meshflow.ValidationException;
 import io.meshflow.hitl.HumanInLoopConfig;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.GovernancePolicy;
+import io.meshflow.governance.Severity;
 import io.meshflow.ledger.Durability;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.Locale;
  * @param scrubPhi whether the ledger stores step inputs, outputs and tool calls, and the run's task, output and
  *     error, with protected health information redacted by {@link io.meshflow.privacy.PhiScrubber#standard()}; the
  *     agents still see the original text
+ * @param governance the guardian, scope check, tenant budget and collusion audit settings
  * @param humanInLoop when the run waits for a person and what happens if nobody answers
  *     ({@link HumanInLoopConfig#NONE}: only an escalating step pauses the run, and it waits for ever)
  */
@@ -38,10 +42,11 @@ public record Policy(
         Duration runTimeout,
         Durability durability,
         boolean scrubPhi,
+        GovernancePolicy governance,
         HumanInLoopConfig humanInLoop) {
 
     /** The preset names {@link #forMode(String)} accepts. */
-    public static final List<String> MODES = List.of("dev", "standard", "strict");
+    public static final List<String> MODES = List.of("dev", "standard", "strict", "hipaa");
 
     /** Validates the fields. */
     public Policy {
@@ -66,7 +71,11 @@ public record Policy(
      *   <li>{@code dev}: 1,000 steps, no token or cost cap, 10 min per step, no run timeout;
      *   <li>{@code standard}: 200 steps, 500,000 tokens, $10, 5 min per step, 1 h per run;
      *   <li>{@code strict}: 50 steps, 100,000 tokens, $1, 2 min per step, 15 min per run.
+     *   <li>{@code hipaa}: {@code strict}, with protected health information scrubbed from the ledger.
      * </ul>
+     *
+     * The governance part is {@link GovernancePolicy#dev()} (every check warns only), {@link
+     * GovernancePolicy#standard()} and {@link GovernancePolicy#strict()} (every check blocks) respectively.
      *
      * @throws ValidationException for an unknown mode, naming the known ones
      */
@@ -82,6 +91,7 @@ public record Policy(
                         Duration.ZERO,
                         Durability.SYNC,
                         false,
+                        GovernancePolicy.dev(),
                         HumanInLoopConfig.NONE);
             case "standard" ->
                 new Policy(
@@ -93,8 +103,9 @@ public record Policy(
                         Duration.ofHours(1),
                         Durability.SYNC,
                         false,
+                        GovernancePolicy.standard(),
                         HumanInLoopConfig.NONE);
-            case "strict" ->
+            case "strict", "hipaa" ->
                 new Policy(
                         50,
                         100_000,
@@ -103,10 +114,21 @@ public record Policy(
                         Duration.ofMinutes(2),
                         Duration.ofMinutes(15),
                         Durability.SYNC,
-                        false,
+                        mode.equalsIgnoreCase("hipaa"),
+                        GovernancePolicy.strict(),
                         HumanInLoopConfig.NONE);
             default -> throw new ValidationException("unknown policy mode '" + mode + "'; known modes: " + MODES);
         };
+    }
+
+    /** Whether the guardian runs its rules on every step. */
+    public boolean enableGuardian() {
+        return governance.guardian();
+    }
+
+    /** Whether the collusion audit runs after each run. */
+    public boolean enableCollusionAudit() {
+        return governance.collusionAudit();
     }
 
     /** The {@code standard} preset, used when nothing else is configured. */
@@ -134,6 +156,7 @@ public record Policy(
         private Duration runTimeout;
         private Durability durability;
         private boolean scrubPhi;
+        private GovernancePolicy.Builder governance;
         private HumanInLoopConfig humanInLoop;
 
         private Builder(Policy from) {
@@ -145,6 +168,7 @@ public record Policy(
             this.runTimeout = from.runTimeout;
             this.durability = from.durability;
             this.scrubPhi = from.scrubPhi;
+            this.governance = from.governance.toBuilder();
             this.humanInLoop = from.humanInLoop;
         }
 
@@ -196,6 +220,48 @@ public record Policy(
             return this;
         }
 
+        /** Replaces the governance settings (guardian, scope check, tenant budget, collusion audit). */
+        public Builder governance(GovernancePolicy value) {
+            this.governance = value.toBuilder();
+            return this;
+        }
+
+        /** Switches the guardian on or off. */
+        public Builder enableGuardian(boolean value) {
+            governance.guardian(value);
+            return this;
+        }
+
+        /** Switches the collusion audit on or off. */
+        public Builder enableCollusionAudit(boolean value) {
+            governance.collusionAudit(value);
+            return this;
+        }
+
+        /** Sets one guardian rule's severity ({@link io.meshflow.governance.GuardianRules#NAMES}). */
+        public Builder guardianSeverity(String rule, Severity severity) {
+            governance.severity(rule, severity);
+            return this;
+        }
+
+        /** What a tenant may spend per UTC day across its runs (0 = no cap). */
+        public Builder tenantDailyCostUsd(double value) {
+            governance.tenantDailyCostUsd(value);
+            return this;
+        }
+
+        /** Whether the cost and token caps are also checked before each model call, predicted with max tokens. */
+        public Builder predictBudget(boolean value) {
+            governance.predictBudget(value);
+            return this;
+        }
+
+        /** What an out-of-scope tool call does. */
+        public Builder dascAction(DascAction value) {
+            governance.dascAction(value);
+            return this;
+        }
+
         /** When runs wait for a person ({@link HumanInLoopConfig#NONE} by default). */
         public Builder humanInLoop(HumanInLoopConfig value) {
             this.humanInLoop = value;
@@ -217,6 +283,7 @@ public record Policy(
                     runTimeout,
                     durability,
                     scrubPhi,
+                    governance.build(),
                     humanInLoop);
         }
     }

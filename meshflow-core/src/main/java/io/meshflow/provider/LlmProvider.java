@@ -26,4 +26,12 @@ public interface LlmProvider {
      * @throws ProviderException when the call fails
      */
     LlmResponse stream(LlmRequest request, TokenSink sink);
+
+    /**
+     * The price of a model's tokens, when the provider knows it: budgets use it to predict a call's cost before
+     * making it. Empty by default.
+     */
+    default java.util.Optional<PriceTable.ModelPrice> price(String model) {
+        return java.util.Optional.empty();
+    }
 }

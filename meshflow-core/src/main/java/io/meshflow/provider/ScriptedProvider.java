@@ -65,6 +65,14 @@ public final class ScriptedProvider implements LlmProvider {
         return "scripted";
     }
 
+    /** The configured pricing, for every model name; empty when the provider is free. */
+    @Override
+    public java.util.Optional<PriceTable.ModelPrice> price(String model) {
+        return inputUsdPerMillion == 0 && outputUsdPerMillion == 0
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(PriceTable.ModelPrice.of(inputUsdPerMillion, outputUsdPerMillion));
+    }
+
     @Override
     public LlmResponse complete(LlmRequest request) {
         return stream(request, TokenSink.discard());

@@ -5,6 +5,11 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.CircuitBreakers;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.GovernanceBlock;
+import io.meshflow.governance.GovernanceException;
+import io.meshflow.governance.GuardianSubject;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.provider.ChatMessage;
@@ -24,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -87,6 +93,26 @@ final class AgentCall {
     }
 
     private LlmResponse callModel(LlmRequest request) {
+        GovernanceChecks.beforeModelCall(run, agent.policy(), provider, request);
+        String breaker = CircuitBreakers.modelKey(provider.name(), request.model());
+        run.governance.breakers().tryAcquire(breaker).ifPresent(open -> {
+            throw new GovernanceException(open.blocked());
+        });
+        long t0 = System.nanoTime();
+        try {
+            LlmResponse response = streamModel(request);
+            run.governance.breakers().succeeded(breaker, System.nanoTime() - t0);
+            return response;
+        } catch (RuntimeException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                // a call cut short by the step's timeout or the run's stop says nothing about the provider
+                run.governance.breakers().failed(breaker, System.nanoTime() - t0, e);
+            }
+            throw e;
+        }
+    }
+
+    private LlmResponse streamModel(LlmRequest request) {
         Span span = run.tracer
                 .spanBuilder("meshflow.llm " + provider.name())
                 .setParent(step.traceContext())
@@ -172,6 +198,9 @@ final class AgentCall {
             Thread.currentThread().interrupt();
             throw new MeshFlowException("interrupted while tools of agent '" + agent.id() + "' ran", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof GovernanceException refused) {
+                throw refused;
+            }
             throw new MeshFlowException("a tool of agent '" + agent.id() + "' failed: " + e.getCause(), e.getCause());
         }
         return results;
@@ -199,7 +228,23 @@ final class AgentCall {
                 .setAttribute("meshflow.tool", call.name())
                 .startSpan();
         long t0 = System.nanoTime();
-        ToolResult result = invoke(call);
+        String arguments = MeshJson.write(call.arguments());
+        ToolResult result;
+        try {
+            result = governedInvoke(call, arguments);
+        } catch (GovernanceException refused) {
+            span.setStatus(StatusCode.ERROR, refused.getMessage());
+            span.end();
+            step.recordToolCalls(List.of(new ToolCallRecord(
+                    call.id(),
+                    call.name(),
+                    arguments,
+                    "refused: " + refused.verdict().reason() + ": "
+                            + refused.verdict().detail(),
+                    true,
+                    (System.nanoTime() - t0) / 1_000_000)));
+            throw refused;
+        }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         if (result.isError()) {
             span.setStatus(StatusCode.ERROR, result.content());
@@ -221,18 +266,42 @@ final class AgentCall {
                 durationMs));
         return new Answer(
                 ChatMessage.toolResult(call.id(), call.name(), result.content()),
-                new ToolCallRecord(
-                        call.id(),
-                        call.name(),
-                        MeshJson.write(call.arguments()),
-                        result.content(),
-                        result.isError(),
-                        durationMs));
+                new ToolCallRecord(call.id(), call.name(), arguments, result.content(), result.isError(), durationMs));
+    }
+
+    /**
+     * The governance checks around a tool call: the scope check (DASC) and the guardian on the arguments before it,
+     * and the guardian on the result after it (the tool's circuit breaker is in {@link #invoke}).
+     *
+     * @throws GovernanceException when a check refuses the call or blocks the step
+     */
+    private ToolResult governedInvoke(ToolCall call, String arguments) {
+        String stepId = step.stepId();
+        Optional<GovernanceBlock> outOfScope = run.governance.checkTool(agent.id(), call.name(), arguments);
+        if (outOfScope.isPresent()) {
+            GovernanceBlock block = outOfScope.get();
+            DascAction action = run.policy.governance().dascAction();
+            GovernanceChecks.record(run, stepId, block.reason(), block.rule(), action.name(), block.evidence());
+            switch (action) {
+                case BLOCK -> throw new GovernanceException(block.blocked());
+                case TOOL_ERROR -> {
+                    return ToolResult.error("refused by the delegated action scope check: " + block.evidence());
+                }
+                case WARN -> {
+                    // dev mode: the call goes ahead, the finding is recorded
+                }
+            }
+        }
+        GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolArguments(agent.id(), call.name(), arguments));
+        ToolResult result = invoke(call);
+        GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolOutput(agent.id(), call.name(), result.content()));
+        return result;
     }
 
     /**
      * Runs one call: the arguments are checked against the tool's input schema first, and whatever goes wrong (an
      * unknown tool, invalid arguments, a tool that throws) becomes an error result for the model, never a failed run.
+     * A tool whose circuit breaker is open is not called: that blocks the step ({@link GovernanceException}).
      */
     private ToolResult invoke(ToolCall call) {
         Tool tool = tools.get(call.name());
@@ -248,9 +317,24 @@ final class AgentCall {
             return ToolResult.error("invalid arguments for tool '" + call.name() + "': " + String.join("; ", problems)
                     + ". Call it again with arguments that match its input schema: " + tool.inputSchema());
         }
+        // the tool's circuit breaker counts what the tool itself does, not the model's unknown names or bad arguments
+        String breaker = CircuitBreakers.toolKey(call.name());
+        run.governance.breakers().tryAcquire(breaker).ifPresent(open -> {
+            throw new GovernanceException(open.blocked());
+        });
+        long t0 = System.nanoTime();
         try {
-            return tool.call(arguments);
+            ToolResult result = tool.call(arguments);
+            if (result.isError()) {
+                run.governance
+                        .breakers()
+                        .failed(breaker, System.nanoTime() - t0, new MeshFlowException(result.content()));
+            } else {
+                run.governance.breakers().succeeded(breaker, System.nanoTime() - t0);
+            }
+            return result;
         } catch (RuntimeException e) {
+            run.governance.breakers().failed(breaker, System.nanoTime() - t0, e);
             String message = e.getMessage();
             return ToolResult.error("tool '" + call.name() + "' failed: "
                     + e.getClass().getSimpleName() + (message == null ? "" : ": " + message));

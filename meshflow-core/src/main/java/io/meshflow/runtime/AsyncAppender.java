@@ -6,6 +6,7 @@ import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSigner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +39,16 @@ final class AsyncAppender {
     private boolean writing;
     private @Nullable LedgerException failure;
 
+    /** Signs each step over its entry hash, or null. */
+    private final @Nullable StepSigner signer;
+
     /**
      * @param lastSeq the seq of the run's last recorded step (0 for a new run)
+     * @param signer signs each step over its entry hash, or null
      */
-    AsyncAppender(Ledger ledger, String runId, long lastSeq) {
+    AsyncAppender(Ledger ledger, String runId, long lastSeq, @Nullable StepSigner signer) {
         this.ledger = ledger;
+        this.signer = signer;
         this.runId = runId;
         this.nextSeq = lastSeq + 1;
     }
@@ -66,7 +72,7 @@ final class AsyncAppender {
                                 + " could not be recorded (" + failed.getMessage() + ")",
                         failed);
             }
-            pending.put(step.seq(), new LedgerAppend(step, checkpoint));
+            pending.put(step.seq(), new LedgerAppend(step, checkpoint, signer));
             if (!writing && step.seq() == nextSeq) {
                 writing = true;
                 startWriter = true;

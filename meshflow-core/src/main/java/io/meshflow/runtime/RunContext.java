@@ -4,11 +4,13 @@ import io.meshflow.agent.Agent;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSigner;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
@@ -45,6 +47,10 @@ final class RunContext {
     final @Nullable Supplier<MemoryStore> memory;
     /** The mesh's knowledge bases by name. */
     final Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases;
+    /** The engine's governance kernel: identities, guardian rules, circuit breakers. */
+    final Governance governance;
+    /** Signs each step record over its entry hash with its agent's key; null without identities. */
+    private final @Nullable StepSigner signer;
 
     final long startNanos;
     private final long deadlineNanos;
@@ -86,8 +92,11 @@ final class RunContext {
             Tracer tracer,
             @Nullable Supplier<MemoryStore> memory,
             Function<String, java.util.Optional<io.meshflow.memory.KnowledgeBase>> knowledgeBases,
+            Governance governance,
             PauseStore pauses,
             @Nullable HitlNotifier notifier) {
+        this.governance = governance;
+        this.signer = governance.signer();
         this.pauses = pauses;
         this.notifier = notifier;
         this.runId = runId;
@@ -166,7 +175,7 @@ final class RunContext {
      */
     void startRecording() {
         if (policy.durability() == Durability.ASYNC) {
-            appender = new AsyncAppender(ledger, runId, stepSeq.get());
+            appender = new AsyncAppender(ledger, runId, stepSeq.get(), signer);
         }
     }
 
@@ -189,7 +198,7 @@ final class RunContext {
         StepRecord stored = r == null ? step : r.step(step);
         AsyncAppender async = appender;
         if (async == null) {
-            ledger.append(stored, checkpoint);
+            ledger.append(stored, checkpoint, signer);
         } else {
             async.submit(stored, checkpoint);
         }

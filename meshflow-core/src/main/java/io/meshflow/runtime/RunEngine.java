@@ -7,6 +7,7 @@ import io.meshflow.event.MeshEvent;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.InMemoryPauseStore;
 import io.meshflow.hitl.PauseStore;
+import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -48,6 +49,7 @@ public final class RunEngine {
     private final Function<String, Optional<KnowledgeBase>> knowledgeBases;
     private final PauseStore pauses;
     private final @Nullable HitlNotifier notifier;
+    private final Governance governance;
 
     /**
      * Creates an engine.
@@ -84,12 +86,12 @@ public final class RunEngine {
             Function<Agent, LlmProvider> providers,
             @Nullable Supplier<MemoryStore> memory,
             Function<String, Optional<KnowledgeBase>> knowledgeBases) {
-        this(ledger, clock, providers, memory, knowledgeBases, InMemoryPauseStore.forLedger(ledger), null);
+        this(ledger, clock, providers, memory, knowledgeBases, Governance.defaults());
     }
 
     /**
-     * Creates an engine whose runs keep their pauses for human decisions in {@code pauses} and tell approvers through
-     * {@code notifier} ({@code null}: nobody is told).
+     * Creates an engine governed by {@code governance}: identities, guardian rules and circuit breakers that outlive
+     * single runs.
      */
     public RunEngine(
             Ledger ledger,
@@ -97,8 +99,32 @@ public final class RunEngine {
             Function<Agent, LlmProvider> providers,
             @Nullable Supplier<MemoryStore> memory,
             Function<String, Optional<KnowledgeBase>> knowledgeBases,
+            Governance governance) {
+        this(
+                ledger,
+                clock,
+                providers,
+                memory,
+                knowledgeBases,
+                governance,
+                InMemoryPauseStore.forLedger(ledger),
+                null);
+    }
+
+    /**
+     * Creates a governed engine whose runs keep their pauses for human decisions in {@code pauses} and tell approvers
+     * through {@code notifier} ({@code null}: nobody is told).
+     */
+    public RunEngine(
+            Ledger ledger,
+            Clock clock,
+            Function<Agent, LlmProvider> providers,
+            @Nullable Supplier<MemoryStore> memory,
+            Function<String, Optional<KnowledgeBase>> knowledgeBases,
+            Governance governance,
             PauseStore pauses,
             @Nullable HitlNotifier notifier) {
+        this.governance = governance;
         this.ledger = ledger;
         this.clock = clock;
         this.providers = providers;
@@ -201,8 +227,10 @@ public final class RunEngine {
                 tracer,
                 memory,
                 knowledgeBases,
+                governance,
                 pauses,
                 notifier);
+        governance.register(ledger);
         Scheduler scheduler = new Scheduler(run, prepared.workflow, prepared.task, List.of(), null);
         Span span = tracer.spanBuilder("meshflow.run " + run.workflowName)
                 .setAttribute("meshflow.run_id", run.runId)
@@ -322,6 +350,9 @@ public final class RunEngine {
                     stop.reason(),
                     stop.detail(),
                     run.openPauseIds()));
+        }
+        if (run.policy.enableCollusionAudit()) {
+            GovernanceChecks.auditCollusion(run, run.steps());
         }
         Instant endedAt = clock.instant();
         long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;

@@ -6,6 +6,8 @@ import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.GovernanceException;
+import io.meshflow.governance.GuardianSubject;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.ToolCallRecord;
@@ -17,6 +19,7 @@ import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.PolicyViolationException;
 import io.meshflow.policy.Verdict;
+import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.AgentNode;
 import io.meshflow.workflow.Node;
 import io.meshflow.workflow.NodeContext;
@@ -167,12 +170,21 @@ final class StepExecution implements NodeContext {
             Verdict own = result.verdict();
             Verdict caps = run.account(tokens, cost, agentPolicy);
             verdict = own != null && !(own instanceof Verdict.Commit) ? own : caps;
+            if (verdict instanceof Verdict.Commit) {
+                verdict = GovernanceChecks.afterStep(
+                        run,
+                        id,
+                        new GuardianSubject.StepOutput(agentId, nodeId, output, tokens, cost, uncertainty, source));
+            }
             if (verdict instanceof Verdict.Commit && scheduler.isTopLevel()) {
                 Verdict asked = scheduler.gate().afterStep(scheduler.plan.id(node), uncertainty, source, cost);
                 if (asked != null) {
                     verdict = asked;
                 }
             }
+        } else if (interrupted == null && error instanceof GovernanceException refused) {
+            // a governance check refused the step (or escalated it) before or during its calls
+            verdict = refused.verdict();
         } else if (error instanceof ToolApprovalRequired asked && interrupted == null) {
             tokens = asked.tokensUsed;
             cost = asked.costUsd;
@@ -362,7 +374,9 @@ final class StepExecution implements NodeContext {
             // what was recalled is part of the prompt, so it is recorded with the step
             recordedInput = effective;
         }
-        AgentReply reply = new AgentCall(this, agent, run.providers.apply(agent)).call(effective);
+        LlmProvider provider = run.providers.apply(agent);
+        GovernanceChecks.beforeAgent(this, run, agent, provider, effective);
+        AgentReply reply = new AgentCall(this, agent, provider).call(effective);
         if (store != null && scope != null) {
             MemoryStore s = store;
             MemoryScope at = scope;
@@ -372,6 +386,22 @@ final class StepExecution implements NodeContext {
             }
         }
         return reply;
+    }
+
+    /**
+     * The agents whose output this step received as input (other than its own agent): each of them delegated work to
+     * this step's agent.
+     */
+    List<String> delegators() {
+        List<String> from = new ArrayList<>();
+        for (String source : inputs.keySet()) {
+            int index = scheduler.plan.indexOf(source);
+            String agent = index < 0 ? null : scheduler.plan.node(index).agentId();
+            if (agent != null && !agent.equals(target.agentId()) && !from.contains(agent)) {
+                from.add(agent);
+            }
+        }
+        return from;
     }
 
     private MemoryStore memoryStore(Agent agent) {
@@ -388,6 +418,9 @@ final class StepExecution implements NodeContext {
         List<Memory> recalled = store.retrieveRelevant(scope, prompt, k);
         if (recalled.isEmpty()) {
             return prompt;
+        }
+        for (Memory memory : recalled) {
+            guardRetrieved("memory", memory.text());
         }
         String id = stepId();
         List<MeshEvent.Recalled> items = recalled.stream()
@@ -417,9 +450,28 @@ final class StepExecution implements NodeContext {
         return text.append('\n').append(prompt).toString();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>What it retrieves passes the guardian first, as a tool result would: a retrieved document holding a
+     * prompt-injection marker blocks (or escalates) the step.
+     */
     @Override
     public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
-        return run.knowledgeBases.apply(name);
+        return run.knowledgeBases.apply(name).map(kb -> (query, topK) -> {
+            List<io.meshflow.memory.RetrievedChunk> chunks = kb.retrieve(query, topK);
+            for (io.meshflow.memory.RetrievedChunk chunk : chunks) {
+                guardRetrieved("knowledge_base:" + name, chunk.text());
+            }
+            return chunks;
+        });
+    }
+
+    /** Runs the guardian on retrieved text (a document chunk, a memory) before anyone sees it. */
+    private void guardRetrieved(String source, String text) {
+        String caller = target.agentId();
+        GovernanceChecks.guard(
+                run, stepId(), new GuardianSubject.ToolOutput(caller == null ? nodeId : caller, source, text));
     }
 
     @Override

@@ -177,7 +177,7 @@ class PolicyEnforcementTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("max_steps must be >= 0, got -1")
                 .hasMessageContaining("max_cost_usd must be >= 0, got -2.0");
-        assertThatThrownBy(() -> Policy.forMode("lenient")).hasMessageContaining("[dev, standard, strict]");
+        assertThatThrownBy(() -> Policy.forMode("lenient")).hasMessageContaining("[dev, standard, strict, hipaa]");
         assertThat(Policy.forMode("strict").maxSteps()).isEqualTo(50);
     }
 }

@@ -26,15 +26,18 @@ import io.meshflow.hitl.PauseAlreadyDecidedException;
 import io.meshflow.hitl.PauseExpiredException;
 import io.meshflow.hitl.PauseNotFoundException;
 import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.AuditFinding;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.jdbc.ChainVerification;
 import io.meshflow.ledger.jdbc.ErasureReceipt;
 import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
 import io.meshflow.ledger.jdbc.RunStillRunningException;
+import io.meshflow.ledger.jdbc.SignatureCheck;
 import io.meshflow.policy.Policy;
 import io.meshflow.trace.Trace;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -166,6 +169,7 @@ final class Api {
         routes.post("/runs/{id}/reject", ctx -> decide(ctx, false));
         routes.get("/runs/{id}/events", this::events);
         routes.get("/runs/{id}/verify", this::verify);
+        routes.get("/runs/{id}/audit", this::audit);
         routes.get("/traces/{runId}", this::trace);
         routes.get("/traces/{runId}/steps/{stepId}/replay", this::replay);
         routes.post("/admin/runs/{id}/delete", this::adminDeleteRun);
@@ -1023,6 +1027,37 @@ final class Api {
         String runId = id(ctx, "id");
         record(tenant, runId);
         json(ctx, 200, ledger.verifyChain(tenant, runId));
+    }
+
+    /**
+     * The audit report of {@code GET /runs/{id}/audit}.
+     *
+     * @param tenantId the run's tenant
+     * @param runId the run
+     * @param chain the hash chain and signature verification
+     * @param signatures each record's signature check, in order of seq
+     * @param findings the governance findings recorded for the run
+     */
+    record AuditReport(
+            String tenantId,
+            String runId,
+            ChainVerification chain,
+            List<SignatureCheck> signatures,
+            List<AuditFinding> findings) {}
+
+    private void audit(Context ctx) {
+        String tenant = tenant(ctx);
+        String runId = id(ctx, "id");
+        record(tenant, runId);
+        json(
+                ctx,
+                200,
+                new AuditReport(
+                        tenant,
+                        runId,
+                        ledger.verifyChain(tenant, runId),
+                        ledger.verifySignatures(tenant, runId),
+                        ledger.findings(tenant, runId)));
     }
 
     private void trace(Context ctx) {

@@ -3,6 +3,7 @@ package io.meshflow.server;
 import io.meshflow.agent.Agent;
 import io.meshflow.event.EventSink;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.provider.LlmProvider;
 import io.meshflow.workflow.AgentNode;
 import io.meshflow.workflow.Node;
@@ -33,7 +34,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code meshflow_run_duration_seconds}, a summary with quantiles 0.5, 0.95 and 0.99;
  *   <li>{@code meshflow_tokens_total{provider}} and {@code meshflow_cost_usd_total} from {@code STEP_END}; the
  *       provider is known for agents of workflows made known with {@link #describe}, else {@code unknown};
- *   <li>{@code meshflow_blocks_total{reason}} from {@code RUN_BLOCKED};
+ *   <li>{@code meshflow_blocks_total{reason}} from {@code RUN_BLOCKED}, by reason code: {@code identity},
+ *       {@code dasc}, {@code guardian}, {@code budget} (including the run caps {@code max_tokens}, {@code max_cost},
+ *       {@code max_steps}, {@code run_timeout}), {@code circuit_breaker}, {@code policy} (any other check) or
+ *       {@code error} ({@link io.meshflow.governance.GovernanceBlock#category});
  *   <li>{@code meshflow_hitl_pending}: pauses waiting for a human decision; moved by {@code RUN_PAUSED} events and,
  *       on a server, set from the ledger at every scrape ({@link #pendingPauses}), so every replica reports them all;
  *   <li>{@code meshflow_uncertainty_score{agent_id}}: the uncertainty of each agent's latest step;
@@ -98,6 +102,9 @@ public final class RunMetrics implements EventSink {
                 .help("Runs blocked by a policy or check, by reason")
                 .labelNames("reason")
                 .register(registry);
+        for (String reason : GovernanceBlock.REASONS) {
+            blocks.labelValues(reason); // every reason code is exported, at 0 until a run is blocked for it
+        }
         hitlPending = Gauge.builder()
                 .name("meshflow_hitl_pending")
                 .help("Pauses waiting for a human decision")
@@ -166,7 +173,7 @@ public final class RunMetrics implements EventSink {
                 }
             }
             case MeshEvent.RunBlocked blocked ->
-                blocks.labelValues(blocked.reason()).inc();
+                blocks.labelValues(GovernanceBlock.category(blocked.reason())).inc();
             case MeshEvent.RunPaused pause -> {
                 paused.put(pause.runId(), Math.max(1, pause.pauseIds().size()));
                 hitlPending.set(pendingCount());

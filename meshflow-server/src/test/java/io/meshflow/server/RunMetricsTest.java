@@ -53,7 +53,8 @@ class RunMetricsTest {
         metrics.onEvent(end("r2", "PAUSED", 3));
         metrics.onEvent(end("r3", "CANCELLED", 1));
         String text = metrics.scrape();
-        assertThat(text).contains("meshflow_blocks_total{reason=\"max_cost\"} 1.0");
+        assertThat(text).contains("meshflow_blocks_total{reason=\"budget\"} 1.0");
+        assertThat(text).contains("meshflow_blocks_total{reason=\"dasc\"} 0.0");
         assertThat(text).contains("meshflow_runs_total{status=\"blocked\"} 1.0");
         assertThat(text).contains("meshflow_runs_total{status=\"paused\"} 1.0");
         assertThat(text).contains("meshflow_runs_total{status=\"cancelled\"} 1.0");
@@ -62,6 +63,21 @@ class RunMetricsTest {
         // the paused run is resumed: it is no longer pending
         metrics.onEvent(new MeshEvent.RunStart(4, "r2", null, null, "t", NOW, List.of(), "wf", "task"));
         assertThat(metrics.scrape()).contains("meshflow_hitl_pending 0.0");
+    }
+
+    @Test
+    void governanceBlocks_areCountedByReasonCode() {
+        RunMetrics metrics = new RunMetrics(false);
+        ScriptedProvider provider = ScriptedProvider.builder()
+                .fallback("the key is AKIAIOSFODNN7EXAMPLE")
+                .build();
+        try (Mesh mesh = Mesh.builder().provider(provider).sink(metrics).build()) {
+            mesh.run(Team.sequential("leak", Agent.builder("a").build()), "go");
+        }
+
+        assertThat(metrics.scrape())
+                .contains("meshflow_blocks_total{reason=\"guardian\"} 1.0")
+                .contains("meshflow_blocks_total{reason=\"identity\"} 0.0");
     }
 
     private static MeshEvent.RunEnd end(String runId, String status, long seq) {

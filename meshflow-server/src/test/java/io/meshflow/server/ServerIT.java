@@ -154,12 +154,29 @@ class ServerIT {
                         "/pending",
                         "/runs/{id}/events",
                         "/runs/{id}/verify",
+                        "/runs/{id}/audit",
                         "/traces/{runId}",
                         "/traces/{runId}/steps/{stepId}/replay",
                         "/admin/runs/{id}/delete",
                         "/admin/runs/{id}/anonymize",
                         "/admin/tenants/{tenantId}/delete",
                         "/admin/erasures");
+    }
+
+    @Test
+    void audit_reportsTheChainEachStepsSignatureCheckAndTheFindings() {
+        String runId = t.runToEnd(KEY_A, "echo");
+
+        JsonNode audit = json(t.get("/runs/" + runId + "/audit", KEY_A));
+
+        assertThat(audit.path("run_id").asText()).isEqualTo(runId);
+        assertThat(audit.path("chain").path("valid").asBoolean()).isTrue();
+        assertThat(audit.path("signatures")).isNotEmpty();
+        // the server's engine has no identities: its steps are recorded unsigned
+        audit.path("signatures")
+                .forEach(s -> assertThat(s.path("status").asText()).isEqualTo("UNSIGNED"));
+        assertThat(audit.path("findings").isArray()).isTrue();
+        assertError(t.get("/runs/no-such-run/audit", KEY_A), 404, "not_found");
     }
 
     @Test
@@ -177,6 +194,7 @@ class ServerIT {
                 "/traces/" + runA,
                 "/runs/" + runA + "/events",
                 "/runs/" + runA + "/verify",
+                "/runs/" + runA + "/audit",
                 "/traces/" + runA + "/steps/" + stepA + "/replay")) {
             assertError(t.get(path, KEY_B), 404, "not_found");
             assertThat(t.get(path, KEY_A).statusCode()).as(path).isEqualTo(200);

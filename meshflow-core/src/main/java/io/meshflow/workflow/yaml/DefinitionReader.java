@@ -7,6 +7,10 @@ import io.meshflow.hitl.Escalation;
 import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.hitl.TimeoutAction;
 import io.meshflow.hitl.Webhook;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.GovernancePolicy;
+import io.meshflow.governance.GuardianRules;
+import io.meshflow.governance.Severity;
 import io.meshflow.json.MeshJson;
 import io.meshflow.ledger.Durability;
 import io.meshflow.memory.MemoryConfig;
@@ -75,7 +79,13 @@ final class DefinitionReader implements FileContext {
             "run_timeout",
             "durability",
             "scrub_phi",
-            "human_in_loop");
+            "human_in_loop",
+            "guardian",
+            "dasc_action",
+            "tenant_daily_cost_usd",
+            "predict_budget",
+            "collusion_audit");
+    private static final List<String> GUARDIAN_KEYS = guardianKeys();
     private static final List<String> HITL_KEYS = List.of(
             "before",
             "after",
@@ -321,6 +331,7 @@ final class DefinitionReader implements FileContext {
         if (scrubPhi != null) {
             policy.scrubPhi(scrubPhi);
         }
+        readGovernance(map, policy);
         if (map.has("durability")) {
             String durability = map.string("durability", "sync");
             switch (durability.toLowerCase(Locale.ROOT)) {
@@ -968,6 +979,73 @@ final class DefinitionReader implements FileContext {
     }
 
     /** The line of the first of {@code keys} that a message mentions, else of the mapping. */
+    private static List<String> guardianKeys() {
+        List<String> keys =
+                new ArrayList<>(List.of("enabled", "loop_repeats", "spike_factor", "uncertainty_threshold"));
+        keys.addAll(GuardianRules.NAMES);
+        return List.copyOf(keys);
+    }
+
+    /** The governance keys of a policy: the guardian block, the scope check, budgets and the collusion audit. */
+    private static void readGovernance(YamlMap map, Policy.Builder policy) {
+        Double daily = map.decimal("tenant_daily_cost_usd", 0);
+        if (daily != null) {
+            policy.tenantDailyCostUsd(daily);
+        }
+        Boolean predict = map.bool("predict_budget");
+        if (predict != null) {
+            policy.predictBudget(predict);
+        }
+        Boolean collusion = map.bool("collusion_audit");
+        if (collusion != null) {
+            policy.enableCollusionAudit(collusion);
+        }
+        if (map.has("dasc_action")) {
+            String action = map.string("dasc_action", "tool_error");
+            try {
+                policy.dascAction(DascAction.parse(action));
+            } catch (ValidationException e) {
+                map.report(map.lineOf("dasc_action"), "policy " + e.getMessage());
+            }
+        }
+        YamlMap guardian = map.map("guardian", "policy guardian");
+        if (guardian == null) {
+            return;
+        }
+        guardian.allowOnly(GUARDIAN_KEYS);
+        Boolean enabled = guardian.bool("enabled");
+        if (enabled != null) {
+            policy.enableGuardian(enabled);
+        }
+        for (String rule : GuardianRules.NAMES) {
+            if (guardian.has(rule)) {
+                String severity = guardian.string(rule, "warn");
+                try {
+                    policy.guardianSeverity(rule, Severity.parse(severity));
+                } catch (ValidationException e) {
+                    guardian.report(guardian.lineOf(rule), rule + " " + e.getMessage());
+                }
+            }
+        }
+        Long loops = guardian.integer("loop_repeats", 2, 1_000);
+        Double spike = guardian.decimal("spike_factor", 1);
+        Double uncertainty = guardian.decimal("uncertainty_threshold", 0);
+        if (loops != null || spike != null || uncertainty != null) {
+            try {
+                GovernancePolicy current = policy.build().governance();
+                policy.governance(current.withThresholds(
+                        loops == null ? current.loopRepeats() : loops.intValue(),
+                        spike == null ? current.spikeFactor() : spike,
+                        uncertainty == null ? current.uncertaintyThreshold() : uncertainty));
+            } catch (ValidationException e) {
+                // the other fields' problems are reported when the policy is built; report the guardian's here
+                e.problems().stream()
+                        .filter(p -> p.startsWith("guardian"))
+                        .forEach(p -> guardian.report(guardian.lineOf(p.substring(9, p.indexOf(' ', 9))), p));
+            }
+        }
+    }
+
     private static int lineOfKeyIn(YamlMap map, String message, List<String> keys) {
         for (String key : keys) {
             if (message.contains(key) && map.keys().contains(key)) {

@@ -519,7 +519,7 @@ class WorkflowLoaderErrorsTest {
 
         assertThat(problems)
                 .containsExactly("reflect.yaml:3: policy: unknown policy mode 'strikt' (did you mean"
-                        + " 'strict'?); known modes: dev, standard, strict");
+                        + " 'strict'?); known modes: dev, standard, strict, hipaa");
     }
 
     @Test
@@ -768,7 +768,7 @@ class WorkflowLoaderErrorsTest {
                         "reflect.yaml:1: unknown key 'nme' (did you mean 'name'?); allowed keys: name, description, task,"
                                 + " policy, providers, mcp_servers, agents, nodes, entry, edges, loops",
                         "reflect.yaml:1: missing required key 'name' (the workflow's name)",
-                        "reflect.yaml:3: policy: unknown policy mode 'fast'; known modes: dev, standard, strict",
+                        "reflect.yaml:3: policy: unknown policy mode 'fast'; known modes: dev, standard, strict, hipaa",
                         "reflect.yaml:6: agent 'writer': unknown key 'temprature' (did you mean 'temperature'?); allowed"
                                 + " keys: id, role, instructions, model, provider, max_tokens, temperature,"
                                 + " reports_confidence, max_tool_rounds, policy, tools, memory, script",

@@ -42,7 +42,13 @@ public record ChainVerification(
          */
         REORDERED,
         /** The record cannot be verified: written before hash chaining existed, or with an unknown hash version. */
-        UNVERIFIABLE
+        UNVERIFIABLE,
+        /** The record's signature does not verify over its entry hash. */
+        BAD_SIGNATURE,
+        /** The record is signed by a key that is not the registered identity of its agent. */
+        UNKNOWN_SIGNER,
+        /** The record is signed by a key revoked before the record ended. */
+        REVOKED_SIGNER
     }
 
     static ChainVerification ok(String tenantId, String runId, long records) {

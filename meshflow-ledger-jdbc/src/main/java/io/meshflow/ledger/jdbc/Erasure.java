@@ -23,7 +23,14 @@ final class Erasure {
 
     /** Child tables first, so that foreign keys hold at every statement. */
     private static final List<String> RUN_TABLES = List.of(
-            "hitl_deliveries", "hitl_pauses", CHECKPOINT_HISTORY, "workflow_checkpoints", "step_records", "runs");
+            "hitl_deliveries",
+            "hitl_pauses",
+            "step_signatures",
+            "audit_findings",
+            CHECKPOINT_HISTORY,
+            "workflow_checkpoints",
+            "step_records",
+            "runs");
 
     private Erasure() {}
 

@@ -7,13 +7,17 @@ import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
 import io.meshflow.hitl.WebhookDelivery;
 import io.meshflow.json.MeshJson;
+import io.meshflow.ledger.AuditFinding;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RegisteredIdentity;
+import io.meshflow.ledger.Revocation;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,6 +187,16 @@ public final class JdbcLedger implements Ledger, PauseStore {
     /**
      * {@inheritDoc}
      *
+     * <p>The signature (when the signer gives one) is stored in {@code step_signatures} in the record's transaction.
+     */
+    @Override
+    public void append(StepRecord step, @Nullable Checkpoint checkpoint, @Nullable StepSigner signer) {
+        appendSteps(List.of(new LedgerAppend(step, checkpoint, signer)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>All the steps are written in one transaction (with other runs' appends, when they queue up together), the
      * run's row in {@code workflow_checkpoints} moved once to the last step's head and checkpoint.
      *
@@ -239,7 +253,13 @@ public final class JdbcLedger implements Ledger, PauseStore {
                 String entryHash =
                         expected == null ? null : HashChain.entryHash(step, contentHashes.get(i), expected.entryHash());
                 prepared.add(new StepAppend(
-                        step, appends.get(i).checkpoint(), contentHashes.get(i), outputs.get(i), expected, entryHash));
+                        step,
+                        appends.get(i).checkpoint(),
+                        contentHashes.get(i),
+                        outputs.get(i),
+                        expected,
+                        entryHash,
+                        appends.get(i).signer()));
                 expected = entryHash == null ? null : new StepAppend.Head(step.tenantId(), step.seq(), entryHash);
             }
             try {
@@ -622,7 +642,43 @@ public final class JdbcLedger implements Ledger, PauseStore {
         return readSnapshot("cannot verify run " + runId, c -> verify(c, tenantId, runId));
     }
 
+    /**
+     * Checks the signature of every record of the run ({@link SignatureVerifier}): over the entry hash recomputed
+     * from the record as stored, by the registered identity of its agent, not revoked before the record ended.
+     *
+     * @return one check per record, in order of {@code seq}
+     * @throws RunNotFoundException when the tenant has no run with this id
+     * @throws LedgerException when the database fails
+     */
+    public List<SignatureCheck> verifySignatures(String tenantId, String runId) {
+        return readSnapshot("cannot verify the signatures of run " + runId, c -> {
+            if (findRun(c, tenantId, runId).isEmpty()) {
+                throw new RunNotFoundException(tenantId, runId);
+            }
+            return SignatureVerifier.verify(c, tenantId, runId, storedSteps(c, tenantId, runId));
+        });
+    }
+
     private ChainVerification verify(Connection c, String tenantId, String runId) throws SQLException {
+        ChainVerification chain = verifyHashes(c, tenantId, runId);
+        if (!chain.valid()) {
+            return chain;
+        }
+        for (SignatureCheck check : SignatureVerifier.verify(c, tenantId, runId, storedSteps(c, tenantId, runId))) {
+            if (check.failed()) {
+                ChainVerification.Problem problem = switch (check.status()) {
+                    case UNKNOWN_SIGNER -> ChainVerification.Problem.UNKNOWN_SIGNER;
+                    case REVOKED_SIGNER -> ChainVerification.Problem.REVOKED_SIGNER;
+                    default -> ChainVerification.Problem.BAD_SIGNATURE;
+                };
+                return ChainVerification.bad(
+                        tenantId, runId, check.seq() - 1, check.stepId(), check.seq(), problem, check.detail());
+            }
+        }
+        return chain;
+    }
+
+    private ChainVerification verifyHashes(Connection c, String tenantId, String runId) throws SQLException {
         long chainSeq;
         String chainHead;
         try (PreparedStatement ps =
@@ -1054,6 +1110,151 @@ public final class JdbcLedger implements Ledger, PauseStore {
     public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
         return read(
                 "cannot read the webhook deliveries of pause " + pauseId, c -> Pauses.deliveries(c, tenantId, pauseId));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // governance: identities, revocations, findings, spend
+
+    /** {@inheritDoc} */
+    @Override
+    public void registerIdentity(RegisteredIdentity identity) {
+        write("cannot register identity " + identity.did(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_identities (did, agent_id, registered_at)"
+                    + " VALUES (?, ?, ?) ON CONFLICT (did) DO NOTHING")) {
+                ps.setString(1, identity.did());
+                ps.setString(2, identity.agentId());
+                ps.setString(3, Timestamps.format(identity.registeredAt()));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<RegisteredIdentity> identities() {
+        return read("cannot read identities", c -> {
+            List<RegisteredIdentity> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT did, agent_id, registered_at FROM agent_identities ORDER BY registered_at, did");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RegisteredIdentity(
+                            rs.getString(1), rs.getString(2), Timestamps.parse(rs.getString(3))));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void revoke(Revocation revocation) {
+        write("cannot revoke identity " + revocation.did(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO identity_revocations (did, agent_id, reason,"
+                    + " revoked_by, revoked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (did) DO NOTHING")) {
+                ps.setString(1, revocation.did());
+                ps.setString(2, revocation.agentId());
+                ps.setString(3, revocation.reason());
+                ps.setString(4, revocation.revokedBy());
+                ps.setString(5, Timestamps.format(revocation.revokedAt()));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private static final String REVOCATION_COLUMNS = "did, agent_id, reason, revoked_by, revoked_at";
+
+    @Override
+    public Optional<Revocation> revocation(String did) {
+        return read("cannot read the revocation list", c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + REVOCATION_COLUMNS + " FROM identity_revocations WHERE did = ?")) {
+                ps.setString(1, did);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(revocationOf(rs)) : Optional.<Revocation>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Revocation> revocations() {
+        return read("cannot read the revocation list", c -> {
+            List<Revocation> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT " + REVOCATION_COLUMNS + " FROM identity_revocations ORDER BY revoked_at, did");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(revocationOf(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static Revocation revocationOf(ResultSet rs) throws SQLException {
+        return new Revocation(
+                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Timestamps.parse(rs.getString(5)));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void recordFinding(AuditFinding finding) {
+        write("cannot record a finding for run " + finding.runId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_findings (tenant_id, run_id, step_id,"
+                    + " check_name, rule, severity, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, finding.tenantId());
+                ps.setString(2, finding.runId());
+                ps.setString(3, finding.stepId());
+                ps.setString(4, finding.check());
+                ps.setString(5, finding.rule());
+                ps.setString(6, finding.severity());
+                ps.setString(7, finding.evidence());
+                ps.setString(8, Timestamps.format(finding.createdAt()));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<AuditFinding> findings(String tenantId, String runId) {
+        return read("cannot read the findings of run " + runId, c -> {
+            List<AuditFinding> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, run_id, step_id, check_name, rule,"
+                    + " severity, evidence, created_at FROM audit_findings WHERE tenant_id = ? AND run_id = ?"
+                    + " ORDER BY finding_id")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditFinding(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getString(7),
+                                Timestamps.parse(rs.getString(8))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** {@inheritDoc} One indexed query over the tenant's step records. */
+    @Override
+    public double tenantCostSince(String tenantId, Instant since) {
+        return read("cannot read the spend of tenant " + tenantId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COALESCE(SUM(cost_usd), 0) FROM step_records WHERE tenant_id = ? AND ended_at >= ?")) {
+                ps.setString(1, tenantId);
+                ps.setString(2, Timestamps.format(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getDouble(1) : 0.0;
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------------------

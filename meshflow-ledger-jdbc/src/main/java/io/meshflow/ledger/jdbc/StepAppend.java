@@ -2,6 +2,7 @@ package io.meshflow.ledger.jdbc;
 
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSigner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +22,8 @@ final class StepAppend {
     final @Nullable Head expected;
     /** The entry hash computed from {@link #expected} by the caller, or null. */
     final @Nullable String expectedEntryHash;
+    /** Signs the entry hash in the record's transaction, or null for an unsigned record. */
+    final @Nullable StepSigner signer;
 
     private volatile @Nullable String entryHash;
 
@@ -30,7 +33,9 @@ final class StepAppend {
             String contentHash,
             OutputCodec.Stored output,
             @Nullable Head expected,
-            @Nullable String expectedEntryHash) {
+            @Nullable String expectedEntryHash,
+            @Nullable StepSigner signer) {
+        this.signer = signer;
         this.step = step;
         this.checkpoint = checkpoint;
         this.contentHash = contentHash;

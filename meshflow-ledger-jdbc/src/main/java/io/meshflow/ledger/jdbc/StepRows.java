@@ -3,6 +3,8 @@ package io.meshflow.ledger.jdbc;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.StepSignature;
+import io.meshflow.ledger.StepSigner;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,6 +28,8 @@ final class StepRows implements LedgerWriter.StepSql {
 
     private static final String INSERT_STEP = "INSERT INTO step_records (" + StoredStep.COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_SIGNATURE = "INSERT INTO step_signatures (run_id, seq, tenant_id, step_id,"
+            + " signer, signature) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String SELECT_HEAD =
             "SELECT chain_seq, chain_head FROM workflow_checkpoints WHERE run_id = ? AND tenant_id = ?";
     private static final String MOVE_HEAD = "UPDATE workflow_checkpoints SET chain_seq = ?, chain_head = ?";
@@ -73,6 +77,13 @@ final class StepRows implements LedgerWriter.StepSql {
             rows.addBatch();
         }
         rows.executeBatch();
+        PreparedStatement signatures = null;
+        for (StepAppend a : cached) {
+            signatures = bindSignature(session, signatures, a, Objects.requireNonNull(a.expectedEntryHash));
+        }
+        if (signatures != null) {
+            signatures.executeBatch();
+        }
         PreparedStatement headOnly = null;
         PreparedStatement withCheckpoint = null;
         for (int i = 0; i < cached.size(); i++) {
@@ -158,11 +169,37 @@ final class StepRows implements LedgerWriter.StepSql {
         PreparedStatement rows = session.prepared(INSERT_STEP);
         bindStep(rows, a, head, entryHash);
         rows.executeUpdate();
+        PreparedStatement signature = bindSignature(session, null, a, entryHash);
+        if (signature != null) {
+            signature.executeBatch();
+        }
         PreparedStatement move =
                 session.prepared((a.checkpoint == null ? MOVE_HEAD : MOVE_HEAD_AND_CHECKPOINT) + WHERE_RUN);
         bindHead(move, a, entryHash);
         move.executeUpdate();
         a.wroteEntryHash(entryHash);
+    }
+
+    /**
+     * Signs the step's entry hash (when it has a signer that signs it) and adds the signature row to the batch of
+     * {@code ps}, prepared on first use; returns the statement, or null when nothing was added yet.
+     */
+    private static @Nullable PreparedStatement bindSignature(
+            WriteSession session, @Nullable PreparedStatement ps, StepAppend a, String entryHash) throws SQLException {
+        StepSigner signer = a.signer;
+        StepSignature signature = signer == null ? null : signer.sign(a.step, entryHash);
+        if (signature == null) {
+            return ps;
+        }
+        PreparedStatement statement = ps == null ? session.prepared(INSERT_SIGNATURE) : ps;
+        statement.setString(1, a.step.runId());
+        statement.setLong(2, a.step.seq());
+        statement.setString(3, a.step.tenantId());
+        statement.setString(4, a.step.stepId());
+        statement.setString(5, signature.signer());
+        statement.setString(6, signature.signature());
+        statement.addBatch();
+        return statement;
     }
 
     /** Binds the new head (and checkpoint) and the run; returns the index of the last parameter bound. */

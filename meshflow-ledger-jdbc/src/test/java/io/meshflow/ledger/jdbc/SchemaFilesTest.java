@@ -6,7 +6,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +22,13 @@ class SchemaFilesTest {
                         .sorted()
                         .toList();
             }
+            // versions may leave a gap (a version another line of work owns) but start at 1 and end at the newest
             assertThat(versions)
                     .as(dialect)
-                    .isEqualTo(IntStream.rangeClosed(1, Schema.VERSION).boxed().toList());
+                    .startsWith(1)
+                    .endsWith(Schema.VERSION)
+                    .isSorted();
+            assertThat(versions).as(dialect).doesNotHaveDuplicates();
         }
     }
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Governance end to end, offline: issue identities with capability scopes, run examples/governance.yaml with them
+# (every step signed), print the audit report (checks per step, signatures, the collusion audit's finding on the
+# critic), then revoke the writer and watch its next step blocked with reason `identity`.
+#
+#   bash examples/governance.sh
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export MESHFLOW_LEDGER_URL="jdbc:sqlite:$dir/ledger.db"
+export MESHFLOW_KEYSTORE="$dir/keys.json"
+
+./meshflow identity create researcher --tools calculator --delegate-to writer
+./meshflow identity create writer --delegate-to critic
+./meshflow identity create critic
+./meshflow identity list
+
+echo
+./meshflow run examples/governance.yaml --no-color
+run=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+
+echo
+./meshflow audit "$run"
+
+echo
+./meshflow identity revoke writer --reason "laptop stolen" --by secops
+set +e
+./meshflow run examples/governance.yaml --no-color
+code=$?
+set -e
+if [ "$code" -ne 3 ]; then
+  echo "expected the run to be blocked (exit code 3), got $code" >&2
+  exit 1
+fi
+blocked=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+echo
+./meshflow audit "$blocked"
+./meshflow audit "$blocked" | grep -q "FAILED identity / rule revoked_identity"
+echo "the revoked writer was blocked (exit code 3)"

@@ -1,0 +1,27 @@
+package io.meshflow.ledger;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Something a governance check noticed about a run that is not itself a step's verdict: a guardian rule whose
+ * severity is a warning, or a finding of the collusion audit after the run.
+ *
+ * @param tenantId the run's tenant
+ * @param runId the run
+ * @param stepId the step it concerns, or {@code null} for the run as a whole
+ * @param check the check that found it: {@code guardian}, {@code collusion}, {@code dasc}, ...
+ * @param rule the rule within the check, such as {@code secrets} or {@code verbatim_copy}
+ * @param severity {@code BLOCK}, {@code ESCALATE} or {@code WARN}
+ * @param evidence what was found, for people
+ * @param createdAt when
+ */
+public record AuditFinding(
+        String tenantId,
+        String runId,
+        @Nullable String stepId,
+        String check,
+        String rule,
+        String severity,
+        String evidence,
+        Instant createdAt) {}

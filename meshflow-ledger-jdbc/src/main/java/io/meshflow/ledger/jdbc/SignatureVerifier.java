@@ -1,0 +1,141 @@
+package io.meshflow.ledger.jdbc;
+
+import io.meshflow.governance.DidKey;
+import io.meshflow.ledger.StepRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks the signatures of a run's step records: each signature must verify (Ed25519, the key taken from the signer's
+ * {@code did:key}) over the entry hash <em>recomputed</em> from the stored record, so that a changed record breaks its
+ * signature as well as its hashes; the signer must be the registered identity of the record's agent; and it must not
+ * have been revoked before the record ended. A record anonymised under an erasure receipt is checked against its
+ * stored entry hash instead (its text is gone; the chain verification vouches for the rest).
+ */
+final class SignatureVerifier {
+    private SignatureVerifier() {}
+
+    static List<SignatureCheck> verify(Connection c, String tenantId, String runId, List<StoredStep> steps)
+            throws SQLException {
+        Map<Long, String[]> signatures = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, signer, signature FROM step_signatures WHERE tenant_id = ? AND run_id = ?")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    signatures.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        // an anonymised record's text was replaced under an erasure receipt: its signature is checked against the
+        // stored entry hash, which the chain verification checks against the record's fields and content hash
+        Set<Long> erased = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq FROM step_records WHERE tenant_id = ? AND run_id = ?" + " AND erased_by IS NOT NULL")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    erased.add(rs.getLong(1));
+                }
+            }
+        }
+        Map<String, String> agentOf = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT did, agent_id FROM agent_identities");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                agentOf.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        Map<String, String> revokedAt = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT did, revoked_at FROM identity_revocations");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                revokedAt.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        List<SignatureCheck> out = new ArrayList<>(steps.size());
+        for (StoredStep s : steps) {
+            String[] signed = signatures.get(s.seq());
+            if (signed == null) {
+                out.add(new SignatureCheck(
+                        s.stepId(), s.seq(), s.agentId(), null, SignatureCheck.Status.UNSIGNED, "not signed"));
+                continue;
+            }
+            out.add(check(s, erased.contains(s.seq()), signed[0], signed[1], agentOf, revokedAt));
+        }
+        return out;
+    }
+
+    private static SignatureCheck check(
+            StoredStep s,
+            boolean erased,
+            String signer,
+            String signature,
+            Map<String, String> agentOf,
+            Map<String, String> revokedAt) {
+        String name = ChainVerifier.name(s.stepId(), s.seq());
+        String entryHash = erased ? s.entryHash() : recomputedEntryHash(s);
+        if (entryHash == null || !DidKey.verify(signer, entryHash.getBytes(StandardCharsets.US_ASCII), signature)) {
+            return new SignatureCheck(
+                    s.stepId(),
+                    s.seq(),
+                    s.agentId(),
+                    signer,
+                    SignatureCheck.Status.INVALID,
+                    name + ": the signature by " + signer + " does not verify over the entry hash recomputed from"
+                            + " the stored record (the record or its signature was changed)");
+        }
+        String owner = agentOf.get(signer);
+        if (owner == null || !owner.equals(s.agentId())) {
+            return new SignatureCheck(
+                    s.stepId(),
+                    s.seq(),
+                    s.agentId(),
+                    signer,
+                    SignatureCheck.Status.UNKNOWN_SIGNER,
+                    name + ": signed by " + signer + ", which is "
+                            + (owner == null ? "not a registered identity" : "the identity of agent '" + owner + "'")
+                            + ", not of agent '" + s.agentId() + "'");
+        }
+        String revoked = revokedAt.get(signer);
+        if (revoked != null && revoked.compareTo(s.endedAt()) <= 0) {
+            return new SignatureCheck(
+                    s.stepId(),
+                    s.seq(),
+                    s.agentId(),
+                    signer,
+                    SignatureCheck.Status.REVOKED_SIGNER,
+                    name + ": signed by " + signer + ", revoked at " + revoked + ", before the step ended at "
+                            + s.endedAt());
+        }
+        return new SignatureCheck(
+                s.stepId(), s.seq(), s.agentId(), signer, SignatureCheck.Status.VALID, name + ": signed by " + signer);
+    }
+
+    /** The entry hash of the stored record as it is now, or null when the record no longer parses. */
+    private static @Nullable String recomputedEntryHash(StoredStep s) {
+        if (s.prevHash() == null || s.hashVersion() < 2) {
+            return null;
+        }
+        try {
+            StepRecord record = s.toRecord(s.output());
+            return HashChain.entryHash(s.hashVersion(), record, HashChain.contentHash(record), s.prevHash());
+        } catch (IOException | IllegalArgumentException | DateTimeException e) {
+            return null;
+        }
+    }
+}

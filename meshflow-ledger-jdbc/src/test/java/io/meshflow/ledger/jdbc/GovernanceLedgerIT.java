@@ -1,0 +1,216 @@
+package io.meshflow.ledger.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshflow.Mesh;
+import io.meshflow.RunResult;
+import io.meshflow.agent.Agent;
+import io.meshflow.governance.AgentIdentity;
+import io.meshflow.governance.AgentIdentityProvider;
+import io.meshflow.governance.CapabilityScope;
+import io.meshflow.governance.Governance;
+import io.meshflow.ledger.AuditFinding;
+import io.meshflow.ledger.Revocation;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.jdbc.ChainVerification.Problem;
+import io.meshflow.policy.Policy;
+import io.meshflow.provider.ScriptedProvider;
+import io.meshflow.workflow.WorkflowDefinition;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Signed step records, the revocation list and findings, on SQLite and PostgreSQL. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class GovernanceLedgerIT extends LedgerTestBase {
+    @SuppressWarnings("NullAway.Init")
+    private AgentIdentityProvider ids;
+
+    @SuppressWarnings("NullAway.Init")
+    private AgentIdentity writer;
+
+    @BeforeEach
+    void identities() {
+        ids = AgentIdentityProvider.inMemory();
+        writer = ids.create("writer", CapabilityScope.unrestricted());
+        ids.create("editor", CapabilityScope.unrestricted());
+    }
+
+    private static WorkflowDefinition workflow() {
+        return WorkflowDefinition.builder("signed")
+                .addAgentNode("write", Agent.builder("writer").build())
+                .addAgentNode("edit", Agent.builder("editor").build())
+                .addFunctionNode("publish", (in, ctx) -> "published: " + in)
+                .addEdge("write", "edit")
+                .addEdge("edit", "publish")
+                .build();
+    }
+
+    private RunResult run(JdbcLedger ledger) {
+        Mesh mesh = Mesh.builder()
+                .ledger(ledger)
+                .tenantId("acme")
+                .provider(ScriptedProvider.builder()
+                        .forAgent("writer", "The draft says the fee is 40 euros.")
+                        .forAgent("editor", "The fee is 40 euros.")
+                        .build())
+                .governance(Governance.builder().identities(ids).build())
+                .build();
+        return mesh.run(workflow(), "write about the fee");
+    }
+
+    private String stepId(RunResult result, int seq) {
+        return result.steps().stream()
+                .filter(s -> s.seq() == seq)
+                .findFirst()
+                .orElseThrow()
+                .stepId();
+    }
+
+    @Test
+    void signedRun_verifies_agentStepsSignedFunctionStepsNot() {
+        JdbcLedger ledger = open();
+
+        RunResult result = run(ledger);
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.verifyChain("acme", result.runId()))
+                .isEqualTo(ChainVerification.ok("acme", result.runId(), 3));
+        List<SignatureCheck> checks = ledger.verifySignatures("acme", result.runId());
+        assertThat(checks)
+                .extracting(SignatureCheck::status)
+                .containsExactly(
+                        SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.UNSIGNED);
+        assertThat(checks.get(0).signer()).isEqualTo(writer.did());
+        assertThat(ledger.identities()).extracting(r -> r.agentId()).containsExactlyInAnyOrder("writer", "editor");
+    }
+
+    @Test
+    void changingARecordsOutput_breaksBothItsHashAndItsSignature() throws Exception {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+        db.tamper();
+
+        db.sql(
+                "UPDATE step_records SET output_content = ? WHERE step_id = ?",
+                "The fee is 4 euros.",
+                stepId(result, 2));
+
+        ChainVerification chain = ledger.verifyChain("acme", result.runId());
+        assertThat(chain.problem()).isEqualTo(Problem.CONTENT_CHANGED);
+        assertThat(chain.seq()).isEqualTo(2);
+        SignatureCheck check = ledger.verifySignatures("acme", result.runId()).get(1);
+        assertThat(check.status()).isEqualTo(SignatureCheck.Status.INVALID);
+        assertThat(check.detail()).contains("does not verify");
+    }
+
+    @Test
+    void aRecordReSignedWithAnotherKey_isReported() throws Exception {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+        AgentIdentity mallory = AgentIdentityProvider.inMemory().create("mallory", CapabilityScope.unrestricted());
+        AgentIdentityProvider malloryKeys = AgentIdentityProvider.inMemory();
+        AgentIdentity forged = malloryKeys.create("writer", CapabilityScope.unrestricted());
+        String entryHash = entryHash(result.runId(), 1);
+        String signature = malloryKeys.sign("writer", entryHash.getBytes(StandardCharsets.US_ASCII));
+
+        db.sql(
+                "UPDATE step_signatures SET signer = ?, signature = ? WHERE run_id = ? AND seq = 1",
+                forged.did(),
+                signature,
+                result.runId());
+
+        ChainVerification chain = ledger.verifyChain("acme", result.runId());
+        assertThat(chain.valid()).isFalse();
+        assertThat(chain.problem()).isEqualTo(Problem.UNKNOWN_SIGNER);
+        assertThat(chain.seq()).isEqualTo(1);
+        assertThat(chain.detail()).contains(forged.did()).contains("not a registered identity");
+        assertThat(mallory.did()).isNotEqualTo(forged.did());
+    }
+
+    @Test
+    void revocation_isPersisted_blocksTheAgentsNextStep_andLaterSignaturesAreReported() {
+        JdbcLedger first = open();
+        RunResult before = run(first);
+        first.revoke(new Revocation(writer.did(), "writer", "laptop stolen", "secops", Instant.now()));
+        first.revoke(new Revocation(writer.did(), "writer", "second revocation is ignored", "x", Instant.now()));
+        first.close();
+
+        JdbcLedger reopened = open();
+        RunResult after = run(reopened);
+
+        assertThat(reopened.revocations())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo("laptop stolen"));
+        assertThat(after.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(after.blockReason()).isEqualTo("identity");
+        assertThat(reopened.steps("acme", after.runId()))
+                .singleElement()
+                .satisfies(s -> assertThat(s.verdict().detail()).startsWith("rule revoked_identity:"));
+        // the blocked step is recorded unsigned; the run before the revocation still verifies
+        assertThat(reopened.verifyChain("acme", after.runId()).valid()).isTrue();
+        assertThat(reopened.verifyChain("acme", before.runId()).valid()).isTrue();
+    }
+
+    @Test
+    void aRecordSignedAfterItsKeyWasRevoked_isReportedRevoked() {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+
+        ledger.revoke(new Revocation(writer.did(), "writer", "backdated", "secops", Instant.EPOCH));
+
+        ChainVerification chain = ledger.verifyChain("acme", result.runId());
+        assertThat(chain.problem()).isEqualTo(Problem.REVOKED_SIGNER);
+        assertThat(chain.stepId()).isEqualTo(stepId(result, 1));
+    }
+
+    @Test
+    void anAnonymisedSignedRun_stillVerifies_signaturesIncluded() {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+
+        ledger.anonymizeRun("acme", result.runId(), "dpo", "erasure request");
+
+        assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
+        assertThat(ledger.verifySignatures("acme", result.runId()))
+                .extracting(SignatureCheck::status)
+                .containsExactly(
+                        SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.UNSIGNED);
+    }
+
+    @Test
+    void findingsAndTenantSpend_areReadBackFromTheDatabase() {
+        JdbcLedger ledger = open();
+        Mesh mesh = Mesh.builder()
+                .ledger(ledger)
+                .tenantId("acme")
+                .policy(Policy.builder().enableCollusionAudit(true).build())
+                .provider(ScriptedProvider.builder()
+                        .fallback("Both agents give this very same answer, word for word.")
+                        .pricing(3, 15)
+                        .build())
+                .build();
+
+        RunResult result = mesh.run(
+                io.meshflow.agent.Team.sequential(
+                        "copy", Agent.builder("a").build(), Agent.builder("b").build()),
+                "go");
+
+        List<AuditFinding> findings = ledger.findings("acme", result.runId());
+        assertThat(findings).extracting(AuditFinding::rule).containsExactly("verbatim_copy");
+        assertThat(findings.get(0).stepId()).isEqualTo(stepId(result, 2));
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH))
+                .isCloseTo(result.costUsd(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.tenantCostSince("other", Instant.EPOCH)).isZero();
+    }
+
+    private String entryHash(String runId, long seq) throws Exception {
+        return java.util.Objects.requireNonNull(
+                db.queryString("SELECT entry_hash FROM step_records WHERE run_id = ? AND seq = ?", runId, seq));
+    }
+}
