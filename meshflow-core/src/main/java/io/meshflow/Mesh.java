@@ -2,6 +2,7 @@ package io.meshflow;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.event.EventSink;
+import io.meshflow.governance.Governance;
 import io.meshflow.hitl.Decision;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.HitlTimeoutWatcher;
@@ -9,7 +10,6 @@ import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.hitl.InMemoryPauseStore;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
-import io.meshflow.governance.Governance;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;

@@ -1,10 +1,10 @@
 package io.meshflow.policy;
 
 import io.meshflow.ValidationException;
-import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.governance.DascAction;
 import io.meshflow.governance.GovernancePolicy;
 import io.meshflow.governance.Severity;
+import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.ledger.Durability;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
+import io.meshflow.governance.Governance;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
-import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;

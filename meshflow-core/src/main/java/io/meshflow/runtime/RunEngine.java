@@ -4,10 +4,10 @@ import io.meshflow.MeshFlowException;
 import io.meshflow.RunResult;
 import io.meshflow.agent.Agent;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.Governance;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.InMemoryPauseStore;
 import io.meshflow.hitl.PauseStore;
-import io.meshflow.governance.Governance;
 import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
@@ -100,15 +100,7 @@ public final class RunEngine {
             @Nullable Supplier<MemoryStore> memory,
             Function<String, Optional<KnowledgeBase>> knowledgeBases,
             Governance governance) {
-        this(
-                ledger,
-                clock,
-                providers,
-                memory,
-                knowledgeBases,
-                governance,
-                InMemoryPauseStore.forLedger(ledger),
-                null);
+        this(ledger, clock, providers, memory, knowledgeBases, governance, InMemoryPauseStore.forLedger(ledger), null);
     }
 
     /**

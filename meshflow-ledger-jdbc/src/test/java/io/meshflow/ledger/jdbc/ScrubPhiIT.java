@@ -64,4 +64,44 @@ class ScrubPhiIT extends LedgerTestBase {
         }
         assertThat(ledger.verifyChain("default", result.runId()).valid()).isTrue();
     }
+
+    @Test
+    void hipaaMode_scrubsTheLedger_andThePauseShownToTheApprover_withGuardianAndCollusionAuditOn() throws Exception {
+        Policy hipaa = Policy.forMode("hipaa");
+        assertThat(hipaa.scrubPhi()).isTrue();
+        assertThat(hipaa.enableGuardian()).isTrue();
+        assertThat(hipaa.enableCollusionAudit()).isTrue();
+        assertThat(hipaa.maxOutputChars()).isZero();
+        String task = "Intake for Patient: Maria Garcia. DOB 07/22/1964; SSN 561-38-2290; email m.garcia@example.org;"
+                + " MRN: MRN0048213; lives at 88 Beacon Street, Boston, MA 02108.";
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent("clerk", "Registered Maria Garcia, MRN: MRN0048213, reachable at m.garcia@example.org.")
+                .build();
+        JdbcLedger ledger = open();
+        Mesh mesh = Mesh.builder()
+                .provider(model)
+                .ledger(ledger)
+                .policy(hipaa.toBuilder()
+                        .humanInLoop(io.meshflow.hitl.HumanInLoopConfig.builder()
+                                .after("clerk")
+                                .build())
+                        .build())
+                .build();
+
+        RunResult paused =
+                mesh.run(Team.sequential("intake", Agent.builder("clerk").build()), task);
+
+        assertThat(paused.status()).isEqualTo(RunStatus.PAUSED);
+        String stored = String.join(
+                "\n",
+                db.queryStrings("SELECT input_task || ' ' || output_content FROM step_records"),
+                db.queryStrings("SELECT task FROM runs"),
+                db.queryStrings("SELECT context FROM hitl_pauses"));
+        assertThat(stored).contains("[PHI-REDACTED:EMAIL]");
+        for (String value : List.of("561-38-2290", "m.garcia@example.org", "MRN0048213", "88 Beacon Street")) {
+            assertThat(stored).as("stored text").doesNotContain(value);
+        }
+        assertThat(model.requests().get(0).lastUserText()).contains("561-38-2290");
+        assertThat(ledger.verifyChain("default", paused.runId()).valid()).isTrue();
+    }
 }
