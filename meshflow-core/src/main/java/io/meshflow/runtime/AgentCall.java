@@ -152,16 +152,23 @@ final class AgentCall {
 
     /**
      * Stops the step before any tool of the round runs when one of them needs a person's approval that was not given
-     * for exactly this call; the call is recorded as awaiting approval.
+     * for exactly this call; the call is recorded as awaiting approval. A call the scope check (DASC) refuses anyway
+     * is not put to a person: the check deals with it when the round runs.
      */
     private void askBeforeGatedTools(List<ToolCall> calls, TokenUsage usage, double cost) {
         var gated = run.policy.humanInLoop().tools();
         if (gated.isEmpty()) {
             return;
         }
+        boolean scopeRefuses = run.policy.governance().dascAction() != DascAction.WARN;
         for (ToolCall call : calls) {
             String arguments = MeshJson.write(call.arguments());
-            if (gated.contains(call.name()) && !step.toolApproved(call.name(), arguments)) {
+            if (gated.contains(call.name())
+                    && !(scopeRefuses
+                            && run.governance
+                                    .checkTool(agent.id(), call.name(), arguments)
+                                    .isPresent())
+                    && !step.toolApproved(call.name(), arguments)) {
                 step.recordToolCalls(List.of(new ToolCallRecord(
                         call.id(), call.name(), arguments, "awaiting a person's approval", true, 0)));
                 throw new ToolApprovalRequired(agent.id(), call.name(), arguments, usage.total(), cost);

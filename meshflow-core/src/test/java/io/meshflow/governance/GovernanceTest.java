@@ -194,6 +194,36 @@ class GovernanceTest {
     }
 
     @Test
+    void gatedToolOutsideScope_isRefusedByDasc_withoutAskingAPerson() {
+        AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
+        ids.create("worker", CapabilityScope.builder().tools("search").build());
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent("worker", List.of(ScriptedReply.toolCall("shell", "{}"), ScriptedReply.text("ok")))
+                .build();
+        Mesh mesh = Mesh.builder()
+                .provider(model)
+                .policy(strict().toBuilder()
+                        .humanInLoop(io.meshflow.hitl.HumanInLoopConfig.builder()
+                                .tools("shell")
+                                .build())
+                        .build())
+                .governance(Governance.builder().identities(ids).build())
+                .build();
+
+        RunResult result = mesh.run(
+                Team.sequential(
+                        "t",
+                        Agent.builder("worker")
+                                .tools(tool("shell", "ran"), tool("search", "r"))
+                                .build()),
+                "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(result.blockReason()).isEqualTo("dasc");
+        assertThat(mesh.pending("default")).isEmpty();
+    }
+
+    @Test
     void toolOutsideScope_inStandardMode_givesTheModelAnErrorResult() {
         AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
         ids.create("worker", CapabilityScope.builder().tools("search").build());
