@@ -93,17 +93,11 @@ public final class InMemoryPauseStore implements PauseStore {
     @Override
     public synchronized Pause decide(String tenantId, String runId, String pauseId, Decision decision, Instant at) {
         Pause p = pauses.get(pauseId);
-        if (p == null || !p.tenantId().equals(tenantId) || !p.runId().equals(runId)) {
-            throw new PauseNotFoundException("run " + runId + " has no pause " + pauseId);
+        if (p != null && !p.tenantId().equals(tenantId)) {
+            p = null;
         }
-        if (!p.isOpen()) {
-            throw new PauseAlreadyDecidedException("pause " + pauseId + " was already " + describe(p));
-        }
-        if (p.isExpired(at)) {
-            throw new PauseExpiredException("pause " + pauseId + " expired at " + p.expiresAt());
-        }
-        if (!waiting(p)) {
-            throw new PauseAlreadyDecidedException("run " + runId + " is no longer waiting: it has ended");
+        if (p == null || !p.runId().equals(runId) || !p.isOpen() || p.isExpired(at) || !waiting(p)) {
+            throw PauseStore.refusal(p, runId, pauseId, at);
         }
         Pause decided = p.decided(decision, at);
         pauses.put(pauseId, decided);
@@ -181,11 +175,5 @@ public final class InMemoryPauseStore implements PauseStore {
     private boolean waiting(Pause p) {
         RunStatus status = runs.status(p.tenantId(), p.runId());
         return status == RunStatus.PAUSED || status == RunStatus.RUNNING;
-    }
-
-    /** How a decided pause was decided, for messages. */
-    static String describe(Pause p) {
-        String verb = p.status() == PauseStatus.APPROVED ? "approved" : "rejected";
-        return verb + " by " + p.reviewerId() + " at " + p.reviewedAt();
     }
 }

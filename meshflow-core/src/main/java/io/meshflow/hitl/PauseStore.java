@@ -1,5 +1,6 @@
 package io.meshflow.hitl;
 
+import io.meshflow.MeshFlowException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -69,4 +70,28 @@ public interface PauseStore {
 
     /** The delivery attempts of a pause, in order. */
     List<WebhookDelivery> deliveries(String tenantId, String pauseId);
+
+    /**
+     * Why a store refuses to decide a pause, as the exception to throw: the same answer from every store.
+     *
+     * @param found the tenant's pause of that id as stored, or {@code null} when there is none
+     * @return a {@link PauseNotFoundException} when there is no such pause in that run, a
+     *     {@link PauseAlreadyDecidedException} when it was decided (or its run ended), a {@link PauseExpiredException}
+     *     when its deadline passed at {@code at}
+     */
+    static MeshFlowException refusal(@Nullable Pause found, String runId, String pauseId, Instant at) {
+        if (found == null || !found.runId().equals(runId)) {
+            return new PauseNotFoundException("run " + runId + " has no pause " + pauseId);
+        }
+        if (!found.isOpen()) {
+            return new PauseAlreadyDecidedException("pause " + pauseId + " was already "
+                    + found.status().name().toLowerCase(java.util.Locale.ROOT) + " by " + found.reviewerId() + " at "
+                    + found.reviewedAt());
+        }
+        if (found.isExpired(at)) {
+            return new PauseExpiredException("pause " + pauseId + " expired at " + found.expiresAt()
+                    + "; its timeout rule (" + found.onTimeout().wireName() + ") decides it");
+        }
+        return new PauseAlreadyDecidedException("run " + runId + " is no longer waiting: it has ended");
+    }
 }

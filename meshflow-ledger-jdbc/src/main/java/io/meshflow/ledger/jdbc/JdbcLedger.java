@@ -1057,7 +1057,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
         if (decided.get() && pause != null) {
             return pause;
         }
-        throw Pauses.refusal(pause, runId, pauseId, at);
+        throw PauseStore.refusal(pause, runId, pauseId, at);
     }
 
     @Override

@@ -1,13 +1,9 @@
 package io.meshflow.ledger.jdbc;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.meshflow.MeshFlowException;
 import io.meshflow.hitl.Decision;
 import io.meshflow.hitl.Pause;
-import io.meshflow.hitl.PauseAlreadyDecidedException;
-import io.meshflow.hitl.PauseExpiredException;
 import io.meshflow.hitl.PauseKind;
-import io.meshflow.hitl.PauseNotFoundException;
 import io.meshflow.hitl.PauseStatus;
 import io.meshflow.hitl.TimeoutAction;
 import io.meshflow.hitl.WebhookDelivery;
@@ -128,29 +124,6 @@ final class Pauses {
             ps.setString(10, RunStatus.RUNNING.name());
             return ps.executeUpdate() == 1;
         }
-    }
-
-    /**
-     * Why a decision was not taken.
-     *
-     * @throws PauseNotFoundException when the tenant's run has no such pause
-     * @throws PauseAlreadyDecidedException when it was decided, or its run ended
-     * @throws PauseExpiredException when its deadline passed
-     */
-    static MeshFlowException refusal(@Nullable Pause p, String runId, String pauseId, Instant at) {
-        if (p == null || !p.runId().equals(runId)) {
-            return new PauseNotFoundException("run " + runId + " has no pause " + pauseId);
-        }
-        if (!p.isOpen()) {
-            return new PauseAlreadyDecidedException("pause " + pauseId + " was already "
-                    + p.status().name().toLowerCase(java.util.Locale.ROOT) + " by " + p.reviewerId() + " at "
-                    + p.reviewedAt());
-        }
-        if (p.isExpired(at)) {
-            return new PauseExpiredException("pause " + pauseId + " expired at " + p.expiresAt()
-                    + "; its timeout rule (" + p.onTimeout().wireName() + ") decides it");
-        }
-        return new PauseAlreadyDecidedException("run " + runId + " is no longer waiting: it has ended");
     }
 
     static Optional<Pause> decideExpired(Connection c, String pauseId, Decision d, Instant at) throws SQLException {
