@@ -157,6 +157,8 @@ final class DefinitionReader implements FileContext {
     private @Nullable NodeSpec creating;
     /** Nodes declared with {@code approval: before} or {@code approval: after}, with the line of that key. */
     private final Map<String, String> nodeApprovals = new LinkedHashMap<>();
+    /** The nodes {@code human_in_loop: before/after} name, with where, checked once the graph's nodes are read. */
+    private final Map<String, List<Located>> gatedNodes = new LinkedHashMap<>();
 
     /**
      * An edge as declared, for mapping graph problems back to their line.
@@ -356,8 +358,17 @@ final class DefinitionReader implements FileContext {
     private @Nullable HumanInLoopConfig readHumanInLoop(YamlMap map) {
         map.allowOnly(HITL_KEYS);
         HumanInLoopConfig.Builder hitl = HumanInLoopConfig.builder();
-        map.stringOrList("before").forEach(n -> hitl.before(n.value()));
-        map.stringOrList("after").forEach(n -> hitl.after(n.value()));
+        for (String key : List.of("before", "after")) {
+            List<Located> nodes = map.stringOrList(key);
+            gatedNodes.put(key, nodes);
+            for (Located n : nodes) {
+                if (key.equals("before")) {
+                    hitl.before(n.value());
+                } else {
+                    hitl.after(n.value());
+                }
+            }
+        }
         map.stringOrList("tools").forEach(n -> hitl.tools(n.value()));
         map.stringOrList("approvers").forEach(n -> hitl.approvers(n.value()));
         Double uncertainty = map.decimal("uncertainty_above", 0);
@@ -445,10 +456,10 @@ final class DefinitionReader implements FileContext {
      */
     private @Nullable Policy withNodeApprovals(@Nullable Policy policy, @Nullable YamlMap policyMap) {
         HumanInLoopConfig current = policy == null ? HumanInLoopConfig.NONE : policy.humanInLoop();
-        YamlMap hitlMap = policyMap == null ? null : policyMap.map("human_in_loop", "policy: human_in_loop");
-        if (hitlMap != null) {
-            for (String key : List.of("before", "after")) {
-                for (Located node : hitlMap.stringOrList(key)) {
+        if (policyMap != null) {
+            YamlMap hitlMap = policyMap.in("policy: human_in_loop");
+            gatedNodes.forEach((key, nodes) -> {
+                for (Located node : nodes) {
                     if (!nodeLines.containsKey(node.value())) {
                         hitlMap.report(
                                 node.node(),
@@ -456,7 +467,7 @@ final class DefinitionReader implements FileContext {
                                         + Spelling.didYouMean(node.value(), nodeLines.keySet()));
                     }
                 }
-            }
+            });
         }
         if (nodeApprovals.isEmpty()) {
             return null;

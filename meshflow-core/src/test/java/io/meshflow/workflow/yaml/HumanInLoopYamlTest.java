@@ -106,4 +106,20 @@ class HumanInLoopYamlTest {
                 .hasMessageContaining("escalate needs escalate_to")
                 .hasMessageContaining("webhook_url needs webhook_secret_env");
     }
+
+    @Test
+    void humanInLoopThatIsNotAMapping_isReportedOnce() {
+        assertThatThrownBy(() -> loader.load("""
+                        name: bad
+                        policy:
+                          human_in_loop: always
+                        nodes:
+                          - id: send
+                            function: identity
+                        """, "bad.yaml"))
+                .isInstanceOf(ValidationException.class)
+                .satisfies(e -> assertThat(((ValidationException) e).problems())
+                        .filteredOn(p -> p.contains("human_in_loop"))
+                        .hasSize(1));
+    }
 }
