@@ -27,6 +27,14 @@ record Dialect(String name, String lockRunRow, String listTables) {
         return "classpath:db/migration/" + name;
     }
 
+    /**
+     * Appended to the sub-query that picks a queue row to claim: PostgreSQL skips rows other replicas are claiming
+     * at that moment instead of waiting for them; SQLite needs nothing (one writer).
+     */
+    String skipLocked() {
+        return isSqlite() ? "" : " FOR UPDATE SKIP LOCKED";
+    }
+
     boolean isSqlite() {
         return name.equals("sqlite");
     }

@@ -23,6 +23,8 @@ final class Erasure {
 
     /** Child tables first, so that foreign keys hold at every statement. */
     private static final List<String> RUN_TABLES = List.of(
+            RunQueue.EVENTS_TABLE,
+            RunQueue.QUEUE_TABLE,
             "hitl_deliveries",
             "hitl_pauses",
             "step_signatures",
@@ -114,6 +116,8 @@ final class Erasure {
             ps.executeUpdate();
         }
         Pauses.anonymize(c, tenantId, runId);
+        // relayed events carry the run's tokens and the queued request its task: neither may outlive the text
+        RunQueue.anonymize(c, tenantId, runId);
         return receipt;
     }
 

@@ -95,6 +95,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
     private final LedgerWriter writes;
     private final AppendOrder order;
     private final Clock clock;
+    private final RunQueue runQueue;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Chain heads this ledger committed, by run id: spares the read of the run's row on the next append. */
     private final Map<String, StepAppend.Head> heads = new ConcurrentHashMap<>();
@@ -114,6 +115,12 @@ public final class JdbcLedger implements Ledger, PauseStore {
         this.writes = writes;
         this.order = new AppendOrder(appendOrderTimeout);
         this.clock = clock;
+        this.runQueue = new RunQueue(this, dialect, clock);
+    }
+
+    /** The durable run queue and event relay kept in this ledger's database. */
+    public RunQueue runQueue() {
+        return runQueue;
     }
 
     /**
@@ -1261,11 +1268,11 @@ public final class JdbcLedger implements Ledger, PauseStore {
     // plumbing
 
     @FunctionalInterface
-    private interface Query<T> {
+    interface Query<T> {
         T run(Connection c) throws SQLException;
     }
 
-    private void write(String what, WriteWork work) {
+    void write(String what, WriteWork work) {
         ensureOpen();
         try {
             writes.execute(work);
@@ -1276,7 +1283,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
         }
     }
 
-    private <T> T read(String what, Query<T> query) {
+    <T> T read(String what, Query<T> query) {
         ensureOpen();
         try (Connection c = pool.getConnection()) {
             return query.run(c);
