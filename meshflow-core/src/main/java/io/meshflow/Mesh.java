@@ -163,6 +163,25 @@ public final class Mesh implements AutoCloseable {
      * @param sink a consumer of the resumed run's events, or {@code null}
      */
     public RunResult resume(String tenant, String runId, @Nullable EventSink sink) {
+        Resumption r = prepareResume(tenant, runId, sink);
+        return guarded(r.prepared(), r.body());
+    }
+
+    /**
+     * Continues an interrupted or paused run on a virtual thread and returns its live handle, like
+     * {@link #stream(RunRequest)} for a new run: its events from the resumption on, and {@link RunHandle#cancel()}
+     * to stop it. Checked like {@link #resume(String, String, EventSink)}, before the thread starts.
+     *
+     * @param sink a consumer of the resumed run's events, or {@code null}
+     */
+    public RunHandle resumeStream(String tenant, String runId, @Nullable EventSink sink) {
+        Resumption r = prepareResume(tenant, runId, sink);
+        return start(r.prepared(), r.bus(), r.body());
+    }
+
+    private record Resumption(RunEngine.PreparedRun prepared, EventBus bus, Supplier<RunResult> body) {}
+
+    private Resumption prepareResume(String tenant, String runId, @Nullable EventSink sink) {
         requireTenant(tenant);
         RunRecord recorded = ledger.run(tenant, runId)
                 .orElseThrow(() -> new LedgerException("run " + runId + " not found in tenant '" + tenant + "'"));
@@ -184,9 +203,11 @@ public final class Mesh implements AutoCloseable {
             request.sink(sink);
         }
         RunRequest built = request.build();
-        RunEngine.PreparedRun prepared = prepare(built, new EventBus(sinksFor(built)));
-        return guarded(
+        EventBus bus = new EventBus(sinksFor(built));
+        RunEngine.PreparedRun prepared = prepare(built, bus);
+        return new Resumption(
                 prepared,
+                bus,
                 () -> engine.resume(
                         prepared,
                         recorded,
@@ -329,11 +350,16 @@ public final class Mesh implements AutoCloseable {
     public RunHandle stream(RunRequest request) {
         EventBus bus = new EventBus(sinksFor(request));
         RunEngine.PreparedRun prepared = prepare(request, bus);
+        return start(prepared, bus, () -> engine.execute(prepared));
+    }
+
+    /** Runs a prepared run on a virtual thread, subscribed before it starts so that the handle sees every event. */
+    private RunHandle start(RunEngine.PreparedRun prepared, EventBus bus, Supplier<RunResult> body) {
         EventBus.Subscriber subscriber = bus.subscribe(streamBuffer, stuckTimeout);
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         Thread.startVirtualThread(() -> {
             try {
-                result.complete(guarded(prepared, () -> engine.execute(prepared)));
+                result.complete(guarded(prepared, body));
             } catch (Throwable t) {
                 bus.close();
                 result.completeExceptionally(t);

@@ -183,4 +183,46 @@ class ResumeTest {
                 .hasMessageContaining("workflow 'four', which this mesh does not know");
         assertThat(store.steps("default", done.runId())).hasSize(4);
     }
+
+    @Test
+    void resumeStream_continuesOnAVirtualThread_andItsHandleSeesTheResumedEvents() {
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
+        WorkflowDefinition wf = fourSteps();
+        RunResult crashed = Mesh.builder()
+                .ledger(new DyingLedger(store, 3))
+                .workflow(wf)
+                .build()
+                .run(wf, "y");
+
+        io.meshflow.RunHandle handle = Mesh.builder()
+                .ledger(store)
+                .workflow(fourSteps())
+                .build()
+                .resumeStream("default", crashed.runId(), null);
+        List<io.meshflow.event.EventType> types =
+                handle.events().map(io.meshflow.event.MeshEvent::type).toList();
+
+        assertThat(handle.runId()).isEqualTo(crashed.runId());
+        assertThat(handle.result().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(handle.result().output()).isEqualTo("s4(s3(s2(s1(y))))");
+        assertThat(types).first().isEqualTo(io.meshflow.event.EventType.RUN_START);
+        assertThat(types).last().isEqualTo(io.meshflow.event.EventType.RUN_END);
+        assertThat(types.stream().filter(t -> t == io.meshflow.event.EventType.STEP_END))
+                .as("only s4 runs again")
+                .hasSize(1);
+    }
+
+    @Test
+    void resumeStream_ofAnEndedRun_isRefusedBeforeAnyThreadStarts() {
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
+        Mesh mesh = Mesh.builder().ledger(store).workflow(fourSteps()).build();
+        RunResult done = mesh.run(fourSteps(), "z");
+
+        assertThatThrownBy(() -> mesh.resumeStream("default", done.runId(), null))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("already ended COMPLETED");
+        assertThatThrownBy(() -> mesh.resumeStream("default", "no-such-run", null))
+                .isInstanceOf(LedgerException.class)
+                .hasMessageContaining("not found");
+    }
 }
