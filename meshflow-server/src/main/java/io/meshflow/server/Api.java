@@ -14,11 +14,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.meshflow.Mesh;
 import io.meshflow.MeshFlowException;
-import io.meshflow.RunHandle;
 import io.meshflow.RunRequest;
-import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
-import io.meshflow.event.MeshEvent;
 import io.meshflow.hitl.Decision;
 import io.meshflow.hitl.HumanInLoopConfig;
 import io.meshflow.hitl.Pause;
@@ -36,9 +33,11 @@ import io.meshflow.ledger.jdbc.JdbcLedger;
 import io.meshflow.ledger.jdbc.LegalHoldException;
 import io.meshflow.ledger.jdbc.RunNotFoundException;
 import io.meshflow.ledger.jdbc.RunQuery;
+import io.meshflow.ledger.jdbc.RunQueue;
 import io.meshflow.ledger.jdbc.RunStillRunningException;
 import io.meshflow.ledger.jdbc.SignatureCheck;
 import io.meshflow.policy.Policy;
+import io.meshflow.runtime.Ids;
 import io.meshflow.trace.Trace;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
@@ -50,6 +49,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,8 +58,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,35 +83,23 @@ final class Api {
     private static final String REQUEST_ID_ATTR = "meshflow.request_id";
     private static final String ERROR_WRITTEN = "meshflow.error_written";
     private static final long HEARTBEAT_MILLIS = 15_000;
-    private static final int FINISHED_KEPT = 1024;
+    /** How often a follower on another replica reads a run's relayed events. */
+    private static final long RELAY_POLL_MILLIS = 50;
+    /** Applies policy limits that were checked against the key that asked for them. */
+    private static final Principal TRUSTED = new Principal("queue", Role.ADMIN);
+    /** How often a follower of a queued run looks whether it started. */
+    private static final long PENDING_POLL_MILLIS = 20;
 
     private final MeshFlowServer server;
     private final JdbcLedger ledger;
     private final Map<String, ServedWorkflow> workflows;
     private final Map<String, Mesh> meshes;
     private final @Nullable ServedWorkflow defaultWorkflow;
-    private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
-    private final Map<String, LiveRun> finished =
-            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, LiveRun> eldest) {
-                    return size() > FINISHED_KEPT;
-                }
-            });
-    private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
+    private final RunWorkers workers;
     private final Set<String> corsOrigins;
     private final long startedNanos = System.nanoTime();
     private volatile long ledgerCheckedNanos;
     private volatile boolean ledgerReachable;
-
-    /** A run started by this server: its tenant, its events, and (unless it was resumed) its handle. */
-    record LiveRun(
-            String runId,
-            String tenantId,
-            RunEvents events,
-            @Nullable RunHandle handle) {}
 
     Api(
             MeshFlowServer server,
@@ -127,6 +113,17 @@ final class Api {
         this.meshes = Map.copyOf(meshes);
         this.defaultWorkflow = defaultWorkflow;
         this.corsOrigins = server.config().corsOriginSet();
+        MeshFlowServer.Builder c = server.config();
+        this.workers = new RunWorkers(
+                ledger,
+                new QueuedRuns(),
+                new RunWorkers.Settings(c.replicaId, c.workers, c.lease, c.queuePoll, c.eventRetention),
+                c.clock);
+    }
+
+    /** Starts this replica's workers. */
+    void startWorkers() {
+        workers.start();
     }
 
     private static ObjectMapper strictMapper() {
@@ -349,7 +346,8 @@ final class Api {
         }
         body.put("providers", providers);
         body.put("workflows", List.copyOf(workflows.keySet()));
-        body.put("live_runs", live.size());
+        body.put("live_runs", workers.executing());
+        body.put("replica_id", workers.replicaId());
         json(ctx, 200, body);
     }
 
@@ -472,57 +470,26 @@ final class Api {
     }
 
     /**
-     * Claims a paused run whose decision is recorded and resumes it as a live run of this server; false when another
-     * caller claimed it, this server does not serve its workflow, or the tenant has no free slot (then a
-     * {@link io.meshflow.hitl.HitlTimeoutWatcher} pass resumes it later).
+     * Queues a paused run whose decision is recorded so that a worker resumes it (this replica's, when one is free);
+     * false when it is queued or executing already (its owner sees the decision when the run pauses).
      */
     boolean resumeDecided(String tenant, String runId, String workflowName) {
-        Mesh mesh = meshes.get(workflowName);
-        if (mesh == null || live.containsKey(runId)) {
+        if (!workers.queue().enqueueResume(tenant, runId, workflowName)) {
             return false;
         }
-        Semaphore slot = slots(tenant);
-        if (!slot.tryAcquire()) {
-            return false;
+        if (!workers.takeLocally(runId)) {
+            workers.wake();
         }
-        if (!ledger.claimPausedRun(tenant, runId)) {
-            slot.release();
-            return false;
-        }
-        resumeLive(mesh, tenant, runId, slot);
         return true;
     }
 
-    /** Resumes a run already claimed (its status moved from PAUSED to RUNNING) as a live run of this server. */
+    /** Queues a run a timeout watcher claimed (its status moved from PAUSED to RUNNING) for a worker to resume. */
     void resumeClaimed(String tenant, String runId) {
         RunRecord record = ledger.run(tenant, runId).orElse(null);
-        Mesh mesh = record == null ? null : meshes.get(record.workflowName());
-        if (mesh == null) {
-            LOG.warn("claimed run {} cannot be resumed here: its workflow is not served", runId);
+        if (record == null) {
             return;
         }
-        Semaphore slot = slots(tenant);
-        // the run is claimed: it waits for a slot of its tenant rather than be left claimed and not running
-        Thread.startVirtualThread(() -> {
-            slot.acquireUninterruptibly();
-            resumeLive(mesh, tenant, runId, slot);
-        });
-    }
-
-    /** Resumes a run as a live run of this server (its events followable), giving the tenant's slot back after. */
-    private void resumeLive(Mesh mesh, String tenant, String runId, Semaphore slot) {
-        RunEvents events = new RunEvents();
-        LiveRun run = new LiveRun(runId, tenant, events, null);
-        live.put(runId, run);
-        Thread.startVirtualThread(() -> {
-            try {
-                mesh.resume(tenant, runId, events);
-            } catch (RuntimeException e) {
-                LOG.warn("resuming run {} failed: {}", runId, e.toString());
-            } finally {
-                finish(run, slot);
-            }
-        });
+        resumeDecided(tenant, runId, record.workflowName());
     }
 
     /** Whether this server serves the workflow of a pause's run (and so can resume it). */
@@ -640,7 +607,7 @@ final class Api {
     }
 
     private void refuseLive(String runId) {
-        if (live.containsKey(runId)) {
+        if (workers.live(runId) != null) {
             throw new ApiException(409, "run_live", "run " + runId + " is still running; cancel it first");
         }
     }
@@ -674,14 +641,21 @@ final class Api {
 
     // ---- starting runs ---------------------------------------------------------------------------------------------
 
-    /** A run ready to start: its mesh and request, and how the tenant's slot is given back. */
-    private record Prepared(Mesh mesh, RunRequest request, RunEvents events, String tenant, boolean detach) {}
+    /**
+     * A run a client asked for, checked and ready to queue.
+     *
+     * @param queueWorkflow the workflow name the queue row carries ({@link QueuedRequest#INLINE_PREFIX} for inline
+     *     definitions)
+     */
+    private record Submission(
+            String runId, String tenant, String queueWorkflow, QueuedRequest request, boolean detach) {}
 
-    private Prepared prepare(Context ctx, Principal principal, String tenant) {
+    private Submission prepare(Context ctx, Principal principal, String tenant) {
         RunStartRequest body = parse(ctx, RunStartRequest.class);
-        Mesh mesh;
         WorkflowDefinition workflow;
+        Policy basePolicy;
         String defaultTask;
+        String queueWorkflow;
         if (body.definition() != null && body.workflow() != null) {
             throw ApiException.badRequest("invalid_request", "give either workflow or definition, not both");
         }
@@ -691,55 +665,67 @@ final class Api {
             if (!principal.isAdmin()) {
                 throw new ApiException(403, "forbidden", "inline workflow definitions need an admin key");
             }
-            WorkflowFile file;
-            try {
-                file = server.config().inlineLoader.load(definition, "definition");
-            } catch (ValidationException e) {
-                throw ApiException.badRequest("invalid_workflow", e.getMessage());
+            try (WorkflowFile file = loadInline(definition)) {
+                workflow = file.workflow();
+                defaultTask = file.task();
             }
-            if (!file.toolServers().isEmpty()) {
-                file.close();
-                throw ApiException.badRequest("invalid_workflow", "inline definitions may not start MCP servers");
-            }
-            workflow = file.workflow();
-            mesh = server.meshFor(workflow, file.scripted());
-            server.metrics().describe(workflow, file.scripted());
-            defaultTask = file.task();
-        } else if (name != null) {
-            ServedWorkflow served = workflows.get(name);
-            if (served == null) {
-                throw new ApiException(
-                        404,
-                        "unknown_workflow",
-                        "workflow '" + name + "' is not served here (served: " + workflows.keySet() + ")");
-            }
-            workflow = served.workflow();
-            mesh = Objects.requireNonNull(meshes.get(name));
-            defaultTask = served.task();
+            basePolicy = workflow.policy().orElse(server.config().policy);
+            queueWorkflow = QueuedRequest.INLINE_PREFIX + workflow.name();
         } else {
-            ServedWorkflow served = defaultWorkflow;
-            if (served == null) {
-                throw ApiException.badRequest(
-                        "invalid_request",
-                        "give a workflow (served: " + workflows.keySet() + ") or an inline definition");
+            ServedWorkflow served;
+            if (name != null) {
+                served = workflows.get(name);
+                if (served == null) {
+                    throw new ApiException(
+                            404,
+                            "unknown_workflow",
+                            "workflow '" + name + "' is not served here (served: " + workflows.keySet() + ")");
+                }
+                defaultTask = served.task();
+            } else {
+                served = defaultWorkflow;
+                if (served == null) {
+                    throw ApiException.badRequest(
+                            "invalid_request",
+                            "give a workflow (served: " + workflows.keySet() + ") or an inline definition");
+                }
+                defaultTask = null;
             }
             workflow = served.workflow();
-            mesh = Objects.requireNonNull(meshes.get(served.name()));
-            defaultTask = null;
+            basePolicy = workflow.policy()
+                    .orElse(Objects.requireNonNull(meshes.get(served.name())).policy());
+            queueWorkflow = served.name();
         }
         String task = body.task() != null ? body.task() : defaultTask;
         if (task == null || task.isBlank()) {
             throw ApiException.badRequest("invalid_request", "task is required (the workflow has no default task)");
         }
-        RunEvents events = new RunEvents();
-        RunRequest.Builder request =
-                RunRequest.builder(task).workflow(workflow).tenantId(tenant).sink(events);
         RunStartRequest.PolicyOverride override = body.policy();
         if (override != null) {
-            Policy base = workflow.policy().orElse(mesh.policy());
-            request.policy(overridden(base, override, principal));
+            // checked here, where the key is known; the replica that executes the run applies it again
+            overridden(basePolicy, override, principal);
         }
-        return new Prepared(mesh, request.build(), events, tenant, Boolean.TRUE.equals(body.detach()));
+        QueuedRequest queued = new QueuedRequest(task, definition == null ? queueWorkflow : null, definition, override);
+        return new Submission(Ids.timeOrdered(), tenant, queueWorkflow, queued, Boolean.TRUE.equals(body.detach()));
+    }
+
+    /**
+     * Loads an inline definition.
+     *
+     * @throws ApiException 400 when it is invalid or starts MCP servers
+     */
+    private WorkflowFile loadInline(String definition) {
+        WorkflowFile file;
+        try {
+            file = server.config().inlineLoader.load(definition, "definition");
+        } catch (ValidationException e) {
+            throw ApiException.badRequest("invalid_workflow", e.getMessage());
+        }
+        if (!file.toolServers().isEmpty()) {
+            file.close();
+            throw ApiException.badRequest("invalid_workflow", "inline definitions may not start MCP servers");
+        }
+        return file;
     }
 
     /** The base policy with the request's limits; a user key may only tighten it. */
@@ -790,69 +776,97 @@ final class Api {
         return limit == 0 || (value != 0 && value <= limit);
     }
 
-    private Semaphore slots(String tenant) {
-        return slots.computeIfAbsent(tenant, t -> new Semaphore(server.config().maxRunsPerTenant));
-    }
-
-    private LiveRun launch(Prepared p) {
-        Semaphore slot = slots(p.tenant());
-        if (!slot.tryAcquire()) {
+    /**
+     * Queues a submitted run and executes it here when a worker is free.
+     *
+     * @throws ApiException 429 when the tenant has as many runs queued or executing as it may
+     */
+    private void submit(Submission sub) {
+        int limit = server.config().maxRunsPerTenant;
+        if (!workers.queue()
+                .enqueue(
+                        sub.runId(),
+                        sub.tenant(),
+                        sub.queueWorkflow(),
+                        sub.request().toJson(),
+                        limit)) {
             throw new ApiException(
                     429,
                     "too_many_runs",
-                    "tenant '" + p.tenant() + "' already has " + server.config().maxRunsPerTenant
-                            + " runs running; retry later",
+                    "tenant '" + sub.tenant() + "' already has " + limit + " runs queued or running; retry later",
                     Map.of("Retry-After", "1"));
         }
-        RunHandle handle;
-        try {
-            handle = p.mesh().stream(p.request());
-        } catch (RuntimeException e) {
-            slot.release();
-            throw e;
+        if (!workers.takeLocally(sub.runId())) {
+            workers.wake();
         }
-        // the events reach RunEvents through the request's sink; the handle's own buffer is not read
-        handle.close();
-        LiveRun run = new LiveRun(handle.runId(), p.tenant(), p.events(), handle);
-        live.put(run.runId(), run);
-        var unused = handle.future().whenComplete((result, failure) -> finish(run, slot));
-        return run;
     }
 
-    private void finish(LiveRun run, Semaphore slot) {
-        run.events().end();
-        finished.put(run.runId(), run);
-        live.remove(run.runId());
-        slot.release();
-    }
-
-    private void startRun(Context ctx) {
+    private void startRun(Context ctx) throws InterruptedException {
         Principal principal = principal(ctx);
         String tenant = tenant(ctx);
         boolean wait = booleanParam(ctx, "wait");
-        Prepared p = prepare(ctx, principal, tenant);
-        LiveRun run = launch(p);
-        ctx.header("X-Run-Id", run.runId());
+        Submission sub = prepare(ctx, principal, tenant);
+        submit(sub);
+        ctx.header("X-Run-Id", sub.runId());
         if (wait) {
-            RunResult result = Objects.requireNonNull(run.handle()).result();
-            json(ctx, 200, result);
+            json(ctx, 200, workers.awaitResult(tenant, sub.runId()));
         } else {
-            json(ctx, 202, Map.of("run_id", run.runId(), "status", "RUNNING", "tenant_id", tenant));
+            json(ctx, 202, Map.of("run_id", sub.runId(), "status", "RUNNING", "tenant_id", tenant));
         }
     }
 
-    private void stream(Context ctx) throws IOException {
+    private void stream(Context ctx) {
         Principal principal = principal(ctx);
         String tenant = tenant(ctx);
-        Prepared p = prepare(ctx, principal, tenant);
+        Submission sub = prepare(ctx, principal, tenant);
         boolean sse = acceptsEventStream(ctx);
-        LiveRun run = launch(p);
-        boolean complete = follow(ctx, run, 0, sse);
-        RunHandle handle = run.handle();
-        if (!complete && !p.detach() && handle != null) {
-            LOG.info("client of run {} went away; cancelling it (request {})", run.runId(), requestId(ctx));
-            handle.cancel();
+        submit(sub);
+        boolean complete = follow(ctx, sub.runId(), feed(tenant, sub.runId(), 0), sse);
+        if (!complete && !sub.detach()) {
+            LOG.info("client of run {} went away; cancelling it (request {})", sub.runId(), requestId(ctx));
+            workers.cancel(tenant, sub.runId());
         }
+    }
+
+    /**
+     * The events of a tenant's run after {@code afterPosition}: from memory when it executes (or ended) here, from the
+     * relay when it executes on another replica, waiting while it is queued.
+     *
+     * @return the feed, or null when the run is neither here nor in the queue (nor, on a shared queue, relayed)
+     */
+    private @Nullable EventFeed feed(String tenant, String runId, long afterPosition) {
+        RunWorkers.LiveRun local = workers.liveOrFinished(runId);
+        if (local != null) {
+            return local.tenantId().equals(tenant)
+                    ? new EventFeed.Local(local.events(), local.attempt(), afterPosition)
+                    : null;
+        }
+        RunQueue queue = workers.queue();
+        if (queue.entry(tenant, runId).isEmpty()) {
+            return null;
+        }
+        boolean shared = queue.isShared();
+        return new EventFeed.Pending(
+                () -> {
+                    RunWorkers.LiveRun here = workers.liveOrFinished(runId);
+                    if (here != null) {
+                        return new EventFeed.Local(here.events(), here.attempt(), afterPosition);
+                    }
+                    RunQueue.Entry entry = queue.entry(tenant, runId).orElse(null);
+                    boolean elsewhere = entry == null
+                            || entry.state() == RunQueue.State.DONE
+                            || (entry.state() == RunQueue.State.CLAIMED
+                                    && !workers.replicaId().equals(entry.owner()));
+                    return shared && elsewhere
+                            ? new EventFeed.Relayed(queue, tenant, runId, afterPosition, RELAY_POLL_MILLIS)
+                            : null;
+                },
+                () -> !shared
+                        && workers.liveOrFinished(runId) == null
+                        && queue.entry(tenant, runId)
+                                .map(e -> e.state() == RunQueue.State.DONE)
+                                .orElse(true),
+                PENDING_POLL_MILLIS);
     }
 
     private static boolean acceptsEventStream(Context ctx) {
@@ -861,40 +875,41 @@ final class Api {
     }
 
     /**
-     * Writes a run's events from {@code index} as they come, as SSE or NDJSON, flushing each one.
+     * Writes a run's events as they come, as SSE or NDJSON, flushing each one; a missing feed ends the stream at
+     * once.
      *
      * @return true when the stream reached the run's end, false when the client went away
      */
-    private boolean follow(Context ctx, LiveRun run, int index, boolean sse) {
+    private boolean follow(Context ctx, String runId, @Nullable EventFeed feed, boolean sse) {
         var res = ctx.res();
         res.setStatus(200);
         res.setContentType(sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson; charset=utf-8");
         res.setHeader("Cache-Control", "no-cache");
         res.setHeader("X-Accel-Buffering", "no");
-        res.setHeader("X-Run-Id", run.runId());
+        res.setHeader("X-Run-Id", runId);
         try {
             OutputStream out = res.getOutputStream();
             if (sse) {
-                out.write(": run ".concat(run.runId()).concat("\n\n").getBytes(StandardCharsets.UTF_8));
+                out.write(": run ".concat(runId).concat("\n\n").getBytes(StandardCharsets.UTF_8));
             }
             out.flush();
-            int i = index;
+            if (feed == null) {
+                return true;
+            }
             while (true) {
-                MeshEvent event = run.events().next(i, HEARTBEAT_MILLIS);
-                if (event == null) {
-                    if (run.events().exhausted(i)) {
+                EventFeed.Frame frame = feed.next(HEARTBEAT_MILLIS);
+                if (frame == null) {
+                    if (feed.exhausted()) {
                         return true;
                     }
                     out.write((sse ? ": keep-alive\n\n" : "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     continue;
                 }
-                i++;
-                String json = MeshJson.write(event);
-                String frame = sse
-                        ? "id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: " + json + "\n\n"
-                        : json + "\n";
-                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                String text = sse
+                        ? "id: " + frame.position() + "\nevent: " + frame.type() + "\ndata: " + frame.json() + "\n\n"
+                        : frame.json() + "\n";
+                out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
         } catch (IOException e) {
@@ -916,7 +931,8 @@ final class Api {
         String runId = id(ctx, "id");
         RunRecord record = record(tenant, runId);
         Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(record, STRING_OBJECT_MAP));
-        body.put("live", live.containsKey(runId));
+        body.put("live", workers.live(runId) != null);
+        workers.queue().entry(tenant, runId).ifPresent(e -> body.put("queue", queueJson(e)));
         json(ctx, 200, body);
     }
 
@@ -952,25 +968,29 @@ final class Api {
     private void cancelRun(Context ctx) {
         String tenant = tenant(ctx);
         String runId = id(ctx, "id");
-        LiveRun run = live.get(runId);
-        if (run == null || !run.tenantId().equals(tenant)) {
+        if (!workers.cancel(tenant, runId)) {
             RunRecord record = record(tenant, runId);
             throw new ApiException(
-                    409, "not_running", "run " + runId + " is not running here (status " + record.status() + ")");
+                    409, "not_running", "run " + runId + " is not running (status " + record.status() + ")");
         }
-        RunHandle handle = run.handle();
-        if (handle == null) {
-            throw new ApiException(409, "not_cancellable", "run " + runId + " was resumed and cannot be cancelled");
-        }
-        handle.cancel();
         json(ctx, 202, Map.of("run_id", runId, "status", "CANCELLING"));
+    }
+
+    private static Map<String, Object> queueJson(RunQueue.Entry e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", e.state().name());
+        out.put("owner", e.owner());
+        out.put("attempts", e.attempts());
+        out.put("lease_until", e.leaseUntil() == null ? null : e.leaseUntil().toString());
+        out.put("outcome", e.outcome());
+        return out;
     }
 
     private void resumeRun(Context ctx) {
         String tenant = tenant(ctx);
         String runId = id(ctx, "id");
         RunRecord record = record(tenant, runId);
-        if (live.containsKey(runId)) {
+        if (workers.live(runId) != null) {
             throw new ApiException(409, "running", "run " + runId + " is running");
         }
         if (record.status() != RunStatus.RUNNING && record.status() != RunStatus.PAUSED) {
@@ -980,46 +1000,41 @@ final class Api {
                     "run " + runId + " already ended " + record.status()
                             + "; only an interrupted or paused run can be resumed");
         }
-        Mesh mesh = meshes.get(record.workflowName());
-        if (mesh == null) {
+        RunQueue queue = workers.queue();
+        if (!meshes.containsKey(record.workflowName())
+                && queue.entry(tenant, runId).isEmpty()) {
             throw new ApiException(
                     409,
                     "unknown_workflow",
                     "run " + runId + " ran workflow '" + record.workflowName() + "', which this server does not serve");
         }
-        Semaphore slot = slots(tenant);
-        if (!slot.tryAcquire()) {
-            throw new ApiException(
-                    429,
-                    "too_many_runs",
-                    "tenant '" + tenant + "' has too many runs running",
-                    Map.of("Retry-After", "1"));
+        if (!queue.enqueueResume(tenant, runId, record.workflowName())) {
+            throw new ApiException(409, "running", "run " + runId + " is queued or running on a replica");
         }
-        resumeLive(mesh, tenant, runId, slot);
+        if (!workers.takeLocally(runId)) {
+            workers.wake();
+        }
         json(ctx, 202, Map.of("run_id", runId, "status", "RESUMING"));
     }
 
     private void events(Context ctx) {
         String tenant = tenant(ctx);
         String runId = id(ctx, "id");
-        LiveRun run = live.get(runId);
-        if (run == null) {
-            run = finished.get(runId);
-        }
-        if (run == null || !run.tenantId().equals(tenant)) {
-            record(tenant, runId); // 404 when the tenant has no such run
-            throw new ApiException(409, "not_live", "run " + runId + " is not live on this server; read its trace");
-        }
-        int index = 0;
+        long after = 0;
         String last = ctx.header("Last-Event-ID");
         if (last != null && !last.isBlank()) {
             try {
-                index = run.events().indexAfter(Long.parseLong(last.trim()));
+                after = Long.parseLong(last.trim());
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest("invalid_header", "Last-Event-ID must be an event seq number");
+                throw ApiException.badRequest("invalid_header", "Last-Event-ID must be an event position (its SSE id)");
             }
         }
-        follow(ctx, run, index, true);
+        EventFeed feed = feed(tenant, runId, after);
+        if (feed == null) {
+            record(tenant, runId); // 404 when the tenant has no such run
+            throw new ApiException(409, "not_live", "run " + runId + " is not live on this server; read its trace");
+        }
+        follow(ctx, runId, feed, true);
     }
 
     private void verify(Context ctx) {
@@ -1088,13 +1103,65 @@ final class Api {
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
-    void cancelAll() {
-        for (LiveRun run : live.values()) {
-            RunHandle handle = run.handle();
-            if (handle != null) {
-                handle.cancel();
+    /** How this server's workers turn queued runs into executions. */
+    private final class QueuedRuns implements RunWorkers.Runs {
+        @Override
+        public RunWorkers.Target targetOf(RunQueue.ClaimedRun run) {
+            QueuedRequest request = requestOf(run);
+            String definition = request.definition();
+            Mesh mesh;
+            WorkflowDefinition workflow;
+            if (definition == null) {
+                ServedWorkflow served = workflows.get(run.workflowName());
+                if (served == null) {
+                    throw new IllegalArgumentException("workflow '" + run.workflowName() + "' is not served here");
+                }
+                workflow = served.workflow();
+                mesh = Objects.requireNonNull(meshes.get(served.name()));
+            } else {
+                WorkflowFile file;
+                try {
+                    file = server.config().inlineLoader.load(definition, "definition");
+                } catch (ValidationException e) {
+                    throw new IllegalArgumentException("its inline definition is invalid: " + e.getMessage(), e);
+                }
+                try (file) {
+                    workflow = file.workflow();
+                    server.metrics().describe(workflow, file.scripted());
+                    mesh = server.meshFor(workflow, file.scripted());
+                }
             }
+            return new RunWorkers.Target(mesh, sink -> {
+                RunRequest.Builder b = RunRequest.builder(request.task())
+                        .workflow(workflow)
+                        .tenantId(run.tenantId())
+                        .runId(run.runId())
+                        .sink(sink);
+                RunStartRequest.PolicyOverride override = request.policy();
+                if (override != null) {
+                    // the replica that queued the run checked the key's right to these limits
+                    b.policy(overridden(workflow.policy().orElse(mesh.policy()), override, TRUSTED));
+                }
+                return b.build();
+            });
         }
+
+        @Override
+        public Collection<String> servedWorkflows() {
+            return meshes.keySet();
+        }
+
+        private QueuedRequest requestOf(RunQueue.ClaimedRun run) {
+            if (run.kind() == RunQueue.Kind.RESUME && run.request().equals("{}")) {
+                return new QueuedRequest("", run.workflowName(), null, null);
+            }
+            return QueuedRequest.fromJson(run.request());
+        }
+    }
+
+    /** Stops this replica's workers: no more claims, and the runs executing here are cancelled. */
+    void stopWorkers() {
+        workers.close();
     }
 
     private <T> T parse(Context ctx, Class<T> type) {

@@ -55,6 +55,8 @@ public final class MeshFlowServer implements AutoCloseable {
 
     /** The default number of runs one tenant may have running at once. */
     public static final int DEFAULT_MAX_RUNS_PER_TENANT = 64;
+    /** Runs one replica executes at once unless configured otherwise. */
+    public static final int DEFAULT_WORKERS = 256;
 
     /** Connections the kernel may hold for the server before it accepts them. */
     static final int ACCEPT_QUEUE_SIZE = 4096;
@@ -124,6 +126,7 @@ public final class MeshFlowServer implements AutoCloseable {
      */
     public MeshFlowServer start() {
         app.start();
+        api.startWorkers();
         started = true;
         if (!config.hitlWatchInterval.isZero()) {
             JdbcLedger ledger = Objects.requireNonNull(config.ledger);
@@ -188,7 +191,7 @@ public final class MeshFlowServer implements AutoCloseable {
             if (w != null) {
                 w.close();
             }
-            api.cancelAll();
+            api.stopWorkers();
             app.stop();
             if (config.closeLedger) {
                 Objects.requireNonNull(config.ledger).close();
@@ -236,6 +239,11 @@ public final class MeshFlowServer implements AutoCloseable {
         URI publicUrl;
 
         Duration hitlWatchInterval = Duration.ofSeconds(5);
+        String replicaId = defaultReplicaId();
+        int workers = DEFAULT_WORKERS;
+        Duration lease = Duration.ofSeconds(30);
+        Duration queuePoll = Duration.ofMillis(500);
+        Duration eventRetention = Duration.ofHours(1);
 
         @Nullable
         Path tlsCertificate;
@@ -358,6 +366,48 @@ public final class MeshFlowServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The name this replica claims queued runs under (default: host name and process id, which is unique among
+         * the replicas on one PostgreSQL ledger).
+         */
+        public Builder replicaId(String value) {
+            if (value.isBlank() || value.length() > 200) {
+                throw new ValidationException("a replica id must be 1-200 characters, got '" + value + "'");
+            }
+            this.replicaId = value;
+            return this;
+        }
+
+        /** How many runs execute on this replica at once (default 256); more wait in the queue. */
+        public Builder workers(int value) {
+            if (value < 1) {
+                throw new ValidationException("workers must be >= 1, got " + value);
+            }
+            this.workers = value;
+            return this;
+        }
+
+        /**
+         * How long this replica's claim on a run lasts without renewal (default 30 s; renewed every third of it). A
+         * replica that dies leaves its runs to the others after this long.
+         */
+        public Builder lease(Duration value) {
+            if (value.toMillis() < 300) {
+                throw new ValidationException("a lease must be at least 300 ms, got " + value);
+            }
+            this.lease = value;
+            return this;
+        }
+
+        /** How often idle workers look at the queue for runs submitted to other replicas (default 500 ms). */
+        public Builder queuePoll(Duration value) {
+            if (value.toMillis() < 10) {
+                throw new ValidationException("the queue poll interval must be at least 10 ms, got " + value);
+            }
+            this.queuePoll = value;
+            return this;
+        }
+
         /** Origins allowed to call the API from a browser, exactly as sent in {@code Origin}; {@code *} for any. */
         public Builder corsOrigins(List<String> values) {
             this.corsOrigins = new ArrayList<>(values);
@@ -409,6 +459,16 @@ public final class MeshFlowServer implements AutoCloseable {
 
         Set<String> corsOriginSet() {
             return Set.copyOf(corsOrigins);
+        }
+
+        private static String defaultReplicaId() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+            return host + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(System.nanoTime() & 0xffff);
         }
 
         private static String versionOfJar() {

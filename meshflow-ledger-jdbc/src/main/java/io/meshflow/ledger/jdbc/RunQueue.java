@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -211,15 +213,23 @@ public final class RunQueue {
     }
 
     /**
-     * Claims the oldest claimable run for {@code owner}: one that is queued, or claimed with a lease that has passed.
+     * Claims the oldest claimable run for {@code owner}: one that is queued, or claimed with a lease that has passed,
+     * of a workflow the owner serves (runs of inline definitions carry their definition, so any replica takes them).
      *
+     * @param workflows the names of the workflows the owner serves
      * @return the claimed run, or empty when none is claimable
      */
-    public Optional<ClaimedRun> claimNext(String owner, Duration lease) {
+    public Optional<ClaimedRun> claimNext(String owner, Duration lease, Collection<String> workflows) {
+        StringBuilder served = new StringBuilder("workflow_name LIKE 'inline:%'");
+        if (!workflows.isEmpty()) {
+            served.append(" OR workflow_name IN (")
+                    .append(String.join(", ", Collections.nCopies(workflows.size(), "?")))
+                    .append(')');
+        }
         return claimWhere(
-                "(SELECT run_id FROM run_queue WHERE " + CLAIMABLE + " ORDER BY enqueued_at LIMIT 1"
-                        + dialect.skipLocked() + ")",
-                null,
+                "(SELECT run_id FROM run_queue WHERE " + CLAIMABLE + " AND (" + served + ") ORDER BY enqueued_at"
+                        + " LIMIT 1" + dialect.skipLocked() + ")",
+                List.copyOf(workflows),
                 owner,
                 lease);
     }
@@ -231,10 +241,31 @@ public final class RunQueue {
      * @return the claimed run, or empty when it is not claimable (another replica has it, or it is done)
      */
     public Optional<ClaimedRun> claim(String runId, String owner, Duration lease) {
-        return claimWhere("?", runId, owner, lease);
+        return claimWhere("?", List.of(runId), owner, lease);
     }
 
-    private Optional<ClaimedRun> claimWhere(String target, @Nullable String runId, String owner, Duration lease) {
+    /**
+     * Puts every claimed run back in the queue, whoever claimed it: a SQLite ledger has one server, so a claim found
+     * when it starts was left by a process that died, and waiting for its lease to pass would only delay the runs.
+     *
+     * @return how many runs were put back
+     */
+    public int releaseAbandoned() {
+        AtomicInteger changed = new AtomicInteger();
+        ledger.write("cannot put abandoned runs back in the queue", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE run_queue SET state = 'QUEUED', owner = NULL,"
+                    + " lease_until = NULL WHERE state = 'CLAIMED'")) {
+                changed.set(ps.executeUpdate());
+            }
+        });
+        return changed.get();
+    }
+
+    /**
+     * Claims with {@code target} (a run id parameter, or a sub-query picking one), {@code targetArgs} binding its
+     * parameters.
+     */
+    private Optional<ClaimedRun> claimWhere(String target, List<String> targetArgs, String owner, Duration lease) {
         requirePositive(lease);
         AtomicReference<@Nullable ClaimedRun> claimed = new AtomicReference<>();
         Instant now = clock.instant();
@@ -247,10 +278,13 @@ public final class RunQueue {
                 ps.setString(++p, owner);
                 ps.setString(++p, Timestamps.format(now.plus(lease)));
                 ps.setString(++p, nowText);
-                if (runId != null) {
-                    ps.setString(++p, runId);
+                if (target.equals("?")) {
+                    ps.setString(++p, targetArgs.get(0));
                 } else {
                     ps.setString(++p, nowText);
+                    for (String arg : targetArgs) {
+                        ps.setString(++p, arg);
+                    }
                 }
                 ps.setString(++p, nowText);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(Backend.class)
 class RunQueueIT extends LedgerTestBase {
     private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final List<String> SERVED = List.of("reflect", "approvals");
 
     /** A clock the test moves by hand. */
     private static final class ManualClock extends Clock {
@@ -71,15 +72,15 @@ class RunQueueIT extends LedgerTestBase {
         clock.advance(Duration.ofMillis(1));
         assertThat(q.enqueue("r2", "acme", "reflect", "{\"task\":\"two\"}", 0)).isTrue();
 
-        RunQueue.ClaimedRun first = q.claimNext("replica-a", LEASE).orElseThrow();
-        RunQueue.ClaimedRun second = q.claimNext("replica-b", LEASE).orElseThrow();
+        RunQueue.ClaimedRun first = q.claimNext("replica-a", LEASE, SERVED).orElseThrow();
+        RunQueue.ClaimedRun second = q.claimNext("replica-b", LEASE, SERVED).orElseThrow();
 
         assertThat(first.runId()).isEqualTo("r1");
         assertThat(first.request()).isEqualTo("{\"task\":\"one\"}");
         assertThat(first.attempt()).isEqualTo(1);
         assertThat(first.kind()).isEqualTo(RunQueue.Kind.START);
         assertThat(second.runId()).isEqualTo("r2");
-        assertThat(q.claimNext("replica-c", LEASE)).isEmpty();
+        assertThat(q.claimNext("replica-c", LEASE, SERVED)).isEmpty();
         assertThat(q.hasClaimable()).isFalse();
         assertThat(q.entry("acme", "r1").orElseThrow().owner()).isEqualTo("replica-a");
         assertThat(q.entry("globex", "r1")).as("another tenant's run").isEmpty();
@@ -112,17 +113,18 @@ class RunQueueIT extends LedgerTestBase {
     void expiredLease_isTakenOver_andTheOldOwnerCanNoLongerMoveTheRun() {
         RunQueue q = queue();
         q.enqueue("r1", "acme", "reflect", "{}", 0);
-        assertThat(q.claimNext("replica-a", LEASE).orElseThrow().runId()).isNotEmpty();
+        assertThat(q.claimNext("replica-a", LEASE, SERVED).orElseThrow().runId())
+                .isNotEmpty();
 
         clock.advance(Duration.ofSeconds(5));
         assertThat(q.renew("replica-a", LEASE).owned()).containsExactly("r1");
         clock.advance(Duration.ofSeconds(9));
-        assertThat(q.claimNext("replica-b", LEASE))
+        assertThat(q.claimNext("replica-b", LEASE, SERVED))
                 .as("lease renewed 9 s ago for 10 s")
                 .isEmpty();
 
         clock.advance(Duration.ofSeconds(2));
-        RunQueue.ClaimedRun taken = q.claimNext("replica-b", LEASE).orElseThrow();
+        RunQueue.ClaimedRun taken = q.claimNext("replica-b", LEASE, SERVED).orElseThrow();
         assertThat(taken.runId()).isEqualTo("r1");
         assertThat(taken.attempt()).isEqualTo(2);
 
@@ -134,7 +136,7 @@ class RunQueueIT extends LedgerTestBase {
         RunQueue.Entry done = q.entry("acme", "r1").orElseThrow();
         assertThat(done.state()).isEqualTo(RunQueue.State.DONE);
         assertThat(done.outcome()).isEqualTo("COMPLETED");
-        assertThat(q.claimNext("replica-c", LEASE)).isEmpty();
+        assertThat(q.claimNext("replica-c", LEASE, SERVED)).isEmpty();
     }
 
     @Test
@@ -152,7 +154,7 @@ class RunQueueIT extends LedgerTestBase {
                 String owner = "replica-" + r;
                 replicas.add(() -> {
                     while (true) {
-                        var c = q.claimNext(owner, LEASE);
+                        var c = q.claimNext(owner, LEASE, SERVED);
                         if (c.isEmpty()) {
                             return null;
                         }
@@ -175,7 +177,7 @@ class RunQueueIT extends LedgerTestBase {
     void cancelRequest_reachesTheOwnerAtRenewal_andReleaseQueuesTheRunAgain() {
         RunQueue q = queue();
         q.enqueue("r1", "acme", "reflect", "{}", 0);
-        assertThat(q.claimNext("a", LEASE).orElseThrow().runId()).isNotEmpty();
+        assertThat(q.claimNext("a", LEASE, SERVED).orElseThrow().runId()).isNotEmpty();
         assertThat(q.requestCancel("globex", "r1"))
                 .as("another tenant cannot cancel it")
                 .isFalse();
@@ -184,7 +186,7 @@ class RunQueueIT extends LedgerTestBase {
 
         assertThat(q.release("r1", "b")).as("b does not own it").isFalse();
         assertThat(q.release("r1", "a")).isTrue();
-        RunQueue.ClaimedRun again = q.claimNext("b", LEASE).orElseThrow();
+        RunQueue.ClaimedRun again = q.claimNext("b", LEASE, SERVED).orElseThrow();
         assertThat(again.cancelRequested()).isTrue();
         assertThat(again.attempt()).isEqualTo(2);
     }
@@ -193,7 +195,7 @@ class RunQueueIT extends LedgerTestBase {
     void enqueueResume_requeuesOnlyADoneRun() {
         RunQueue q = queue();
         q.enqueue("r1", "acme", "approvals", "{}", 0);
-        assertThat(q.claimNext("a", LEASE).orElseThrow().runId()).isNotEmpty();
+        assertThat(q.claimNext("a", LEASE, SERVED).orElseThrow().runId()).isNotEmpty();
         assertThat(q.enqueueResume("acme", "r1", "approvals"))
                 .as("still claimed")
                 .isFalse();
@@ -202,7 +204,7 @@ class RunQueueIT extends LedgerTestBase {
                 .as("another tenant")
                 .isFalse();
         assertThat(q.enqueueResume("acme", "r1", "approvals")).isTrue();
-        RunQueue.ClaimedRun resumed = q.claimNext("b", LEASE).orElseThrow();
+        RunQueue.ClaimedRun resumed = q.claimNext("b", LEASE, SERVED).orElseThrow();
         assertThat(resumed.kind()).isEqualTo(RunQueue.Kind.RESUME);
         assertThat(resumed.request()).as("the request stays as queued").isEqualTo("{}");
 
@@ -280,9 +282,41 @@ class RunQueueIT extends LedgerTestBase {
     }
 
     @Test
+    void claimNext_skipsWorkflowsTheReplicaDoesNotServe_butTakesInlineDefinitions() {
+        RunQueue q = queue();
+        q.enqueue("other", "acme", "payroll", "{}", 0);
+        clock.advance(Duration.ofMillis(1));
+        q.enqueue("inline", "acme", "inline:adhoc", "{\"definition\":\"...\"}", 0);
+        clock.advance(Duration.ofMillis(1));
+        q.enqueue("served", "acme", "reflect", "{}", 0);
+
+        assertThat(q.claimNext("a", LEASE, SERVED).orElseThrow().runId()).isEqualTo("inline");
+        assertThat(q.claimNext("a", LEASE, SERVED).orElseThrow().runId()).isEqualTo("served");
+        assertThat(q.claimNext("a", LEASE, SERVED))
+                .as("payroll is served elsewhere")
+                .isEmpty();
+        assertThat(q.claimNext("b", LEASE, List.of("payroll")).orElseThrow().runId())
+                .isEqualTo("other");
+    }
+
+    @Test
+    void releaseAbandoned_putsEveryClaimBackAtOnce() {
+        RunQueue q = queue();
+        q.enqueue("r1", "acme", "reflect", "{}", 0);
+        q.enqueue("r2", "acme", "reflect", "{}", 0);
+        assertThat(q.claim("r1", "dead-process", LEASE).orElseThrow().runId()).isEqualTo("r1");
+
+        assertThat(q.releaseAbandoned()).isEqualTo(1);
+
+        assertThat(q.entry("acme", "r1").orElseThrow().state()).isEqualTo(RunQueue.State.QUEUED);
+        assertThat(q.entry("acme", "r1").orElseThrow().owner()).isNull();
+        assertThat(q.claim("r1", "restarted", LEASE).orElseThrow().attempt()).isEqualTo(2);
+    }
+
+    @Test
     void lease_mustBePositive() {
         RunQueue q = queue();
-        assertThatThrownBy(() -> q.claimNext("a", Duration.ZERO))
+        assertThatThrownBy(() -> q.claimNext("a", Duration.ZERO, SERVED))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lease must be positive");
     }
