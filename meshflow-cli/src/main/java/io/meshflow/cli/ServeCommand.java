@@ -186,6 +186,18 @@ final class ServeCommand implements Callable<Integer> {
             if (watch != null) {
                 builder.hitlWatchInterval(Duration.ofSeconds(parseLong("MESHFLOW_HITL_WATCH_SECONDS", watch)));
             }
+            String workers = environment.variable("MESHFLOW_WORKERS");
+            if (workers != null) {
+                builder.workers((int) parseLong("MESHFLOW_WORKERS", workers));
+            }
+            String lease = environment.variable("MESHFLOW_LEASE_SECONDS");
+            if (lease != null) {
+                builder.lease(Duration.ofSeconds(parseLong("MESHFLOW_LEASE_SECONDS", lease)));
+            }
+            String replica = environment.variable("MESHFLOW_REPLICA_ID");
+            if (replica != null && !replica.isBlank()) {
+                builder.replicaId(replica.trim());
+            }
             String cors = environment.variable("MESHFLOW_CORS_ORIGINS");
             if (cors != null) {
                 List<String> origins = new ArrayList<>();

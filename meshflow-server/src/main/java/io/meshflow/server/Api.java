@@ -929,10 +929,24 @@ final class Api {
     private void getRun(Context ctx) {
         String tenant = tenant(ctx);
         String runId = id(ctx, "id");
-        RunRecord record = record(tenant, runId);
-        Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(record, STRING_OBJECT_MAP));
+        RunQueue.Entry queued = workers.queue().entry(tenant, runId).orElse(null);
+        RunRecord record = ledger.run(tenant, runId).orElse(null);
+        Map<String, Object> body;
+        if (record != null) {
+            body = new LinkedHashMap<>(JSON.convertValue(record, STRING_OBJECT_MAP));
+        } else if (queued != null && queued.state() != RunQueue.State.DONE) {
+            // accepted, waiting for a worker: the ledger records it when it starts
+            body = new LinkedHashMap<>();
+            body.put("run_id", runId);
+            body.put("tenant_id", tenant);
+            body.put("status", "QUEUED");
+        } else {
+            throw ApiException.notFound("run", runId);
+        }
         body.put("live", workers.live(runId) != null);
-        workers.queue().entry(tenant, runId).ifPresent(e -> body.put("queue", queueJson(e)));
+        if (queued != null) {
+            body.put("queue", queueJson(queued));
+        }
         json(ctx, 200, body);
     }
 

@@ -52,7 +52,12 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dir, Consumer<MeshFlowServer.Builder> customise) {
-        ledger = JdbcLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        this("jdbc:sqlite:" + dir.resolve("ledger.db"), customise);
+    }
+
+    /** A server on the ledger at a JDBC URL (several servers on one PostgreSQL ledger are replicas). */
+    TestServer(String ledgerUrl, Consumer<MeshFlowServer.Builder> customise) {
+        ledger = JdbcLedger.open(ledgerUrl);
         ApiKeys keys = ApiKeys.parse(
                 KEY_A + ":" + TENANT_A + "," + KEY_B + ":" + TENANT_B + ":user," + KEY_ADMIN + ":ops:admin", "default");
         MeshFlowServer.Builder b = MeshFlowServer.builder()
