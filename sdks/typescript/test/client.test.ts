@@ -10,7 +10,7 @@ import {
   RateLimitError,
 } from '../src/index.js';
 import type { EventOf, MeshEvent } from '../src/index.js';
-import { client, collect, runReaching, server } from './helpers.js';
+import { client, collect, runReaching, server, recorded } from './helpers.js';
 
 const ofType = <T extends MeshEvent['type']>(events: MeshEvent[], type: T): EventOf<T>[] =>
   events.filter((e): e is EventOf<T> => e.type === type);
@@ -244,7 +244,7 @@ describe('errors', () => {
     const c = client('busy');
     const started = [];
     for (let i = 0; i < server().maxRunsPerTenant; i++) {
-      started.push(await c.start({ workflow: 'sdk-slow' }));
+      started.push(await recorded(c, (await c.start({ workflow: 'sdk-slow' })).run_id));
     }
     try {
       const error = await c.start({ workflow: 'sdk-slow' }).catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { MeshFlowClient } from '../src/index.js';
+import { MeshFlowClient, NotFoundError } from '../src/index.js';
 import type { MeshEvent, RunDetail, RunStatus } from '../src/index.js';
 import type { TestServer } from './global-setup.js';
 
@@ -32,4 +32,20 @@ export async function runReaching(c: MeshFlowClient, runId: string, ...statuses:
     run = await c.getRun(runId);
   }
   return run;
+}
+
+/**
+ * Waits until the ledger has the record of a run just started: `POST /runs` answers 202 as the run is launched, a
+ * moment before its record is written, so a `GET /runs/{id}` right after it may still answer 404.
+ */
+export async function recorded(c: MeshFlowClient, runId: string): Promise<RunDetail> {
+  const deadline = Date.now() + 20_000;
+  while (true) {
+    try {
+      return await c.getRun(runId);
+    } catch (e) {
+      if (!(e instanceof NotFoundError) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../scripts/openapi-to-ts.mjs';
 import { ApiError } from '../src/index.js';
 import type { MeshEvent } from '../src/index.js';
-import { client, collect, runReaching, server } from './helpers.js';
+import { client, collect, runReaching, server, recorded } from './helpers.js';
 import { type OpenApiDoc, problems } from './schema-check.js';
 
 let doc: OpenApiDoc;
@@ -115,6 +115,7 @@ describe('the server sends what its OpenAPI document says', () => {
     const c = client();
     const started = await c.start({ workflow: 'sdk-slow' });
     expect(problems(doc, 'RunAccepted', started)).toEqual([]);
+    await recorded(c, started.run_id);
     const cancelling = await c.cancel(started.run_id);
     expect(problems(doc, 'RunAccepted', cancelling)).toEqual([]);
     await runReaching(c, started.run_id, 'CANCELLED');
