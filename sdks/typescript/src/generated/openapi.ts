@@ -143,6 +143,18 @@ export interface PolicyConfig {
   run_timeout_ms?: number;
 }
 
+/** A run's row in the durable run queue shared by the server replicas */
+export interface QueueEntry {
+  state: "QUEUED" | "CLAIMED" | "DONE";
+  /** the replica that claimed it last */
+  owner: string | null;
+  /** how many times it was claimed (above 1: taken over or resumed) */
+  attempts: number;
+  lease_until: string | null;
+  /** the run's status when its owner marked it done */
+  outcome: string | null;
+}
+
 /** the answer to starting (202), cancelling or resuming a run */
 export interface RunAccepted {
   run_id: string;
@@ -158,9 +170,10 @@ export interface RunBlockedEvent extends MeshEventBase {
   detail: string;
 }
 
-/** GET /runs/{id}: the run record plus whether it is running on this server */
+/** GET /runs/{id}: the run record, whether it is executing on the replica that answered, and its place in the run queue (absent for runs started outside the server) */
 export interface RunDetail extends RunRecord {
   live: boolean;
+  queue?: QueueEntry;
 }
 
 /** the run ended; always the last event */
@@ -196,7 +209,8 @@ export interface RunRecord {
   tenant_id: string;
   workflow_name: string;
   task: string;
-  status: "RUNNING" | "COMPLETED" | "BLOCKED" | "FAILED" | "PAUSED" | "CANCELLED" | "REJECTED";
+  /** QUEUED only in GET /runs/{id}, for a run accepted but not started yet (started_at is then when it was accepted) */
+  status: "QUEUED" | "RUNNING" | "COMPLETED" | "BLOCKED" | "FAILED" | "PAUSED" | "CANCELLED" | "REJECTED";
   started_at: string;
   ended_at: string | null;
   steps: number;

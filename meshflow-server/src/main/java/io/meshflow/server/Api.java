@@ -935,11 +935,27 @@ final class Api {
         if (record != null) {
             body = new LinkedHashMap<>(JSON.convertValue(record, STRING_OBJECT_MAP));
         } else if (queued != null && queued.state() != RunQueue.State.DONE) {
-            // accepted, waiting for a worker: the ledger records it when it starts
+            // accepted, waiting for a worker: the ledger records it when it starts; until then started_at is when
+            // it was accepted
+            String workflow = queued.workflowName();
             body = new LinkedHashMap<>();
             body.put("run_id", runId);
             body.put("tenant_id", tenant);
+            body.put(
+                    "workflow_name",
+                    workflow.startsWith(QueuedRequest.INLINE_PREFIX)
+                            ? workflow.substring(QueuedRequest.INLINE_PREFIX.length())
+                            : workflow);
+            body.put("task", QueuedRequest.fromJson(queued.request()).task());
             body.put("status", "QUEUED");
+            body.put("started_at", queued.enqueuedAt().toString());
+            body.put("ended_at", null);
+            body.put("steps", 0);
+            body.put("tokens_used", 0);
+            body.put("cost_usd", 0.0);
+            body.put("output", null);
+            body.put("error", null);
+            body.put("trace_id", null);
         } else {
             throw ApiException.notFound("run", runId);
         }

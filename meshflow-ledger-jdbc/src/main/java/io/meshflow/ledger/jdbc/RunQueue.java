@@ -89,6 +89,9 @@ public final class RunQueue {
      *
      * @param runId the run
      * @param tenantId its tenant
+     * @param workflowName the workflow it runs, as queued
+     * @param request the request as queued (JSON)
+     * @param enqueuedAt when it was (last) queued
      * @param state where it stands
      * @param owner the replica that claimed it last, or null
      * @param leaseUntil when that replica's lease ends, or null
@@ -98,6 +101,9 @@ public final class RunQueue {
     public record Entry(
             String runId,
             String tenantId,
+            String workflowName,
+            String request,
+            Instant enqueuedAt,
             State state,
             @Nullable String owner,
             @Nullable Instant leaseUntil,
@@ -392,7 +398,8 @@ public final class RunQueue {
     public Optional<Entry> entry(String tenantId, String runId) {
         return ledger.read("cannot read run " + runId + " in the queue", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT run_id, tenant_id, state, owner, lease_until,"
-                    + " attempts, outcome FROM run_queue WHERE run_id = ? AND tenant_id = ?")) {
+                    + " attempts, outcome, workflow_name, request, enqueued_at FROM run_queue WHERE run_id = ?"
+                    + " AND tenant_id = ?")) {
                 ps.setString(1, runId);
                 ps.setString(2, tenantId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -403,6 +410,9 @@ public final class RunQueue {
                     return Optional.of(new Entry(
                             rs.getString(1),
                             rs.getString(2),
+                            rs.getString(8),
+                            rs.getString(9),
+                            Timestamps.parse(rs.getString(10)),
                             State.valueOf(rs.getString(3)),
                             rs.getString(4),
                             lease == null ? null : Timestamps.parse(lease),
