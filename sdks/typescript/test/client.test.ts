@@ -252,7 +252,7 @@ describe('errors', () => {
       expect(error).toBeInstanceOf(RateLimitError);
       const e = error as RateLimitError;
       expect([e.status, e.code, e.retryAfterSeconds]).toEqual([429, 'too_many_runs', 1]);
-      expect(e.serverMessage).toContain("tenant 'busy' already has 3 runs running");
+      expect(e.serverMessage).toContain("tenant 'busy' already has 3 runs queued or running");
     } finally {
       for (const run of started) {
         await c.cancel(run.run_id);
