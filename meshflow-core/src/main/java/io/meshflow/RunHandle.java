@@ -127,6 +127,18 @@ public final class RunHandle implements Iterable<MeshEvent>, AutoCloseable {
         run.cancel("cancelled by the caller");
     }
 
+    /**
+     * Stops executing the run in this process without ending it: steps in flight are interrupted and not recorded,
+     * the run stays {@code RUNNING} in the ledger, and another process resumes it from its last checkpoint (a server
+     * replica shutting down hands its runs to the others this way). The result then has status {@code RUNNING}. A run
+     * that already ended is not affected.
+     *
+     * @param why what the log and the run's span say
+     */
+    public void handOver(String why) {
+        run.handOver(why);
+    }
+
     /** True when this consumer was detached because it did not keep up. */
     public boolean isDetached() {
         return subscriber.isDetached();

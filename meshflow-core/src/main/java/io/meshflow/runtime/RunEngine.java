@@ -166,7 +166,22 @@ public final class RunEngine {
             }
         }
 
+        /**
+         * Stops executing the run here without ending it: in-flight steps are interrupted and not recorded, and the
+         * run stays {@code RUNNING} in the ledger for another process to resume from its last checkpoint (a server
+         * replica shutting down hands its runs over this way). A run that already ended, or is ending for another
+         * reason, is not affected.
+         */
+        public synchronized void handOver(String why) {
+            handedOver = why;
+            RunContext c = context;
+            if (c != null) {
+                c.stop(handOverStop(why));
+            }
+        }
+
         private @Nullable String cancelled;
+        private @Nullable String handedOver;
 
         private synchronized void attach(RunContext c) {
             this.context = c;
@@ -174,7 +189,18 @@ public final class RunEngine {
             if (why != null) {
                 c.stop(new RunStop(RunStatus.CANCELLED, "cancelled", why, null, null, null, List.of()));
             }
+            String over = handedOver;
+            if (over != null) {
+                c.stop(handOverStop(over));
+            }
         }
+    }
+
+    /** The reason of a run stopped by {@link PreparedRun#handOver}. */
+    static final String HANDED_OVER = "handed_over";
+
+    private static RunStop handOverStop(String why) {
+        return new RunStop(RunStatus.CANCELLED, HANDED_OVER, why, null, null, null, List.of());
     }
 
     /**
@@ -318,6 +344,9 @@ public final class RunEngine {
         }
 
         RunStop stop = run.stopped();
+        if (stop != null && stop.reason().equals(HANDED_OVER)) {
+            return handedOver(run, span, stop);
+        }
         RunStatus status = stop == null ? RunStatus.COMPLETED : stop.status();
         if (stop != null && status == RunStatus.BLOCKED) {
             run.bus.publish(seq -> new MeshEvent.RunBlocked(
@@ -405,5 +434,30 @@ public final class RunEngine {
                 stop == null ? null : stop.reason(),
                 error,
                 stop == null ? null : stop.failure());
+    }
+
+    /**
+     * Ends this process's execution of a run that was handed over: nothing of its end is recorded (it stays
+     * {@code RUNNING} for the process that resumes it), and the result says so.
+     */
+    private RunResult handedOver(RunContext run, Span span, RunStop stop) {
+        LOG.info("run {} handed over: {}", run.runId, stop.detail());
+        run.bus.close();
+        span.setAttribute("meshflow.handed_over", true);
+        span.end();
+        return new RunResult(
+                run.runId,
+                run.tenantId,
+                run.workflowName,
+                RunStatus.RUNNING,
+                null,
+                run.steps(),
+                run.tokensUsed(),
+                run.costUsd(),
+                (System.nanoTime() - run.startNanos) / 1_000_000,
+                run.loopIterations,
+                null,
+                "handed over: " + stop.detail(),
+                null);
     }
 }

@@ -198,6 +198,12 @@ final class StepExecution implements NodeContext {
                     interrupted,
                     "step of node '" + nodeId + "' exceeded "
                             + (interrupted.equals("run_timeout") ? "the run's" : "its") + " timeout of " + limit);
+        } else if (RunEngine.HANDED_OVER.equals(interrupted)) {
+            // the process that resumes the run executes this step again: recording it here would end it twice
+            span.setAttribute("meshflow.handed_over", true);
+            span.end();
+            return new Scheduler.StepOutcome(
+                    node, generation, "", Verdict.blocked(RunEngine.HANDED_OVER, "handed over"), null, null, false);
         } else if (interrupted != null) {
             verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
             stopsRun = false;

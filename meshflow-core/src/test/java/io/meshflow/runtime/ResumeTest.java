@@ -225,4 +225,58 @@ class ResumeTest {
                 .isInstanceOf(LedgerException.class)
                 .hasMessageContaining("not found");
     }
+
+    @Test
+    void handOver_leavesTheRunRunningInTheLedger_andAnotherMeshFinishesIt() throws Exception {
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
+        java.util.concurrent.CountDownLatch inSecond = new java.util.concurrent.CountDownLatch(1);
+        WorkflowDefinition blocking = WorkflowDefinition.builder("four")
+                .addFunctionNode("s1", (in, ctx) -> count("s1", in))
+                .addFunctionNode("s2", (in, ctx) -> {
+                    inSecond.countDown();
+                    Thread.sleep(60_000); // interrupted by the hand-over
+                    return count("s2", in);
+                })
+                .addFunctionNode("s3", (in, ctx) -> count("s3", in))
+                .addFunctionNode("s4", (in, ctx) -> count("s4", in))
+                .addEdge("s1", "s2")
+                .addEdge("s2", "s3")
+                .addEdge("s3", "s4")
+                .build();
+        io.meshflow.RunHandle handle = Mesh.builder().ledger(store).workflow(blocking).build().stream(blocking, "h");
+        assertThat(inSecond.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        handle.handOver("replica stopping");
+        RunResult handedOver = handle.result();
+
+        assertThat(handedOver.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(handedOver.error()).contains("handed over: replica stopping");
+        assertThat(store.run("default", handle.runId()).orElseThrow().status())
+                .as("nothing of an end is recorded")
+                .isEqualTo(RunStatus.RUNNING);
+        assertThat(store.steps("default", handle.runId()))
+                .extracting(StepRecord::nodeId)
+                .containsExactly("s1");
+
+        RunResult finished =
+                Mesh.builder().ledger(store).workflow(fourSteps()).build().resume(handle.runId());
+        assertThat(finished.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(finished.output()).isEqualTo("s4(s3(s2(s1(h))))");
+        assertThat(store.steps("default", handle.runId()))
+                .extracting(StepRecord::seq)
+                .containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void handOver_ofARunThatEnded_changesNothing() {
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
+        io.meshflow.RunHandle handle =
+                Mesh.builder().ledger(store).workflow(fourSteps()).build().stream(fourSteps(), "e");
+        RunResult done = handle.result();
+
+        handle.handOver("too late");
+
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(store.run("default", handle.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
 }

@@ -1189,7 +1189,7 @@ final class Api {
         }
     }
 
-    /** Stops this replica's workers: no more claims, and the runs executing here are cancelled. */
+    /** Stops this replica's workers: no more claims, and the runs executing here are handed back to the queue. */
     void stopWorkers() {
         workers.close();
     }

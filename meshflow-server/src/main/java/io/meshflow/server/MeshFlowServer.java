@@ -179,7 +179,11 @@ public final class MeshFlowServer implements AutoCloseable {
         return config;
     }
 
-    /** Stops serving: live runs are cancelled, then the server stops and the ledger is closed if the server owns it. */
+    /**
+     * Stops serving: the runs executing here are handed over (they go back to the run queue, still {@code RUNNING},
+     * and another replica, or this server's next start, resumes each from its last checkpoint), then the server stops
+     * and the ledger is closed if the server owns it.
+     */
     @Override
     public synchronized void close() {
         if (stopped.getCount() == 0) {

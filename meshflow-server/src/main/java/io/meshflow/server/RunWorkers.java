@@ -84,6 +84,8 @@ final class RunWorkers implements AutoCloseable {
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
     /** Runs this replica lost the lease of: another replica executes them now, so their end here is not recorded. */
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
+    /** Runs this replica handed over while stopping: they go back to the queue for another worker to resume. */
+    private final Set<String> handedOver = ConcurrentHashMap.newKeySet();
 
     private final Map<String, LiveRun> finished =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
@@ -363,6 +365,10 @@ final class RunWorkers implements AutoCloseable {
             }
             if (lost.remove(run.runId())) {
                 LOG.warn("run {} stopped here after its lease passed to another replica", run.runId());
+            } else if (handedOver.remove(run.runId()) && result != null && result.status() == RunStatus.RUNNING) {
+                if (queue.release(run.runId(), settings.replicaId())) {
+                    LOG.info("run {} handed back to the queue for another worker to resume", run.runId());
+                }
             } else {
                 complete(run.runId(), outcome);
                 if (result != null && result.status() == RunStatus.PAUSED) {
@@ -431,9 +437,12 @@ final class RunWorkers implements AutoCloseable {
         }
     }
 
-    /** Stops claiming, cancels the runs executing here and waits a little for them to record their end. */
-    @Override
-    public void close() {
+    /**
+     * Stops claiming and hands the runs executing here over: they stop without ending (nothing of an end is
+     * recorded), go back to the queue, and a worker (of another replica, or of this server's next process) resumes
+     * each from its last checkpoint. Waits up to {@code grace} for them to stop.
+     */
+    void close(Duration grace) {
         closed = true;
         wake();
         for (Thread t : new Thread[] {dispatcher, heartbeat}) {
@@ -442,9 +451,10 @@ final class RunWorkers implements AutoCloseable {
             }
         }
         for (LiveRun run : live.values()) {
-            run.handle().cancel();
+            handedOver.add(run.runId());
+            run.handle().handOver("replica " + settings.replicaId() + " is stopping");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + grace.toNanos();
         while (!live.isEmpty() && System.nanoTime() < deadline) {
             try {
                 TimeUnit.MILLISECONDS.sleep(10);
@@ -457,5 +467,10 @@ final class RunWorkers implements AutoCloseable {
         if (r != null) {
             r.close();
         }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
     }
 }

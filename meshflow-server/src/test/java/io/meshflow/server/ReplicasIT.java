@@ -224,6 +224,34 @@ class ReplicasIT {
     }
 
     @Test
+    void replicaStoppingGracefully_handsItsRunsOver_andAnotherFinishesThem() throws Exception {
+        TestServer a = replica("replica-a", x -> {});
+        String runId = startDetached(a, "slow");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (json(a.get("/runs/" + runId, KEY_A)).path("steps").asInt() == 0
+                && !json(a.get("/runs/" + runId, KEY_A)).path("live").asBoolean()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        servers.remove(a);
+        a.close();
+        TestServer b = replica("replica-b", x -> {});
+
+        JsonNode run = awaitStatus(b, runId, "COMPLETED");
+
+        assertThat(run.path("queue").path("owner").asText()).isEqualTo("replica-b");
+        assertThat(run.path("queue").path("attempts").asInt()).isEqualTo(2);
+        assertThat(run.path("output").asText()).isEqualTo(TestServer.SLOW_REPLY);
+        assertThat(run.path("steps").asInt())
+                .as("the interrupted step is recorded once, by b")
+                .isEqualTo(1);
+        assertThat(json(b.get("/runs/" + runId + "/verify", KEY_A))
+                        .path("valid")
+                        .asBoolean())
+                .isTrue();
+    }
+
+    @Test
     void sqliteServer_restarted_resumesTheRunsItsPreviousProcessHadClaimed() throws Exception {
         String sqlite = "jdbc:sqlite:" + dir.resolve("ledger.db");
         try (JdbcLedger ledger = JdbcLedger.open(sqlite)) {
