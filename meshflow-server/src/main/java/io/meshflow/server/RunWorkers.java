@@ -296,6 +296,9 @@ final class RunWorkers implements AutoCloseable {
                 return;
             }
             LiveRun run = new LiveRun(runId, tenant, claimed.attempt(), events, handle);
+            // a run executing again here (resumed after a pause) starts with no mark of an earlier execution
+            lost.remove(runId);
+            handedOver.remove(runId);
             live.put(runId, run);
             // the events reach RunEvents (and the relay) through the sink; the handle's own buffer is not read
             handle.close();
@@ -354,6 +357,9 @@ final class RunWorkers implements AutoCloseable {
     }
 
     private void ended(LiveRun run, @Nullable RunResult result, @Nullable Throwable failure) {
+        // no longer executing here: a lease renewal from now on does not count it as lost
+        finished.put(run.runId(), run);
+        live.remove(run.runId(), run);
         try {
             EventRelay r = relay;
             if (r != null) {
@@ -379,8 +385,6 @@ final class RunWorkers implements AutoCloseable {
             LOG.warn("recording the end of run {} in the queue failed: {}", run.runId(), e.toString());
         } finally {
             run.events().end();
-            finished.put(run.runId(), run);
-            live.remove(run.runId());
             permits.release();
             wake();
         }
@@ -411,13 +415,16 @@ final class RunWorkers implements AutoCloseable {
         while (!closed) {
             try {
                 TimeUnit.MILLISECONDS.sleep(every);
+                // only runs executing before the renewal can be missing from it: one claimed while it ran is ours
+                List<LiveRun> before = List.copyOf(live.values());
                 RunQueue.Renewal renewal = queue.renew(settings.replicaId(), settings.lease());
-                for (LiveRun run : live.values()) {
-                    if (!renewal.owned().contains(run.runId()) && live.containsKey(run.runId())) {
+                for (LiveRun run : before) {
+                    if (!renewal.owned().contains(run.runId()) && run.equals(live.get(run.runId()))) {
                         // another replica took it over (this one stalled past its lease): stop executing it here
+                        // without recording anything, as the new owner records the run from its checkpoint on
                         if (lost.add(run.runId())) {
                             LOG.warn("lost the lease of run {}; stopping it here", run.runId());
-                            run.handle().cancel();
+                            run.handle().handOver("the lease passed to another replica");
                         }
                     } else if (renewal.cancelRequested().contains(run.runId())) {
                         run.handle().cancel();
