@@ -35,6 +35,20 @@ sealed interface EventFeed {
     /** True when no more events will come. */
     boolean exhausted();
 
+    /**
+     * Sleeps a poll interval, or what is left until {@code deadline} ({@link System#nanoTime()}) when that is less.
+     *
+     * @return false when the deadline had passed (nothing was slept)
+     */
+    private static boolean pause(long deadline, long pollMillis) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        Thread.sleep(Math.min(pollMillis, Math.max(1, left / 1_000_000L)));
+        return true;
+    }
+
     /** The position of an attempt's event. */
     static long position(int attempt, long seq) {
         return (Math.max(1, attempt) - 1) * ATTEMPT_SPAN + seq;
@@ -118,11 +132,9 @@ sealed interface EventFeed {
                         done = true;
                         return null;
                     }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                    if (!pause(deadline, pollMillis)) {
                         return null;
                     }
-                    Thread.sleep(Math.min(pollMillis, Math.max(1, left / 1_000_000L)));
                 }
             }
         }
@@ -163,11 +175,9 @@ sealed interface EventFeed {
                     over = true;
                     return null;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!pause(deadline, pollMillis)) {
                     return null;
                 }
-                Thread.sleep(Math.min(pollMillis, Math.max(1, left / 1_000_000L)));
             }
             EventFeed feed = resolved;
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
