@@ -632,6 +632,12 @@ final class Api {
             throw new ApiException(403, "forbidden", "/metrics covers every tenant: it needs an admin key");
         }
         server.metrics().pendingPauses(ledger.pending(null).size());
+        Map<RunQueue.State, Long> queued = workers.queue().counts();
+        server.metrics()
+                .queue(
+                        queued.getOrDefault(RunQueue.State.QUEUED, 0L),
+                        queued.getOrDefault(RunQueue.State.CLAIMED, 0L),
+                        workers.executing());
         ctx.status(200);
         ctx.contentType(RunMetrics.CONTENT_TYPE);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16 * 1024);

@@ -40,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code error} ({@link io.meshflow.governance.GovernanceBlock#category});
  *   <li>{@code meshflow_hitl_pending}: pauses waiting for a human decision; moved by {@code RUN_PAUSED} events and,
  *       on a server, set from the ledger at every scrape ({@link #pendingPauses}), so every replica reports them all;
+ *   <li>{@code meshflow_queue_runs{state}}: runs in the shared run queue by state ({@code queued}: waiting for a
+ *       worker, {@code claimed}: executing on some replica), read from the ledger at every scrape ({@link #queue});
+ *       {@code meshflow_worker_runs}: runs executing on this replica;
  *   <li>{@code meshflow_uncertainty_score{agent_id}}: the uncertainty of each agent's latest step;
  *   <li>the JVM metrics of the official client ({@code jvm_*}, {@code process_*}).
  * </ul>
@@ -60,6 +63,8 @@ public final class RunMetrics implements EventSink {
     private final Counter cost;
     private final Counter blocks;
     private final Gauge hitlPending;
+    private final Gauge queueRuns;
+    private final Gauge workerRuns;
     private final Gauge uncertainty;
     private final Map<String, String> workflowOfRun = new ConcurrentHashMap<>();
     private final Map<String, String> providerOfAgent = new ConcurrentHashMap<>();
@@ -108,6 +113,17 @@ public final class RunMetrics implements EventSink {
         hitlPending = Gauge.builder()
                 .name("meshflow_hitl_pending")
                 .help("Pauses waiting for a human decision")
+                .register(registry);
+        queueRuns = Gauge.builder()
+                .name("meshflow_queue_runs")
+                .help("Runs in the shared run queue, by state (queued: waiting for a worker; claimed: executing)")
+                .labelNames("state")
+                .register(registry);
+        queueRuns.labelValues("queued");
+        queueRuns.labelValues("claimed");
+        workerRuns = Gauge.builder()
+                .name("meshflow_worker_runs")
+                .help("Runs executing on this replica")
                 .register(registry);
         uncertainty = Gauge.builder()
                 .name("meshflow_uncertainty_score")
@@ -210,6 +226,16 @@ public final class RunMetrics implements EventSink {
     /** Sets {@code meshflow_hitl_pending} to the open pauses the ledger holds. */
     public void pendingPauses(int count) {
         hitlPending.set(count);
+    }
+
+    /**
+     * Sets {@code meshflow_queue_runs} (every replica reports the whole queue: take the max across replicas, not
+     * the sum) and {@code meshflow_worker_runs} (this replica's own).
+     */
+    public void queue(long queued, long claimed, int executingHere) {
+        queueRuns.labelValues("queued").set((double) queued);
+        queueRuns.labelValues("claimed").set((double) claimed);
+        workerRuns.set(executingHere);
     }
 
     /** The registry, to add more metrics. */

@@ -27,6 +27,31 @@ class MetricsIT {
     }
 
     @Test
+    void metrics_showTheRunQueue_aRunExecutingHereAndOneWaitingForAWorker() throws Exception {
+        try (TestServer t = new TestServer(dir, b -> b.workers(1))) {
+            String body = "{\"workflow\":\"slow\",\"task\":\"go\"}";
+            String first =
+                    TestServer.json(t.post("/runs", KEY_A, body)).path("run_id").asText();
+            String second =
+                    TestServer.json(t.post("/runs", KEY_A, body)).path("run_id").asText();
+
+            String text = t.get("/metrics", KEY_ADMIN).body();
+
+            assertThat(value(text, "meshflow_queue_runs{state=\"claimed\"}")).isEqualTo(1.0);
+            assertThat(value(text, "meshflow_queue_runs{state=\"queued\"}")).isEqualTo(1.0);
+            assertThat(value(text, "meshflow_worker_runs")).isEqualTo(1.0);
+            assertThat(TestServer.json(t.get("/runs/" + second, KEY_A))
+                            .path("status")
+                            .asText())
+                    .as("the only worker is busy with " + first)
+                    .isEqualTo("QUEUED");
+            assertThat(t.get("/metrics", TestServer.KEY_B).statusCode())
+                    .as("user key")
+                    .isEqualTo(403);
+        }
+    }
+
+    @Test
     void metrics_countRunsTokensAndCost_andPassPromtool() throws Exception {
         try (TestServer t = new TestServer(dir)) {
             t.runToEnd(KEY_A, "echo");
@@ -47,6 +72,9 @@ class MetricsIT {
                     .isGreaterThan(10);
             assertThat(value(text, "meshflow_cost_usd_total")).isPositive();
             assertThat(value(text, "meshflow_hitl_pending")).isZero();
+            assertThat(value(text, "meshflow_queue_runs{state=\"queued\"}")).isZero();
+            assertThat(value(text, "meshflow_queue_runs{state=\"claimed\"}")).isZero();
+            assertThat(value(text, "meshflow_worker_runs")).isZero();
             assertThat(value(text, "meshflow_uncertainty_score{agent_id=\"reviewer\"}"))
                     .isBetween(0.0, 1.0);
             assertThat(text).contains("jvm_memory_used_bytes");
