@@ -340,7 +340,9 @@ final class RunWorkers implements AutoCloseable {
             return mesh.resumeStream(tenant, runId, sink);
         }
         if (status == RunStatus.PAUSED) {
-            if (decidedUnapplied(mesh, tenant, runId) && ledger.claimPausedRun(tenant, runId)) {
+            if (decidedUnapplied(mesh, tenant, runId)
+                    && (ledger.claimPausedRun(tenant, runId) || isRunning(tenant, runId))) {
+                // claimed here, or by a timeout watcher that queued it for a worker: this worker holds the queue row
                 return mesh.resumeStream(tenant, runId, sink);
             }
             complete(runId, status.name());
@@ -349,6 +351,12 @@ final class RunWorkers implements AutoCloseable {
         // an earlier owner ended it but died before marking it done
         complete(runId, status.name());
         return null;
+    }
+
+    private boolean isRunning(String tenant, String runId) {
+        return ledger.run(tenant, runId)
+                .map(r -> r.status() == RunStatus.RUNNING)
+                .orElse(false);
     }
 
     private static boolean decidedUnapplied(Mesh mesh, String tenant, String runId) {
