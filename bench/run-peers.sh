@@ -20,9 +20,9 @@
 #   REPEATS=N          repeats of every measurement (default 5, QUICK 2)
 #   SIZES="1000 10000" concurrent batch sizes (QUICK: 1000)
 #   CONCURRENT_IMPLS="..." implementations of workload 4 (default: meshflow-memory meshflow-sqlite langgraph4j
-#                      langgraphjs; also meshflow-sqlite-async, langgraph4j-saver)
-#   JS_LINEAR_RUNS=N   LangGraph.js's sequential runs of workload 1 (default 5,000: its runs take ~1,000x longer than
-#                      MeshFlow's, and 20,000 would add four minutes without moving the median)
+#                      langgraphjs baseline; also meshflow-sqlite-async, langgraph4j-saver)
+#   JS_LINEAR_RUNS=N   LangGraph.js's sequential runs of workload 1 (default 3,000: its runs take ~1,000x longer than
+#                      MeshFlow's, and 20,000 would add five minutes without moving the median)
 #   SKIP_BUILD=1       reuse bench/target/benchmarks.jar and bench/peers-js/node_modules
 #   MVN_ARGS="..."     extra Maven arguments for the build (e.g. -Dmaven.repo.local=...)
 set -euo pipefail
@@ -45,7 +45,7 @@ if [[ "${QUICK:-}" == 1 ]]; then
   REPEATS="${REPEATS:-2}"
   SIZES="${SIZES:-1000}"
   JVM_SINGLE=(--linear-runs 2000 --linear-warmup 5000 --loop-runs 10 --loop-warmup 20 --fanout-runs 100
-    --fanout-warmup 200)
+    --fanout-warmup 200 --warmup-seconds 1)
   SQLITE_SINGLE=(--linear-runs 1000 --linear-warmup 1000 --loop-runs 3 --loop-warmup 2 --fanout-runs 30
     --fanout-warmup 20)
   JS_SINGLE=(--linear-runs "${JS_LINEAR_RUNS:-500}" --linear-warmup 200 --loop-runs 1 --loop-warmup 1
@@ -55,12 +55,12 @@ if [[ "${QUICK:-}" == 1 ]]; then
 else
   REPEATS="${REPEATS:-5}"
   SIZES="${SIZES:-1000 10000}"
-  JVM_SINGLE=(--linear-runs 20000 --linear-warmup 20000 --loop-runs 30 --loop-warmup 30 --fanout-runs 300
-    --fanout-warmup 300)
+  JVM_SINGLE=(--linear-runs 20000 --linear-warmup 20000 --loop-runs 30 --loop-warmup 100 --fanout-runs 300
+    --fanout-warmup 300 --warmup-seconds 4)
   # a durable step costs a commit: fewer runs keep a repeat within seconds (the steps still number in the thousands)
   SQLITE_SINGLE=(--linear-runs 3000 --linear-warmup 2000 --loop-runs 5 --loop-warmup 5 --fanout-runs 60
     --fanout-warmup 40)
-  JS_SINGLE=(--linear-runs "${JS_LINEAR_RUNS:-5000}" --linear-warmup 1000 --loop-runs 3 --loop-warmup 2
+  JS_SINGLE=(--linear-runs "${JS_LINEAR_RUNS:-3000}" --linear-warmup 1000 --loop-runs 3 --loop-warmup 2
     --fanout-runs 30 --fanout-warmup 10)
   LOAD_WARMUP=1000
   JS_WARMUP=200
@@ -71,7 +71,8 @@ read -r -a MVN_ARGS_A <<<"${MVN_ARGS:-}"
 JVM_IMPLS=(meshflow-memory meshflow-sqlite meshflow-sqlite-async langgraph4j langgraph4j-saver)
 IMPLS=("${JVM_IMPLS[@]}" langgraphjs)
 # workload 4 (the ones the targets name, plus the durable ledger): one process each per size and repeat
-read -r -a CONCURRENT_IMPLS <<<"${CONCURRENT_IMPLS:-meshflow-memory meshflow-sqlite langgraph4j langgraphjs}"
+# and "baseline": no framework, bare virtual threads sleeping 3 x 50 ms (the machine's floor at that moment)
+read -r -a CONCURRENT_IMPLS <<<"${CONCURRENT_IMPLS:-meshflow-memory meshflow-sqlite langgraph4j langgraphjs baseline}"
 # the same heap for both JVM frameworks; a fixed one, so that the full GC before each batch does not shrink it
 JVM_OPTS=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 NODE_OPTS=(--expose-gc --no-warnings)
@@ -191,10 +192,14 @@ js_concurrent="$(quote "${CONCURRENT_CMD[@]}")"
   echo "function node returning its input plus the string (the input being the previous node's output, the state"
   echo "carried forward), on a \`Mesh\` with the \`dev\` policy (its guardian rules and 10-minute step timeout on);"
   echo "for LangGraph4j and LangGraph.js a node returning the string into a text channel whose reducer appends, and a"
-  echo "step counter. The in-memory ledger and the MemorySavers are replaced by fresh ones once they hold 10,000 steps"
-  echo "(each run its own thread id), so that memory stays bounded; the SQLite ledger is one fresh file per process with the"
+  echo "step counter. The in-memory ledger and the MemorySavers are replaced by fresh ones once they hold 1,000 steps"
+  echo "(as EngineBenchmark's meshes; each run its own thread id), so that the retained history, and the garbage"
+  echo "collector's copying of it, stays small and alike; the SQLite ledger is one fresh file per process with the"
   echo "default durability \`SYNC\` (every step and its checkpoint committed before the run moves on, WAL,"
-  echo "synchronous=NORMAL). Workload 1: sequential runs after warm-up runs (in-memory JVM implementations:"
+  echo "synchronous=NORMAL). Each process warms up all three single-run workloads before it measures any (JVM"
+  echo "in memory: the warm-up runs below, then the three in turn until ${JVM_SINGLE[13]} s have passed, so that a"
+  echo "faster framework's JIT is as far along as a slower one's)."
+  echo "Workload 1: sequential runs after warm-up runs (in-memory JVM implementations:"
   echo "${JVM_SINGLE[1]} runs after ${JVM_SINGLE[3]}; SQLite: ${SQLITE_SINGLE[1]} after ${SQLITE_SINGLE[3]}, a durable step"
   echo "costing a commit; LangGraph.js: ${JS_SINGLE[1]} after ${JS_SINGLE[3]}, its runs being ~1,000 times longer);"
   echo "workload 2: one run of 1,000 iterations, timed over ${JVM_SINGLE[5]} runs after ${JVM_SINGLE[7]} (SQLite:"

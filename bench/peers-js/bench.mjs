@@ -17,8 +17,8 @@ const STEP_MS = 50;
 const STEPS = 3;
 const FAN_OUT = 100;
 // a MemorySaver keeps every checkpoint of every thread: once a saver has taken this many steps, the next run gets a
-// fresh one (as the JVM implementations do with their savers and in-memory ledgers)
-const STEPS_PER_SAVER = 10000;
+// fresh one (as the JVM implementations do with their savers and in-memory ledgers, and EngineBenchmark's meshes)
+const STEPS_PER_SAVER = 1000;
 
 const State = Annotation.Root({
   text: Annotation({ reducer: (a, b) => a + b, default: () => "" }),
@@ -85,11 +85,8 @@ function check(state, count, what) {
   }
 }
 
-/** Runs `run` warmup times, then `times` times; returns the measured milliseconds. */
-async function timed(run, warmup, times) {
-  for (let i = 0; i < warmup; i++) {
-    await run();
-  }
+/** Runs `run` `times` times; returns the milliseconds they took. */
+async function timed(run, times) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < times; i++) {
     await run();
@@ -101,21 +98,24 @@ function emit(workload, metric, value) {
   process.stdout.write(`langgraphjs\t${workload}\t${metric}\t${value.toFixed(4)}\n`);
 }
 
+// every warm-up first, then the measurements, as PeerBench does for the JVM implementations
 async function micro(opts) {
-  const lin = runner(linear(instant), 25);
-  check(await lin(), STEPS, "linear");
-  const linMs = await timed(lin, opts["linear-warmup"], opts["linear-runs"]);
-  emit("linear", "us_per_step", (linMs * 1000) / (opts["linear-runs"] * STEPS));
-
   const iterations = opts["loop-iterations"];
+  const lin = runner(linear(instant), 25);
   const lp = runner(loop(iterations), iterations + 10);
-  check(await lp(), iterations, "loop");
-  const loopMs = await timed(lp, opts["loop-warmup"], opts["loop-runs"]);
-  emit("loop", "us_per_iteration", (loopMs * 1000) / (opts["loop-runs"] * iterations));
-
   const fan = runner(fanOut(), 25);
+  check(await lin(), STEPS, "linear");
+  check(await lp(), iterations, "loop");
   check(await fan(), FAN_OUT + 2, "fan-out");
-  const fanMs = await timed(fan, opts["fanout-warmup"], opts["fanout-runs"]);
+  await timed(lin, opts["linear-warmup"]);
+  await timed(lp, opts["loop-warmup"]);
+  await timed(fan, opts["fanout-warmup"]);
+
+  const linMs = await timed(lin, opts["linear-runs"]);
+  emit("linear", "us_per_step", (linMs * 1000) / (opts["linear-runs"] * STEPS));
+  const loopMs = await timed(lp, opts["loop-runs"]);
+  emit("loop", "us_per_iteration", (loopMs * 1000) / (opts["loop-runs"] * iterations));
+  const fanMs = await timed(fan, opts["fanout-runs"]);
   emit("fanout", "ms_per_run", fanMs / opts["fanout-runs"]);
 }
 

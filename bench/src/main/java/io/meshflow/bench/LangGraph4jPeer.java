@@ -28,7 +28,7 @@ final class LangGraph4jPeer implements PeerImplementation {
     private static final String TEXT = "text";
     private static final String COUNT = "count";
     private static final Map<String, Object> UPDATE = Map.of(TEXT, REPLY, COUNT, 1);
-    private static final NodeAction<AgentState> SLOW_append = state -> {
+    private static final NodeAction<AgentState> SLOW_APPEND = state -> {
         Thread.sleep(SLOW_STEP_MS);
         return UPDATE;
     };
@@ -47,28 +47,56 @@ final class LangGraph4jPeer implements PeerImplementation {
     private final String key;
     private final boolean saver;
     private final int loopIterations;
-    private final StateGraph<AgentState> linear;
-    private final StateGraph<AgentState> loop;
-    private final StateGraph<AgentState> fanOut;
+    private final Workload linear;
+    private final Workload loop;
+    private final Workload fanOut;
     private final CompiledGraph<AgentState> slowLinear;
-    private CompiledGraph<AgentState> linearGraph;
-    private CompiledGraph<AgentState> loopGraph;
-    private CompiledGraph<AgentState> fanOutGraph;
-    private int stepsOnSaver;
     private long threadIds;
+
+    /**
+     * A workload's graph, compiled (with a saver of its own when {@link #saver}) and how many steps that saver took.
+     * Savers are bound when a graph is compiled, so a fresh saver means compiling that graph again.
+     */
+    private final class Workload {
+        private final StateGraph<AgentState> graph;
+        private CompiledGraph<AgentState> compiled;
+        private int stepsOnSaver;
+
+        Workload(StateGraph<AgentState> graph) throws GraphStateException {
+            this.graph = graph;
+            this.compiled = compile(graph);
+        }
+
+        /** Runs the graph once on a new thread id; returns the nodes it executed. */
+        int run() {
+            if (saver && stepsOnSaver >= STEPS_PER_STORE) {
+                try {
+                    compiled = compile(graph);
+                } catch (GraphStateException e) {
+                    throw new IllegalStateException(key + ": graph rejected", e);
+                }
+                stepsOnSaver = 0;
+            }
+            int before = executions.get();
+            invoke(compiled, RunnableConfig.builder().threadId("t" + ++threadIds));
+            int steps = executions.get() - before;
+            stepsOnSaver += steps;
+            return steps;
+        }
+    }
 
     LangGraph4jPeer(String key, boolean saver, int loopIterations) {
         this.key = key;
         this.saver = saver;
         this.loopIterations = loopIterations;
         try {
-            linear = line(append);
-            loop = graph().addNode("n", node_async(append))
+            linear = new Workload(line(append));
+            loop = new Workload(graph().addNode("n", node_async(append))
                     .addEdge(StateGraph.START, "n")
                     .addConditionalEdges(
                             "n",
                             edge_async(state -> count(state) < loopIterations ? "n" : StateGraph.END),
-                            Map.of("n", "n", StateGraph.END, StateGraph.END));
+                            Map.of("n", "n", StateGraph.END, StateGraph.END)));
             StateGraph<AgentState> fan = graph().addNode("start", node_async(append))
                     .addNode("join", node_async(append))
                     .addEdge(StateGraph.START, "start")
@@ -78,12 +106,11 @@ final class LangGraph4jPeer implements PeerImplementation {
                         .addEdge("start", "b" + i)
                         .addEdge("b" + i, "join");
             }
-            fanOut = fan;
-            slowLinear = compile(line(SLOW_append));
+            fanOut = new Workload(fan);
+            slowLinear = compile(line(SLOW_APPEND));
         } catch (GraphStateException e) {
             throw new IllegalStateException(key + ": graph rejected", e);
         }
-        compileAll();
     }
 
     private static StateGraph<AgentState> graph() {
@@ -115,16 +142,6 @@ final class LangGraph4jPeer implements PeerImplementation {
         return graph.compile(config.build());
     }
 
-    private void compileAll() {
-        try {
-            linearGraph = compile(linear);
-            loopGraph = compile(loop);
-            fanOutGraph = compile(fanOut);
-        } catch (GraphStateException e) {
-            throw new IllegalStateException(key + ": graph rejected", e);
-        }
-    }
-
     @Override
     public String key() {
         return key;
@@ -132,20 +149,17 @@ final class LangGraph4jPeer implements PeerImplementation {
 
     @Override
     public int linear() {
-        rotateSaver();
-        return run(linearGraph);
+        return linear.run();
     }
 
     @Override
     public int loop() {
-        rotateSaver();
-        return run(loopGraph);
+        return loop.run();
     }
 
     @Override
     public int fanOut() {
-        rotateSaver();
-        return run(fanOutGraph);
+        return fanOut.run();
     }
 
     @Override
@@ -155,23 +169,6 @@ final class LangGraph4jPeer implements PeerImplementation {
                 slowLinear,
                 RunnableConfig.builder()
                         .threadId("slow-" + Thread.currentThread().threadId()));
-    }
-
-    /** Runs {@code graph} once on a new thread id; returns the nodes it executed. */
-    private int run(CompiledGraph<AgentState> graph) {
-        int before = executions.get();
-        invoke(graph, RunnableConfig.builder().threadId("t" + ++threadIds));
-        int steps = executions.get() - before;
-        stepsOnSaver += steps;
-        return steps;
-    }
-
-    /** Once the savers have taken {@value PeerImplementation#STEPS_PER_STORE} steps, the graphs get fresh ones. */
-    private void rotateSaver() {
-        if (saver && stepsOnSaver >= STEPS_PER_STORE) {
-            compileAll();
-            stepsOnSaver = 0;
-        }
     }
 
     private int invoke(CompiledGraph<AgentState> graph, RunnableConfig.Builder config) {

@@ -25,10 +25,11 @@ sealed interface PeerImplementation extends AutoCloseable permits MeshFlowPeer, 
     long SLOW_STEP_MS = 50;
 
     /**
-     * Steps one in-memory ledger or saver takes: the next run after it has recorded this many gets a fresh one, so
-     * memory (and with it the garbage collector's work) stays bounded and the same for every workload.
+     * Steps one in-memory ledger or saver takes: the next run after it has recorded this many gets a fresh one, as
+     * {@link EngineBenchmark}'s meshes do, so that the retained history (and with it the garbage collector's copying)
+     * stays small and the same for every implementation and workload.
      */
-    int STEPS_PER_STORE = 10_000;
+    int STEPS_PER_STORE = EngineBenchmark.STEPS_PER_MESH;
 
     /** The implementations' keys, in the order the reports list them. */
     List<String> KEYS =

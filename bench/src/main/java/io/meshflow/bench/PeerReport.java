@@ -29,6 +29,9 @@ public final class PeerReport {
     private static final String LANGGRAPH4J = "langgraph4j";
     private static final String LANGGRAPH4J_SAVER = "langgraph4j-saver";
     private static final String LANGGRAPHJS = "langgraphjs";
+    /** {@link ConcurrentRunsLoad}'s form without a framework: the machine's floor for workload 4. */
+    private static final String BASELINE = "baseline";
+
     private static final double IDEAL_MS = 150;
 
     private static final Map<String, String> NAMES = Map.of(
@@ -37,10 +40,11 @@ public final class PeerReport {
             MESHFLOW_SQLITE_ASYNC, "MeshFlow, SQLite ledger (durable, ASYNC)",
             LANGGRAPH4J, "LangGraph4j, in memory",
             LANGGRAPH4J_SAVER, "LangGraph4j, MemorySaver",
-            LANGGRAPHJS, "LangGraph.js, MemorySaver");
+            LANGGRAPHJS, "LangGraph.js, MemorySaver",
+            BASELINE, "no framework: bare virtual threads, 3 × Thread.sleep(50) (machine floor)");
 
-    private static final List<String> ORDER =
-            List.of(MESHFLOW, MESHFLOW_SQLITE, MESHFLOW_SQLITE_ASYNC, LANGGRAPH4J, LANGGRAPH4J_SAVER, LANGGRAPHJS);
+    private static final List<String> ORDER = List.of(
+            MESHFLOW, MESHFLOW_SQLITE, MESHFLOW_SQLITE_ASYNC, LANGGRAPH4J, LANGGRAPH4J_SAVER, LANGGRAPHJS, BASELINE);
 
     /** A single-run workload: its key in the TSV and how the tables name it. */
     private record Workload(String key, String name, String unit) {}
@@ -309,6 +313,13 @@ public final class PeerReport {
         if (!mine.isEmpty()) {
             double wall = median(mine.stream().map(Batch::wallMs).toList());
             boolean all = mine.stream().allMatch(b -> b.completed() == b.runs());
+            List<Batch> floor = batches(batches, BASELINE, 1_000);
+            String floorNote = floor.isEmpty()
+                    ? ""
+                    : String.format(
+                            Locale.ROOT,
+                            " (machine floor in the same run, bare virtual threads: %.2f × ideal)",
+                            median(floor.stream().map(Batch::wallMs).toList()) / IDEAL_MS);
             rows.put(
                     "1,000 concurrent runs, MeshFlow in memory ≤ 1.1 × ideal (165 ms)",
                     String.format(
@@ -317,6 +328,7 @@ public final class PeerReport {
                                     wall,
                                     wall / IDEAL_MS,
                                     all ? "" : ", runs lost")
+                            + floorNote
                             + " | " + met(all && wall <= 1.1 * IDEAL_MS));
             double rss = median(mine.stream().map(Batch::rssMib).toList());
             for (String peer : List.of(LANGGRAPH4J, LANGGRAPHJS)) {
