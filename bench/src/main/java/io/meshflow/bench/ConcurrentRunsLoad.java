@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Forms of the 50 ms step: {@code agent}, an agent node on a {@code ScriptedProvider} with a one-token reply and a
  * 50 ms token delay; {@code function}, a function node doing {@code Thread.sleep(50)}; and {@code baseline}, no engine
- * at all (one virtual thread per "run" sleeping 3 × 50 ms), the floor this machine and JVM allow. Each form is warmed
+ * at all (one virtual thread per "run" sleeping 3 × 50 ms), the floor this machine and JVM allow. The peer comparison
+ * ({@code bench/run-peers.sh}) adds one form per {@link PeerImplementation} key, each run a
+ * {@link PeerImplementation#slowLinear()} on its own virtual thread ({@code --form peers} for all). Each form is warmed
  * up once with a smaller batch, then every batch size is run once per round, {@code --rounds} rounds (default 3: on a
  * 2-core machine the C2 compiler still competes with the runs in the first rounds; the last is closest to the steady
  * state). Every batch gets a fresh mesh (fresh ledger and provider) and starts after a full GC. Heap is read from the
@@ -47,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  * heap to a few MiB and the next batch would pay for regrowing it.
  *
  * <p>Usage: {@code java -Xms1g -Xmx1g -cp benchmarks.jar io.meshflow.bench.ConcurrentRunsLoad [--warmup N]
- * [--rounds R] [--form agent|function|baseline|all|diagnostics|KEY] [--threads] [--tsv FILE] [N ...]} (default batches
+ * [--rounds R] [--form agent|function|baseline|all|diagnostics|peers|KEY] [--threads] [--tsv FILE] [N ...]} (default
+ * batches
  * 1000 and 10000, warm-up 500). Prints a markdown table on standard output, progress on standard error.
  */
 public final class ConcurrentRunsLoad {
@@ -68,8 +71,18 @@ public final class ConcurrentRunsLoad {
         void close();
     }
 
+    /** Which runs of this test a form belongs to. */
+    private enum Group {
+        /** {@code bench/run.sh}'s load section. */
+        REPORT,
+        /** Variants that tell where the time goes; only on request. */
+        DIAGNOSTIC,
+        /** The peer comparison of {@code bench/run-peers.sh}: {@link PeerImplementation#slowLinear()}. */
+        PEER
+    }
+
     /** One form of the 50 ms step. */
-    private record Form(String key, String name, boolean diagnostic, Supplier<Launcher> launchers) {}
+    private record Form(String key, String name, Group group, Supplier<Launcher> launchers) {}
 
     /** What one batch measured. */
     private record Batch(
@@ -184,15 +197,17 @@ public final class ConcurrentRunsLoad {
         }
     }
 
-    /** {@code all}: the forms of the report; {@code diagnostics}: the function form and its diagnostic variants. */
+    /**
+     * {@code all}: the forms of the report; {@code diagnostics}: the function form and its diagnostic variants;
+     * {@code peers}: the peer comparison's forms; else the form with that key.
+     */
     private static boolean selected(Form form, String wanted) {
-        if (wanted.equals("all")) {
-            return !form.diagnostic();
-        }
-        if (wanted.equals("diagnostics")) {
-            return form.diagnostic() || form.key().equals("function");
-        }
-        return form.key().equals(wanted);
+        return switch (wanted) {
+            case "all" -> form.group() == Group.REPORT;
+            case "diagnostics" -> form.group() == Group.DIAGNOSTIC || form.key().equals("function");
+            case "peers" -> form.group() == Group.PEER;
+            default -> form.key().equals(wanted);
+        };
     }
 
     private static List<Form> forms() {
@@ -201,36 +216,36 @@ public final class ConcurrentRunsLoad {
             Thread.sleep(STEP_MS);
             return Workflows.REPLY;
         });
-        return List.of(
+        List<Form> forms = new ArrayList<>(List.of(
                 new Form(
                         "agent",
                         "agent nodes (ScriptedProvider, 1 token, tokenDelay 50 ms)",
-                        false,
+                        Group.REPORT,
                         () -> meshLauncher(Workflows.mesh(Workflows.provider(Duration.ofMillis(STEP_MS))), agents)),
                 new Form(
                         "function",
                         "function nodes (Thread.sleep(50))",
-                        false,
+                        Group.REPORT,
                         () -> meshLauncher(Workflows.mesh(Workflows.provider(Duration.ZERO)), functions)),
                 new Form(
                         "function-run",
                         "diagnostic: function nodes, Mesh.run on a virtual thread (no event stream)",
-                        true,
+                        Group.DIAGNOSTIC,
                         () -> runLauncher(Workflows.mesh(Workflows.provider(Duration.ZERO)), functions)),
                 new Form(
                         "function-notimeout",
                         "diagnostic: function nodes, policy step_timeout 0 (no StepGuard timer)",
-                        true,
+                        Group.DIAGNOSTIC,
                         () -> meshLauncher(noTimeoutMesh(), functions)),
                 new Form(
                         "function-run-notimeout",
                         "diagnostic: function nodes, Mesh.run on a virtual thread and step_timeout 0",
-                        true,
+                        Group.DIAGNOSTIC,
                         () -> runLauncher(noTimeoutMesh(), functions)),
                 new Form(
                         "baseline",
                         "baseline: bare virtual threads, 3 × Thread.sleep(50), no engine",
-                        false,
+                        Group.REPORT,
                         () -> new Launcher() {
                             @Override
                             public CompletableFuture<Boolean> start() {
@@ -250,7 +265,38 @@ public final class ConcurrentRunsLoad {
 
                             @Override
                             public void close() {}
-                        }));
+                        })));
+        for (String key : PeerImplementation.KEYS) {
+            forms.add(new Form(
+                    key,
+                    "peer comparison: " + key + ", 3 nodes each sleeping 50 ms then appending to the state",
+                    Group.PEER,
+                    () -> peerLauncher(PeerImplementation.create(key, 1))));
+        }
+        return forms;
+    }
+
+    /** Runs {@link PeerImplementation#slowLinear()} on a new virtual thread each. */
+    private static Launcher peerLauncher(PeerImplementation peer) {
+        return new Launcher() {
+            @Override
+            public CompletableFuture<Boolean> start() {
+                CompletableFuture<Boolean> done = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        done.complete(peer.slowLinear() == PeerImplementation.LINEAR_STEPS);
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                });
+                return done;
+            }
+
+            @Override
+            public void close() {
+                peer.close();
+            }
+        };
     }
 
     private static Mesh noTimeoutMesh() {

@@ -310,7 +310,7 @@ public final class Report {
         return s.score() / shape.divisor();
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
         }

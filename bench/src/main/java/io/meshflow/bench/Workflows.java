@@ -80,12 +80,15 @@ final class Workflows {
                 iterations);
     }
 
-    /** One function node looping back to itself until it has run {@code iterations} times. */
+    /** One function node returning {@value #REPLY}, looping back to itself until it has run {@code iterations} times. */
     static WorkflowDefinition loopFunction(int iterations) {
+        return loopFunction(iterations, (input, ctx) -> REPLY);
+    }
+
+    /** One function node applying {@code step}, looping back to itself until it has run {@code iterations} times. */
+    static WorkflowDefinition loopFunction(int iterations, StepFunction step) {
         return loop(
-                WorkflowDefinition.builder("loop" + iterations + "-function")
-                        .addFunctionNode("n", (input, ctx) -> REPLY),
-                iterations);
+                WorkflowDefinition.builder("loop" + iterations + "-function").addFunctionNode("n", step), iterations);
     }
 
     private static WorkflowDefinition loop(WorkflowDefinition.Builder wf, int iterations) {
@@ -108,13 +111,20 @@ final class Workflows {
 
     /** A start function fanning out to {@value #FAN_OUT} parallel function branches, fanning in to one join. */
     static WorkflowDefinition fanOutFunctions() {
+        return fanOutFunctions(
+                (input, ctx) -> REPLY, (input, ctx) -> "joined " + ctx.inputs().size());
+    }
+
+    /**
+     * A start node fanning out to {@value #FAN_OUT} parallel branches, fanning in to one join node; the start node and
+     * the branches apply {@code step}, the join applies {@code join}.
+     */
+    static WorkflowDefinition fanOutFunctions(StepFunction step, StepFunction join) {
         WorkflowDefinition.Builder wf = WorkflowDefinition.builder("fanout-functions");
-        wf.addFunctionNode("start", (input, ctx) -> REPLY);
-        wf.addFunctionNode("join", (input, ctx) -> "joined " + ctx.inputs().size());
+        wf.addFunctionNode("start", step);
+        wf.addFunctionNode("join", join);
         for (int i = 0; i < FAN_OUT; i++) {
-            wf.addFunctionNode("b" + i, (input, ctx) -> REPLY)
-                    .addEdge("start", "b" + i)
-                    .addEdge("b" + i, "join");
+            wf.addFunctionNode("b" + i, step).addEdge("start", "b" + i).addEdge("b" + i, "join");
         }
         return wf.build();
     }

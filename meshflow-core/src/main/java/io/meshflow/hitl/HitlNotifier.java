@@ -39,7 +39,12 @@ public final class HitlNotifier {
 
     private final PauseStore store;
     private final Clock clock;
-    private final HttpClient http;
+    /**
+     * Made on the first delivery, not with the notifier: an {@code HttpClient} starts a selector thread and costs
+     * milliseconds, and every {@code Mesh} builds a notifier although most never deliver a webhook.
+     */
+    private volatile @Nullable HttpClient http;
+
     private final @Nullable URI publicUrl;
     private final int attempts;
     private final Duration firstBackoff;
@@ -53,10 +58,23 @@ public final class HitlNotifier {
         this.attempts = b.attempts;
         this.firstBackoff = b.firstBackoff;
         this.requestTimeout = b.requestTimeout;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(b.requestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    client = HttpClient.newBuilder()
+                            .connectTimeout(requestTimeout)
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
+                    http = client;
+                }
+            }
+        }
+        return client;
     }
 
     /** Starts configuring a notifier that records its deliveries in {@code store}. */
@@ -125,7 +143,7 @@ public final class HitlNotifier {
                         .header("X-MeshFlow-Signature", "sha256=" + sign(webhook.secret(), timestamp, body))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .build();
-                HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = http().send(request, HttpResponse.BodyHandlers.discarding());
                 status = response.statusCode();
                 if (status < 200 || status >= 300) {
                     error = "the receiver answered HTTP " + status;

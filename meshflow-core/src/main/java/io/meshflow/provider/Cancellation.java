@@ -111,11 +111,9 @@ public final class Cancellation {
     /** For runtimes: closes the scope on the thread that opened it, making the enclosing one current again. */
     public void exit() {
         if (CURRENT.get() == this) {
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
+            // set, not remove: the thread's next step then replaces its entry instead of inserting a new one, which
+            // made ThreadLocalMap scan for stale slots on every step (a tenth of a sequential run's time)
+            CURRENT.set(outer);
         }
     }
 }

@@ -63,7 +63,7 @@ final class RunContext {
     private final AtomicLong stepSeq = new AtomicLong();
     private long tokensUsed;
     private double costUsd;
-    private final List<StepRecord> steps = new ArrayList<>();
+    private final StepHistory steps = new StepHistory();
     private final Set<StepGuard> activeSteps = ConcurrentHashMap.newKeySet();
     private final AtomicReference<@Nullable RunStop> stop = new AtomicReference<>();
     final Map<String, Integer> loopIterations = new ConcurrentHashMap<>();
@@ -277,8 +277,8 @@ final class RunContext {
         }
         stepSeq.set(maxSeq);
         stepNumbers.set(maxNumber);
-        synchronized (steps) {
-            steps.addAll(recorded);
+        for (StepRecord step : recorded) {
+            steps.add(step);
         }
     }
 
@@ -291,15 +291,12 @@ final class RunContext {
     }
 
     void recordStep(StepRecord record) {
-        synchronized (steps) {
-            steps.add(record);
-        }
+        steps.add(record);
     }
 
+    /** The steps recorded so far, in order: an unmodifiable snapshot that later steps leave as it is. */
     List<StepRecord> steps() {
-        synchronized (steps) {
-            return new ArrayList<>(steps);
-        }
+        return steps.snapshot();
     }
 
     void register(StepGuard guard) {

@@ -117,17 +117,24 @@ final class Scheduler implements RouteContext {
         int n = plan.nodeCount();
         this.qualifiedIds = new String[n];
         this.paths = new ArrayList<>(n);
+        // at the top level (every run) the plan's own ids, paths and loop keys serve; a sub-workflow qualifies them
+        boolean topLevel = this.pathPrefix.isEmpty();
         for (int i = 0; i < n; i++) {
-            qualifiedIds[i] = qualifier + plan.id(i);
-            List<String> path = new ArrayList<>(pathPrefix.size() + 1);
-            path.addAll(pathPrefix);
-            path.add(plan.id(i));
-            paths.add(List.copyOf(path));
+            if (topLevel) {
+                qualifiedIds[i] = plan.id(i);
+                paths.add(plan.topLevelPath(i));
+            } else {
+                qualifiedIds[i] = qualifier + plan.id(i);
+                List<String> path = new ArrayList<>(this.pathPrefix.size() + 1);
+                path.addAll(this.pathPrefix);
+                path.add(plan.id(i));
+                paths.add(List.copyOf(path));
+            }
         }
         this.loopKeys = new String[plan.loopCount()];
         for (int l = 0; l < loopKeys.length; l++) {
             LoopEdge loop = plan.loop(l);
-            loopKeys[l] = qualifier + loop.from() + "->" + qualifier + loop.to();
+            loopKeys[l] = topLevel ? plan.topLevelLoopKey(l) : qualifier + loop.from() + "->" + qualifier + loop.to();
         }
         this.edgeState = new byte[plan.edgeCount()];
         this.undecidedIn = new int[n];

@@ -38,6 +38,10 @@ public final class GraphPlan {
     private final int[][] loopResetLoops;
     private final int[] entries;
     private final boolean[] sinks;
+    /** Each node's path in a top-level run ({@code [id]}), made once instead of once per run. */
+    private final List<List<String>> topLevelPaths;
+    /** Each loop's key in a top-level run ({@code from->to}), made once instead of once per run. */
+    private final String[] topLevelLoopKeys;
 
     private GraphPlan(Builder b) {
         this.ids = b.ids;
@@ -61,6 +65,15 @@ public final class GraphPlan {
         this.loopResetLoops = b.loopResetLoops;
         this.entries = b.entries;
         this.sinks = b.sinks;
+        List<List<String>> paths = new ArrayList<>(ids.length);
+        for (String id : ids) {
+            paths.add(List.of(id));
+        }
+        this.topLevelPaths = List.copyOf(paths);
+        this.topLevelLoopKeys = new String[loops.length];
+        for (int l = 0; l < loops.length; l++) {
+            topLevelLoopKeys[l] = loops[l].from() + "->" + loops[l].to();
+        }
     }
 
     /** Number of nodes. */
@@ -76,6 +89,16 @@ public final class GraphPlan {
     /** The id of node {@code n}. */
     public String id(int n) {
         return ids[n];
+    }
+
+    /** The path of node {@code n} when the workflow runs at the top level: {@code [id(n)]}. */
+    public List<String> topLevelPath(int n) {
+        return topLevelPaths.get(n);
+    }
+
+    /** The key of loop {@code l} when the workflow runs at the top level: {@code from->to}. */
+    public String topLevelLoopKey(int l) {
+        return topLevelLoopKeys[l];
     }
 
     /** Node {@code n}. */

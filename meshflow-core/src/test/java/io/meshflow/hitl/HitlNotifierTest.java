@@ -102,6 +102,30 @@ class HitlNotifierTest {
         }
     }
 
+    /** Ids of the live threads of {@code HttpClient} selectors. */
+    private static java.util.Set<Long> httpClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("HttpClient-"))
+                .map(Thread::threadId)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void meshThatNeverPauses_startsNoHttpClient() {
+        java.util.Set<Long> before = httpClientThreads();
+        WorkflowDefinition wf = WorkflowDefinition.builder("plain")
+                .addFunctionNode("only", (input, ctx) -> "done")
+                .build();
+
+        for (int i = 0; i < 3; i++) {
+            try (Mesh mesh = Mesh.builder().ledger(new InMemoryLedger()).build()) {
+                assertThat(mesh.run(wf, "go").isCompleted()).isTrue();
+            }
+        }
+
+        assertThat(httpClientThreads()).allMatch(before::contains);
+    }
+
     @Test
     void pause_postsASignedWebhook_thatAnIndependentHmacCheckAccepts() throws Exception {
         URI hook = startReceiver();

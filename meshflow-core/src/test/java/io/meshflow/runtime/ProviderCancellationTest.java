@@ -110,4 +110,25 @@ class ProviderCancellationTest {
         assertThat(runs).hasValue(1);
         assertThat(Cancellation.isCancelled()).isFalse();
     }
+
+    @Test
+    void nestedScopes_exitRestoresTheOuterOne_andAfterTheLastNoScopeIsOpen() {
+        AtomicInteger outerRuns = new AtomicInteger();
+        Cancellation outer = Cancellation.enter();
+        Cancellation inner = Cancellation.enter();
+        inner.cancel();
+        assertThat(Cancellation.isCancelled()).isTrue();
+
+        inner.exit();
+        assertThat(Cancellation.isCancelled()).isFalse();
+        Cancellation.onCancel(outerRuns::incrementAndGet);
+        outer.cancel();
+        assertThat(outerRuns).hasValue(1);
+        outer.exit();
+
+        assertThat(Cancellation.isCancelled()).isFalse();
+        Cancellation next = Cancellation.enter();
+        assertThat(Cancellation.isCancelled()).isFalse();
+        next.exit();
+    }
 }
