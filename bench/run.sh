@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs the JMH engine benchmarks and the concurrent-runs load test, and writes
-# bench/RESULTS.md (raw outputs stay in bench/target/results/).
+# bench/RESULTS.md (raw outputs stay in bench/target/results/), keeping the sections other scripts write (peers,
+# scale-out) and those measured by hand (server, memory).
 #
 # Usage (from anywhere):
 #   bench/run.sh                          # JMH with -f 1 -wi 3 -i 5 -prof gc (2 s per iteration), then the load test
@@ -219,6 +220,15 @@ if ! git diff --quiet HEAD -- bench meshflow-core meshflow-ledger-jdbc 2>/dev/nu
   commit="$commit (with uncommitted changes)"
 fi
 
+# sections other scripts write (run-peers.sh, run-replicas.sh) or that were measured by hand (server, memory) are
+# carried over from the current RESULTS.md; only the sections this script measures are replaced
+awk '
+  /^## / {
+    keep = !($0 ~ /^## (JMH: |JMH output|Targets and reference|Load: concurrent runs|Ledger |Provider token latency)/)
+  }
+  keep { print }
+' "$RESULTS" >"$OUT/kept-sections.md" 2>/dev/null || : >"$OUT/kept-sections.md"
+
 {
   echo "# MeshFlow engine benchmarks"
   echo
@@ -268,6 +278,7 @@ fi
   echo
   cat "$OUT/ledger-section.md"
   cat "$OUT/provider-section.md"
+  cat "$OUT/kept-sections.md"
   echo "## JMH output"
   echo
   echo '```'
