@@ -783,27 +783,19 @@ final class Api {
     }
 
     /**
-     * Queues a submitted run and executes it here when a worker is free.
+     * Queues a submitted run, claimed here at once when a worker is free.
      *
      * @throws ApiException 429 when the tenant has as many runs queued or executing as it may
      */
     private void submit(Submission sub) {
         int limit = server.config().maxRunsPerTenant;
-        if (!workers.queue()
-                .enqueue(
-                        sub.runId(),
-                        sub.tenant(),
-                        sub.queueWorkflow(),
-                        sub.request().toJson(),
-                        limit)) {
+        if (!workers.submit(
+                sub.runId(), sub.tenant(), sub.queueWorkflow(), sub.request().toJson(), limit)) {
             throw new ApiException(
                     429,
                     "too_many_runs",
                     "tenant '" + sub.tenant() + "' already has " + limit + " runs queued or running; retry later",
                     Map.of("Retry-After", "1"));
-        }
-        if (!workers.takeLocally(sub.runId())) {
-            workers.wake();
         }
     }
 

@@ -97,12 +97,17 @@ final class RunWorkers implements AutoCloseable {
                 }
             });
 
+    /** Ends of runs waiting to be marked done in the queue, several per write. */
+    private final java.util.concurrent.LinkedBlockingQueue<Map.Entry<String, String>> completions =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wake = wakeLock.newCondition();
     private boolean woken;
     private volatile boolean closed;
     private @Nullable Thread dispatcher;
     private @Nullable Thread heartbeat;
+    private @Nullable Thread completer;
 
     RunWorkers(JdbcLedger ledger, Runs runs, Settings settings, Clock clock) {
         this.ledger = ledger;
@@ -124,6 +129,7 @@ final class RunWorkers implements AutoCloseable {
         }
         dispatcher = Thread.ofVirtual().name("meshflow-dispatcher").start(this::dispatch);
         heartbeat = Thread.ofVirtual().name("meshflow-lease-renewal").start(this::renewLeases);
+        completer = Thread.ofVirtual().name("meshflow-queue-completer").start(this::markDone);
     }
 
     RunQueue queue() {
@@ -174,6 +180,43 @@ final class RunWorkers implements AutoCloseable {
             return false;
         }
         execute(claimed.get());
+        return true;
+    }
+
+    /**
+     * Queues a new run, claimed by this replica at once when one of its workers is free (one write for both), else
+     * left for a worker here or elsewhere.
+     *
+     * @param maxActivePerTenant the tenant's limit of queued and running runs, 0 for none
+     * @return false when the tenant is at its limit (nothing was queued)
+     */
+    boolean submit(String runId, String tenantId, String workflowName, String request, int maxActivePerTenant) {
+        if (!closed && permits.tryAcquire()) {
+            boolean queued;
+            try {
+                queued = queue.enqueueClaimed(
+                        runId,
+                        tenantId,
+                        workflowName,
+                        request,
+                        maxActivePerTenant,
+                        settings.replicaId(),
+                        settings.lease());
+            } catch (RuntimeException e) {
+                permits.release();
+                throw e;
+            }
+            if (!queued) {
+                permits.release();
+                return false;
+            }
+            execute(new RunQueue.ClaimedRun(runId, tenantId, workflowName, RunQueue.Kind.START, request, 1, false));
+            return true;
+        }
+        if (!queue.enqueue(runId, tenantId, workflowName, request, maxActivePerTenant)) {
+            return false;
+        }
+        wake();
         return true;
     }
 
@@ -323,7 +366,9 @@ final class RunWorkers implements AutoCloseable {
         Mesh mesh = target.mesh();
         String runId = claimed.runId();
         String tenant = claimed.tenantId();
-        RunRecord record = ledger.run(tenant, runId).orElse(null);
+        // a run queued to start and never claimed before cannot be in the ledger yet
+        boolean firstStart = claimed.kind() == RunQueue.Kind.START && claimed.attempt() == 1;
+        RunRecord record = firstStart ? null : ledger.run(tenant, runId).orElse(null);
         if (record == null) {
             if (claimed.kind() == RunQueue.Kind.RESUME) {
                 complete(runId, "FAILED");
@@ -383,18 +428,20 @@ final class RunWorkers implements AutoCloseable {
                 if (queue.release(run.runId(), settings.replicaId())) {
                     LOG.info("run {} handed back to the queue for another worker to resume", run.runId());
                 }
-            } else {
+            } else if (result != null && result.status() == RunStatus.PAUSED) {
                 complete(run.runId(), outcome);
-                if (result != null && result.status() == RunStatus.PAUSED) {
-                    requeueIfDecided(run);
-                }
+                requeueIfDecided(run);
+            } else {
+                // marked done in the background with other runs' ends: the worker is free at once, and a crash
+                // before the mark only makes the next claim find the run ended in the ledger and mark it then
+                completions.add(Map.entry(run.runId(), outcome));
             }
         } catch (RuntimeException e) {
             LOG.warn("recording the end of run {} in the queue failed: {}", run.runId(), e.toString());
         } finally {
             run.events().end();
+            // the dispatcher waiting for a permit goes on by itself; no need to wake it
             permits.release();
-            wake();
         }
     }
 
@@ -412,6 +459,37 @@ final class RunWorkers implements AutoCloseable {
     private void complete(String runId, String outcome) {
         if (!queue.complete(runId, settings.replicaId(), outcome)) {
             LOG.warn("run {} ended {} here, but another replica owns it now", runId, outcome);
+        }
+    }
+
+    /** Writes the queued ends of runs, as many per write as have come in meanwhile. */
+    private void markDone() {
+        while (true) {
+            try {
+                Map.Entry<String, String> first = completions.take();
+                flushCompletions(first);
+            } catch (InterruptedException e) {
+                flushCompletions(null);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("marking runs done in the queue failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void flushCompletions(Map.@Nullable Entry<String, String> first) {
+        List<Map.Entry<String, String>> batch = new java.util.ArrayList<>();
+        if (first != null) {
+            batch.add(first);
+        }
+        completions.drainTo(batch, 512);
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        batch.forEach(e -> outcomes.put(e.getKey(), e.getValue()));
+        for (String runId : queue.completeAll(settings.replicaId(), outcomes)) {
+            LOG.warn("run {} ended {} here, but another replica owns it now", runId, outcomes.get(runId));
         }
     }
 
@@ -476,6 +554,15 @@ final class RunWorkers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            }
+        }
+        Thread c = completer;
+        if (c != null) {
+            c.interrupt();
+            try {
+                c.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         EventRelay r = relay;

@@ -163,19 +163,57 @@ public final class RunQueue {
      * @throws LedgerException when the run id is queued already or the database fails
      */
     public boolean enqueue(String runId, String tenantId, String workflowName, String request, int maxActivePerTenant) {
+        return insert(runId, tenantId, workflowName, request, maxActivePerTenant, null, Duration.ZERO);
+    }
+
+    /**
+     * Puts a new run in the queue already claimed by {@code owner} (the replica that accepted it has a free worker):
+     * one write instead of a queue and a claim. Refused like {@link #enqueue} when the tenant is at its limit.
+     *
+     * @return true when queued (and claimed), false when the tenant is at its limit
+     * @throws LedgerException when the run id is queued already or the database fails
+     */
+    public boolean enqueueClaimed(
+            String runId,
+            String tenantId,
+            String workflowName,
+            String request,
+            int maxActivePerTenant,
+            String owner,
+            Duration lease) {
+        requirePositive(lease);
+        return insert(runId, tenantId, workflowName, request, maxActivePerTenant, owner, lease);
+    }
+
+    private boolean insert(
+            String runId,
+            String tenantId,
+            String workflowName,
+            String request,
+            int maxActivePerTenant,
+            @Nullable String owner,
+            Duration lease) {
         AtomicInteger inserted = new AtomicInteger();
+        Instant now = clock.instant();
         ledger.write("cannot queue run " + runId, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_queue (run_id, tenant_id, workflow_name,"
-                    + " kind, request, state, enqueued_at) SELECT ?, ?, ?, 'START', ?, 'QUEUED', ? WHERE ? = 0 OR"
+                    + " kind, request, state, owner, lease_until, attempts, enqueued_at, claimed_at)"
+                    + " SELECT ?, ?, ?, 'START', ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR"
                     + " (SELECT COUNT(*) FROM run_queue WHERE tenant_id = ? AND state <> 'DONE') < ?")) {
+                String nowText = Timestamps.format(now);
                 ps.setString(1, runId);
                 ps.setString(2, tenantId);
                 ps.setString(3, workflowName);
                 ps.setString(4, request);
-                ps.setString(5, now());
-                ps.setInt(6, maxActivePerTenant);
-                ps.setString(7, tenantId);
-                ps.setInt(8, maxActivePerTenant);
+                ps.setString(5, owner == null ? "QUEUED" : "CLAIMED");
+                ps.setString(6, owner);
+                ps.setString(7, owner == null ? null : Timestamps.format(now.plus(lease)));
+                ps.setInt(8, owner == null ? 0 : 1);
+                ps.setString(9, nowText);
+                ps.setString(10, owner == null ? null : nowText);
+                ps.setInt(11, maxActivePerTenant);
+                ps.setString(12, tenantId);
+                ps.setInt(13, maxActivePerTenant);
                 inserted.set(ps.executeUpdate());
             }
         });
@@ -351,6 +389,41 @@ public final class RunQueue {
                 outcome,
                 runId,
                 owner);
+    }
+
+    /**
+     * Marks several runs done by their owner in one write (a replica's runs ending together), each with how it ended.
+     *
+     * @param outcomes run id → outcome
+     * @return the run ids {@code owner} no longer owned (another replica took them over), which were left as they are
+     */
+    public Set<String> completeAll(String owner, java.util.Map<String, String> outcomes) {
+        Set<String> notOwned = new HashSet<>();
+        if (outcomes.isEmpty()) {
+            return notOwned;
+        }
+        String at = now();
+        List<String> ids = List.copyOf(outcomes.keySet());
+        ledger.write("cannot mark " + ids.size() + " runs done", c -> {
+            notOwned.clear();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE run_queue SET state = 'DONE', done_at = ?,"
+                    + " outcome = ?, lease_until = NULL WHERE run_id = ? AND owner = ? AND state = 'CLAIMED'")) {
+                for (String id : ids) {
+                    ps.setString(1, at);
+                    ps.setString(2, outcomes.get(id));
+                    ps.setString(3, id);
+                    ps.setString(4, owner);
+                    ps.addBatch();
+                }
+                int[] changed = ps.executeBatch();
+                for (int i = 0; i < changed.length; i++) {
+                    if (changed[i] == 0) {
+                        notOwned.add(ids.get(i));
+                    }
+                }
+            }
+        });
+        return notOwned;
     }
 
     /**

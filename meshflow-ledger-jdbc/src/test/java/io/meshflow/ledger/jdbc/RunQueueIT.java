@@ -314,6 +314,41 @@ class RunQueueIT extends LedgerTestBase {
     }
 
     @Test
+    void enqueueClaimed_queuesAndClaimsInOneWrite_withinTheTenantLimit() {
+        RunQueue q = queue();
+        assertThat(q.enqueueClaimed("r1", "acme", "reflect", "{}", 1, "replica-a", LEASE))
+                .isTrue();
+        RunQueue.Entry entry = q.entry("acme", "r1").orElseThrow();
+        assertThat(entry.state()).isEqualTo(RunQueue.State.CLAIMED);
+        assertThat(entry.owner()).isEqualTo("replica-a");
+        assertThat(entry.attempts()).isEqualTo(1);
+        assertThat(q.claimNext("replica-b", LEASE, SERVED))
+                .as("claimed already")
+                .isEmpty();
+        assertThat(q.enqueueClaimed("r2", "acme", "reflect", "{}", 1, "replica-a", LEASE))
+                .as("acme is at its limit")
+                .isFalse();
+        assertThat(q.entry("acme", "r2")).isEmpty();
+    }
+
+    @Test
+    void completeAll_marksTheOwnersRunsDone_andNamesThoseItNoLongerOwns() {
+        RunQueue q = queue();
+        q.enqueueClaimed("mine", "acme", "reflect", "{}", 0, "a", LEASE);
+        q.enqueueClaimed("also-mine", "acme", "reflect", "{}", 0, "a", LEASE);
+        q.enqueueClaimed("theirs", "acme", "reflect", "{}", 0, "b", LEASE);
+
+        Set<String> notOwned =
+                q.completeAll("a", java.util.Map.of("mine", "COMPLETED", "also-mine", "FAILED", "theirs", "COMPLETED"));
+
+        assertThat(notOwned).containsExactly("theirs");
+        assertThat(q.entry("acme", "mine").orElseThrow().outcome()).isEqualTo("COMPLETED");
+        assertThat(q.entry("acme", "also-mine").orElseThrow().outcome()).isEqualTo("FAILED");
+        assertThat(q.entry("acme", "theirs").orElseThrow().state()).isEqualTo(RunQueue.State.CLAIMED);
+        assertThat(q.completeAll("a", java.util.Map.of())).isEmpty();
+    }
+
+    @Test
     void lease_mustBePositive() {
         RunQueue q = queue();
         assertThatThrownBy(() -> q.claimNext("a", Duration.ZERO, SERVED))
