@@ -49,7 +49,8 @@ final class RunWorkers implements AutoCloseable {
      * @param workers how many runs execute here at once
      * @param lease how long a claim lasts without renewal; renewed every third of it
      * @param poll how often idle workers look at the queue for runs submitted to other replicas
-     * @param eventRetention how long relayed events of an ended run are kept for late followers
+     * @param eventRetention how long relayed events and the queue row of an ended run are kept (for late followers and
+     *     {@code GET /runs/{id}}'s {@code queue})
      */
     record Settings(String replicaId, int workers, Duration lease, Duration poll, Duration eventRetention) {}
 
@@ -516,7 +517,7 @@ final class RunWorkers implements AutoCloseable {
                         run.handle().cancel();
                     }
                 }
-                if (relay != null && System.nanoTime() - lastPurge > PURGE_EVERY.toNanos()) {
+                if (System.nanoTime() - lastPurge > PURGE_EVERY.toNanos()) {
                     lastPurge = System.nanoTime();
                     int purged = queue.purgeEvents(clock.instant().minus(settings.eventRetention()));
                     LOG.debug("purged {} relayed events", purged);
