@@ -163,7 +163,7 @@ public final class Mesh implements AutoCloseable {
      * @param sink a consumer of the resumed run's events, or {@code null}
      */
     public RunResult resume(String tenant, String runId, @Nullable EventSink sink) {
-        Resumption r = prepareResume(tenant, runId, sink);
+        Resumption r = prepareResume(tenant, runId, sink, null);
         return guarded(r.prepared(), r.body());
     }
 
@@ -175,13 +175,23 @@ public final class Mesh implements AutoCloseable {
      * @param sink a consumer of the resumed run's events, or {@code null}
      */
     public RunHandle resumeStream(String tenant, String runId, @Nullable EventSink sink) {
-        Resumption r = prepareResume(tenant, runId, sink);
+        return resumeStream(tenant, runId, sink, null);
+    }
+
+    /**
+     * Continues a run like {@link #resumeStream(String, String, EventSink)} under the policy it was started with,
+     * when that was not its workflow's (a request's tighter limits must hold after a takeover or a pause too).
+     *
+     * @param policy the run's policy, or {@code null} for its workflow's
+     */
+    public RunHandle resumeStream(String tenant, String runId, @Nullable EventSink sink, @Nullable Policy policy) {
+        Resumption r = prepareResume(tenant, runId, sink, policy);
         return start(r.prepared(), r.bus(), r.body());
     }
 
     private record Resumption(RunEngine.PreparedRun prepared, EventBus bus, Supplier<RunResult> body) {}
 
-    private Resumption prepareResume(String tenant, String runId, @Nullable EventSink sink) {
+    private Resumption prepareResume(String tenant, String runId, @Nullable EventSink sink, @Nullable Policy policy) {
         requireTenant(tenant);
         RunRecord recorded = ledger.run(tenant, runId)
                 .orElseThrow(() -> new LedgerException("run " + runId + " not found in tenant '" + tenant + "'"));
@@ -201,6 +211,9 @@ public final class Mesh implements AutoCloseable {
                 .runId(runId);
         if (sink != null) {
             request.sink(sink);
+        }
+        if (policy != null) {
+            request.policy(policy);
         }
         RunRequest built = request.build();
         EventBus bus = new EventBus(sinksFor(built));

@@ -279,4 +279,30 @@ class ResumeTest {
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(store.run("default", handle.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
+
+    @Test
+    void resumeStream_withTheRunsOwnPolicy_keepsItsLimits() {
+        InMemoryLedger store = InMemoryLedger.withCheckpoints();
+        WorkflowDefinition wf = fourSteps();
+        RunResult crashed = Mesh.builder()
+                .ledger(new DyingLedger(store, 1))
+                .workflow(wf)
+                .build()
+                .run(wf, "p");
+        io.meshflow.policy.Policy tight =
+                io.meshflow.policy.Policy.builder().maxSteps(2).build();
+
+        RunResult resumed = Mesh.builder()
+                .ledger(store)
+                .workflow(fourSteps())
+                .build()
+                .resumeStream("default", crashed.runId(), null, tight)
+                .result();
+
+        assertThat(resumed.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(resumed.blockReason()).isEqualTo("max_steps");
+        assertThat(store.steps("default", crashed.runId()))
+                .extracting(StepRecord::nodeId)
+                .startsWith("s1", "s2");
+    }
 }

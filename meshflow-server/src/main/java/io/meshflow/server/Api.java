@@ -1159,19 +1159,24 @@ final class Api {
                     mesh = server.meshFor(workflow, file.scripted());
                 }
             }
-            return new RunWorkers.Target(mesh, sink -> {
-                RunRequest.Builder b = RunRequest.builder(request.task())
-                        .workflow(workflow)
-                        .tenantId(run.tenantId())
-                        .runId(run.runId())
-                        .sink(sink);
-                RunStartRequest.PolicyOverride override = request.policy();
-                if (override != null) {
-                    // the replica that queued the run checked the key's right to these limits
-                    b.policy(overridden(workflow.policy().orElse(mesh.policy()), override, TRUSTED));
-                }
-                return b.build();
-            });
+            RunStartRequest.PolicyOverride override = request.policy();
+            // the replica that queued the run checked the key's right to these limits
+            Policy policy =
+                    override == null ? null : overridden(workflow.policy().orElse(mesh.policy()), override, TRUSTED);
+            return new RunWorkers.Target(
+                    mesh,
+                    sink -> {
+                        RunRequest.Builder b = RunRequest.builder(request.task())
+                                .workflow(workflow)
+                                .tenantId(run.tenantId())
+                                .runId(run.runId())
+                                .sink(sink);
+                        if (policy != null) {
+                            b.policy(policy);
+                        }
+                        return b.build();
+                    },
+                    policy);
         }
 
         @Override

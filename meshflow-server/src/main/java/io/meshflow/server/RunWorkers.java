@@ -69,8 +69,12 @@ final class RunWorkers implements AutoCloseable {
         Collection<String> servedWorkflows();
     }
 
-    /** The mesh of a claimed run, and how to make the request that starts it. */
-    record Target(Mesh mesh, Function<EventSink, RunRequest> startRequest) {}
+    /**
+     * The mesh of a claimed run, how to make the request that starts it, and the policy it runs under when that is
+     * not its workflow's (a request's own limits, which hold when it is resumed too).
+     */
+    record Target(
+            Mesh mesh, Function<EventSink, RunRequest> startRequest, io.meshflow.policy.@Nullable Policy policy) {}
 
     /** A run executing (or lately ended) on this replica, with its events for local followers. */
     record LiveRun(String runId, String tenantId, int attempt, RunEvents events, RunHandle handle) {}
@@ -383,13 +387,13 @@ final class RunWorkers implements AutoCloseable {
             if (claimed.attempt() > 1 && claimed.kind() == RunQueue.Kind.START) {
                 LOG.info("run {} taken over (attempt {}): resuming from its last checkpoint", runId, claimed.attempt());
             }
-            return mesh.resumeStream(tenant, runId, sink);
+            return mesh.resumeStream(tenant, runId, sink, target.policy());
         }
         if (status == RunStatus.PAUSED) {
             if (decidedUnapplied(mesh, tenant, runId)
                     && (ledger.claimPausedRun(tenant, runId) || isRunning(tenant, runId))) {
                 // claimed here, or by a timeout watcher that queued it for a worker: this worker holds the queue row
-                return mesh.resumeStream(tenant, runId, sink);
+                return mesh.resumeStream(tenant, runId, sink, target.policy());
             }
             complete(runId, status.name());
             return null;

@@ -225,9 +225,10 @@ class ReplicasIT {
         TestServer b = replica("replica-b", x -> {});
         RunQueue queue = b.ledger.runQueue();
         String request = new QueuedRequest("go", "three", null, null).toJson();
-        assertThat(queue.enqueue("orphan-run", TENANT_A, "three", request, 0)).isTrue();
-        assertThat(queue.claim("orphan-run", "dead-replica", Duration.ofMillis(400)))
-                .isPresent();
+        // queued already claimed by a replica that then died (in one write: b's workers poll every 50 ms)
+        assertThat(queue.enqueueClaimed(
+                        "orphan-run", TENANT_A, "three", request, 0, "dead-replica", Duration.ofMillis(400)))
+                .isTrue();
 
         JsonNode run = awaitStatus(b, "orphan-run", "COMPLETED");
 
@@ -262,6 +263,26 @@ class ReplicasIT {
                         .path("valid")
                         .asBoolean())
                 .isTrue();
+    }
+
+    @Test
+    void takenOverRun_keepsThePolicyLimitsItsRequestAskedFor() throws Exception {
+        TestServer b = replica("replica-b", x -> {});
+        RunStartRequest.PolicyOverride tighter = new RunStartRequest.PolicyOverride(null, 1, null, null, null, null);
+        String request = new QueuedRequest("go", "three", null, tighter).toJson();
+        // queued already claimed by a replica that then died (in one write: b's workers poll every 50 ms)
+        assertThat(b.ledger
+                        .runQueue()
+                        .enqueueClaimed(
+                                "tight-run", TENANT_A, "three", request, 0, "dead-replica", Duration.ofMillis(400)))
+                .isTrue();
+
+        JsonNode run = awaitStatus(b, "tight-run", "BLOCKED");
+
+        assertThat(run.path("steps").asInt())
+                .as("max_steps 1 from the request, not the workflow's")
+                .isEqualTo(1);
+        assertThat(run.path("error").asText()).contains("max_steps");
     }
 
     @Test
