@@ -281,7 +281,9 @@ final class RunWorkers implements AutoCloseable {
                         claimed = queue.claimNext(settings.replicaId(), settings.lease(), served);
                     }
                 } catch (LedgerException e) {
-                    LOG.warn("claiming a run failed: {}", e.getMessage());
+                    if (!closed) { // stopping interrupts a claim in flight; that is no failure to report
+                        LOG.warn("claiming a run failed: {}", e.getMessage());
+                    }
                 }
                 if (claimed.isPresent()) {
                     execute(claimed.get());
@@ -530,7 +532,9 @@ final class RunWorkers implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.warn("renewing leases failed: {}", e.toString());
+                if (!closed) {
+                    LOG.warn("renewing leases failed: {}", e.toString());
+                }
             }
         }
     }
