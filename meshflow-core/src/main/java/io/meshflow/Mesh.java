@@ -240,8 +240,8 @@ public final class Mesh implements AutoCloseable {
         }
         if (result.status() == RunStatus.PAUSED) {
             // a decision that came in after the run last looked, but before it was recorded as paused, wakes it
-            boolean decided = pauses.pauses(result.tenantId(), result.runId()).stream()
-                    .anyMatch(p -> !p.isOpen() && p.appliedAt() == null);
+            boolean decided =
+                    pauses.pauses(result.tenantId(), result.runId()).stream().anyMatch(Pause::isDecidedUnapplied);
             if (decided) {
                 return resumeClaimed(result.tenantId(), result.runId(), null).orElse(result);
             }

@@ -139,9 +139,7 @@ public final class InMemoryPauseStore implements PauseStore {
     @Override
     public synchronized List<Pause> decidedUnapplied(int limit) {
         return pauses.values().stream()
-                .filter(p -> !p.isOpen()
-                        && p.appliedAt() == null
-                        && runs.status(p.tenantId(), p.runId()) == RunStatus.PAUSED)
+                .filter(p -> p.isDecidedUnapplied() && runs.status(p.tenantId(), p.runId()) == RunStatus.PAUSED)
                 .limit(limit)
                 .toList();
     }

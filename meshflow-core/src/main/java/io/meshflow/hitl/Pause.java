@@ -61,6 +61,11 @@ public record Pause(
         return status == PauseStatus.OPEN;
     }
 
+    /** True when it was decided but its run has not acted on the decision yet (the run must be resumed). */
+    public boolean isDecidedUnapplied() {
+        return !isOpen() && appliedAt == null;
+    }
+
     /** True when its deadline has passed at {@code now}. */
     public boolean isExpired(Instant now) {
         Instant deadline = expiresAt;

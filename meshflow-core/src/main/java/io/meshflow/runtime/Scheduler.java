@@ -570,7 +570,7 @@ final class Scheduler implements RouteContext {
             waitedOn.add(q.pauseId());
         }
         for (Pause p : current) {
-            if (!p.isOpen() && p.appliedAt() == null && !waitedOn.contains(p.pauseId())) {
+            if (p.isDecidedUnapplied() && !waitedOn.contains(p.pauseId())) {
                 run.pauses.markApplied(p.pauseId(), run.clock.instant());
             }
         }

@@ -412,8 +412,7 @@ final class RunWorkers implements AutoCloseable {
     }
 
     private static boolean decidedUnapplied(Mesh mesh, String tenant, String runId) {
-        List<Pause> pauses = mesh.pauses(tenant, runId);
-        return pauses.stream().anyMatch(p -> !p.isOpen() && p.appliedAt() == null);
+        return mesh.pauses(tenant, runId).stream().anyMatch(Pause::isDecidedUnapplied);
     }
 
     private void ended(LiveRun run, @Nullable RunResult result, @Nullable Throwable failure) {
@@ -456,8 +455,7 @@ final class RunWorkers implements AutoCloseable {
     private void requeueIfDecided(LiveRun run) {
         RunRecord record = ledger.run(run.tenantId(), run.runId()).orElse(null);
         if (record != null
-                && ledger.pauses(run.tenantId(), run.runId()).stream()
-                        .anyMatch(p -> !p.isOpen() && p.appliedAt() == null)
+                && ledger.pauses(run.tenantId(), run.runId()).stream().anyMatch(Pause::isDecidedUnapplied)
                 && queue.enqueueResume(run.tenantId(), run.runId(), record.workflowName())) {
             wake();
         }

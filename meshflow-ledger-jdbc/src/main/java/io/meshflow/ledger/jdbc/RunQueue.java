@@ -381,14 +381,7 @@ public final class RunQueue {
      * @return false when {@code owner} no longer owns it (another replica took it over)
      */
     public boolean complete(String runId, String owner, String outcome) {
-        return move(
-                "UPDATE run_queue SET state = 'DONE', done_at = ?, outcome = ?, lease_until = NULL WHERE run_id = ?"
-                        + " AND owner = ? AND state = 'CLAIMED'",
-                "cannot mark run " + runId + " done",
-                now(),
-                outcome,
-                runId,
-                owner);
+        return !completeAll(owner, java.util.Map.of(runId, outcome)).contains(runId);
     }
 
     /**
