@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Load test of the MeshFlow server over loopback, the server in a separate JVM (not JMH, bounded in time).
  *
  * <ol>
- *   <li>{@code GET /health}: {@code --clients} virtual threads each sending requests back to back;
+ *   <li>{@code GET /health}: {@code --clients} keep-alive connections each sending requests back to back, driven by
+ *       <a href="https://github.com/wg/wrk">wrk</a> (Debian package {@code wrk}) when it is on the {@code PATH} — a
+ *       C load generator whose own cost on the shared two cores is small — and, for comparison with earlier runs, by
+ *       virtual threads in this JVM ({@code --health-java} only: the JVM client needs about as much CPU as the
+ *       server, so it measures the pair, not the server);
  *   <li>authenticated {@code POST /runs?wait=true} of a one-step scripted run (no token delay) recorded in a SQLite
  *       ledger: requests/s and latency percentiles;
  *   <li>{@code --sse} concurrent {@code POST /stream} Server-Sent-Event streams, each a run whose scripted model emits
@@ -44,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * <p>Usage: {@code java -Xmx1g -cp benchmarks.jar io.meshflow.bench.ServerLoad [--seconds S] [--clients C]
- * [--run-clients C] [--sse N]}. It starts the server as {@code java -Xms1g -Xmx1g -cp <the same class path>
+ * [--run-clients C] [--sse N] [--health-java] [--no-wrk]}. It starts the server as {@code java -Xms1g -Xmx1g -cp <the same class path>
  * io.meshflow.bench.ServerLoad --serve}, prints a markdown table on standard output and progress on standard error.
  */
 public final class ServerLoad {
@@ -93,17 +97,32 @@ public final class ServerLoad {
         try {
             out.println("| measure | result | target |");
             out.println("|---|---:|---:|");
-            String health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-            closedLoop(port, health, clients, 3, "warm-up /health");
-            Phase h = closedLoop(port, health, clients, seconds, "GET /health");
-            out.printf(
-                    Locale.ROOT,
-                    "| `GET /health`, %d clients | %,.0f req/s (p50 %.2f ms, p99 %.2f ms, errors %d) | ≥ 10,000 req/s |%n",
-                    clients,
-                    h.perSecond(),
-                    h.percentile(50),
-                    h.percentile(99),
-                    h.errors);
+            boolean wrk = !flag(args, "--no-wrk") && Wrk.available();
+            if (wrk) {
+                Wrk.run(base + "/health", clients, 3, "warm-up /health (wrk)");
+                Wrk.Result w = Wrk.run(base + "/health", clients, seconds, "GET /health (wrk)");
+                out.printf(
+                        Locale.ROOT,
+                        "| `GET /health`, wrk, 2 threads, %d connections | %,.0f req/s (p50 %s, p99 %s, errors %d) | ≥ 10,000 req/s |%n",
+                        clients,
+                        w.perSecond(),
+                        w.p50(),
+                        w.p99(),
+                        w.errors());
+            }
+            if (!wrk || flag(args, "--health-java")) {
+                String health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+                closedLoop(port, health, clients, 3, "warm-up /health");
+                Phase h = closedLoop(port, health, clients, seconds, "GET /health");
+                out.printf(
+                        Locale.ROOT,
+                        "| `GET /health`, %d clients in the load generator's JVM | %,.0f req/s (p50 %.2f ms, p99 %.2f ms, errors %d) | ≥ 10,000 req/s |%n",
+                        clients,
+                        h.perSecond(),
+                        h.percentile(50),
+                        h.percentile(99),
+                        h.errors);
+            }
 
             String body = "{\"workflow\":\"one\",\"task\":\"go\"}";
             String run = "POST /runs?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
@@ -414,6 +433,10 @@ public final class ServerLoad {
             System.out.flush();
         }
         server.close();
+    }
+
+    private static boolean flag(String[] args, String name) {
+        return Arrays.asList(args).contains(name);
     }
 
     private static int intArg(String[] args, String name, int fallback) {
