@@ -671,7 +671,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
         if (!chain.valid()) {
             return chain;
         }
-        for (SignatureCheck check : SignatureVerifier.verify(c, tenantId, runId, storedSteps(c, tenantId, runId))) {
+        for (SignatureCheck check : SignatureVerifier.verifySignedAfterChain(c, tenantId, runId)) {
             if (check.failed()) {
                 ChainVerification.Problem problem = switch (check.status()) {
                     case UNKNOWN_SIGNER -> ChainVerification.Problem.UNKNOWN_SIGNER;

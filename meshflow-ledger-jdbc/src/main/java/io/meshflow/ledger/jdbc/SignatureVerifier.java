@@ -27,6 +27,39 @@ import org.jspecify.annotations.Nullable;
 final class SignatureVerifier {
     private SignatureVerifier() {}
 
+    /** The parts of a step record a signature check reads. */
+    private record Signed(
+            String stepId,
+            long seq,
+            @Nullable String agentId,
+            String endedAt,
+            @Nullable String entryHash) {}
+
+    /** Who may sign: each identity's agent, and when identities were revoked; read once per verification. */
+    private record Identities(Map<String, String> agentOf, Map<String, String> revokedAt) {
+        static Identities read(Connection c) throws SQLException {
+            Map<String, String> agentOf = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT did, agent_id FROM agent_identities");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    agentOf.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            Map<String, String> revokedAt = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT did, revoked_at FROM identity_revocations");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    revokedAt.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return new Identities(agentOf, revokedAt);
+        }
+    }
+
+    /**
+     * Checks every record of the run, recomputing each signed record's entry hash from its stored fields and text (so
+     * this stands on its own, without a chain verification).
+     */
     static List<SignatureCheck> verify(Connection c, String tenantId, String runId, List<StoredStep> steps)
             throws SQLException {
         Map<Long, String[]> signatures = new HashMap<>();
@@ -53,20 +86,7 @@ final class SignatureVerifier {
                 }
             }
         }
-        Map<String, String> agentOf = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT did, agent_id FROM agent_identities");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                agentOf.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        Map<String, String> revokedAt = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT did, revoked_at FROM identity_revocations");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                revokedAt.put(rs.getString(1), rs.getString(2));
-            }
-        }
+        Identities identities = Identities.read(c);
         List<SignatureCheck> out = new ArrayList<>(steps.size());
         for (StoredStep s : steps) {
             String[] signed = signatures.get(s.seq());
@@ -75,20 +95,50 @@ final class SignatureVerifier {
                         s.stepId(), s.seq(), s.agentId(), null, SignatureCheck.Status.UNSIGNED, "not signed"));
                 continue;
             }
-            out.add(check(s, erased.contains(s.seq()), signed[0], signed[1], agentOf, revokedAt));
+            String entryHash = erased.contains(s.seq()) ? s.entryHash() : recomputedEntryHash(s);
+            out.add(check(
+                    new Signed(s.stepId(), s.seq(), s.agentId(), s.endedAt(), entryHash),
+                    signed[0],
+                    signed[1],
+                    identities));
         }
         return out;
     }
 
-    private static SignatureCheck check(
-            StoredStep s,
-            boolean erased,
-            String signer,
-            String signature,
-            Map<String, String> agentOf,
-            Map<String, String> revokedAt) {
+    /**
+     * Checks the signed records of a run whose hash chain has just verified, against their <em>stored</em> entry
+     * hashes: the chain verification recomputed each of them from the record's fields and text and found it equal,
+     * so reading the records' text a second time would prove nothing more. Unsigned records are not listed.
+     *
+     * @return one check per signed record, in order of {@code seq}
+     */
+    static List<SignatureCheck> verifySignedAfterChain(Connection c, String tenantId, String runId)
+            throws SQLException {
+        List<SignatureCheck> out = new ArrayList<>();
+        Identities identities = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT s.seq, r.step_id, r.agent_id, r.ended_at, r.entry_hash,"
+                + " s.signer, s.signature FROM step_signatures s JOIN step_records r ON r.run_id = s.run_id"
+                + " AND r.seq = s.seq AND r.tenant_id = s.tenant_id WHERE s.tenant_id = ? AND s.run_id = ?"
+                + " ORDER BY s.seq")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (identities == null) {
+                        identities = Identities.read(c);
+                    }
+                    Signed record = new Signed(
+                            rs.getString(2), rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5));
+                    out.add(check(record, rs.getString(6), rs.getString(7), identities));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SignatureCheck check(Signed s, String signer, String signature, Identities identities) {
         String name = ChainVerifier.name(s.stepId(), s.seq());
-        String entryHash = erased ? s.entryHash() : recomputedEntryHash(s);
+        String entryHash = s.entryHash();
         if (entryHash == null || !DidKey.verify(signer, entryHash.getBytes(StandardCharsets.US_ASCII), signature)) {
             return new SignatureCheck(
                     s.stepId(),
@@ -99,7 +149,7 @@ final class SignatureVerifier {
                     name + ": the signature by " + signer + " does not verify over the entry hash recomputed from"
                             + " the stored record (the record or its signature was changed)");
         }
-        String owner = agentOf.get(signer);
+        String owner = identities.agentOf().get(signer);
         if (owner == null || !owner.equals(s.agentId())) {
             return new SignatureCheck(
                     s.stepId(),
@@ -111,7 +161,7 @@ final class SignatureVerifier {
                             + (owner == null ? "not a registered identity" : "the identity of agent '" + owner + "'")
                             + ", not of agent '" + s.agentId() + "'");
         }
-        String revoked = revokedAt.get(signer);
+        String revoked = identities.revokedAt().get(signer);
         if (revoked != null && revoked.compareTo(s.endedAt()) <= 0) {
             return new SignatureCheck(
                     s.stepId(),

@@ -110,6 +110,29 @@ class GovernanceLedgerIT extends LedgerTestBase {
     }
 
     @Test
+    void aSignatureMovedToAnotherRecord_failsTheChainVerification() throws Exception {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+        assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
+
+        // seq 1's signature is the writer's genuine signature, but over seq 1's entry hash, not seq 2's
+        db.sql(
+                "UPDATE step_signatures SET signer = (SELECT signer FROM step_signatures WHERE run_id = ? AND seq = 1),"
+                        + " signature = (SELECT signature FROM step_signatures WHERE run_id = ? AND seq = 1)"
+                        + " WHERE run_id = ? AND seq = 2",
+                result.runId(),
+                result.runId(),
+                result.runId());
+
+        ChainVerification chain = ledger.verifyChain("acme", result.runId());
+        assertThat(chain.valid()).isFalse();
+        assertThat(chain.problem()).isEqualTo(Problem.BAD_SIGNATURE);
+        assertThat(chain.seq()).isEqualTo(2);
+        assertThat(chain.stepId()).isEqualTo(stepId(result, 2));
+        assertThat(chain.detail()).contains("does not verify");
+    }
+
+    @Test
     void aRecordReSignedWithAnotherKey_isReported() throws Exception {
         JdbcLedger ledger = open();
         RunResult result = run(ledger);
