@@ -105,6 +105,39 @@ class TamperIT extends LedgerTestBase {
     }
 
     @Test
+    void separatorWrittenIntoAPackedField_isFieldChanged() throws Exception {
+        // the verifier reads the short fields joined by '|': a value holding one must not shift the others
+        db.sql("UPDATE step_records SET verdict = 'PASS|PASS' WHERE step_id = 'r-s2'");
+        assertBroken(Problem.FIELD_CHANGED, 2, "r-s2");
+    }
+
+    @Test
+    void tokensOrDurationChanged_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET tokens_used = tokens_used + 1 WHERE step_id = 'r-s3'");
+        db.sql("UPDATE step_records SET duration_ms = -1 WHERE step_id = 'r-s4'");
+        assertBroken(Problem.FIELD_CHANGED, 3, "r-s3");
+    }
+
+    @Test
+    void negativeDurationOnly_isFieldChanged() throws Exception {
+        // a value the packed reading refuses (negative) is read from its own column and judged as stored
+        db.sql("UPDATE step_records SET duration_ms = -1 WHERE step_id = 'r-s4'");
+        assertBroken(Problem.FIELD_CHANGED, 4, "r-s4");
+    }
+
+    @Test
+    void outputTruncatedFlagFlipped_isFieldChanged() throws Exception {
+        db.sql("UPDATE step_records SET output_truncated = NOT output_truncated WHERE step_id = 'r-s1'");
+        assertBroken(Problem.FIELD_CHANGED, 1, "r-s1");
+    }
+
+    @Test
+    void entryHashNulled_isUnverifiable() throws Exception {
+        db.sql("UPDATE step_records SET entry_hash = NULL WHERE step_id = 'r-s2'");
+        assertBroken(Problem.UNVERIFIABLE, 2, "r-s2");
+    }
+
+    @Test
     void costChanged_isFieldChanged() throws Exception {
         db.sql("UPDATE step_records SET cost_usd = 0.0 WHERE step_id = 'r-s5'");
         assertBroken(Problem.FIELD_CHANGED, 5, "r-s5");
