@@ -55,6 +55,7 @@ public final class ServerLoad {
     private static final String KEY = "bench-key-000001";
     private static final int SSE_TOKENS = 400;
     private static final Duration SSE_DELAY = Duration.ofMillis(50);
+    private static final int SSE_WORKERS = 4_096;
 
     private ServerLoad() {}
 
@@ -147,13 +148,15 @@ public final class ServerLoad {
             long peak = Long.parseLong(heap.substring(heap.indexOf(' ') + 1).trim());
             out.printf(
                     Locale.ROOT,
-                    "| %,d concurrent SSE streams (%d tokens each, %d ms apart) | %,d completed, %,d held open at once, %,d tokens received, server peak heap used %,.0f MiB (-Xmx1g) | 2,000 open, heap < 1 GiB |%n",
+                    "| %,d concurrent SSE streams (%d tokens each, %d ms apart) | %,d completed, %,d held open at once, %,d with tokens flowing at once, %,d tokens received in %.1f s, server peak heap used %,.0f MiB (-Xmx1g) | 2,000 open, heap < 1 GiB |%n",
                     sse,
                     SSE_TOKENS,
                     SSE_DELAY.toMillis(),
                     s.completed,
                     s.peakOpen,
+                    s.peakStreaming,
                     s.tokens,
+                    s.seconds,
                     peak / 1048576.0);
         } finally {
             serverIn.println("stop");
@@ -313,12 +316,23 @@ public final class ServerLoad {
         }
     }
 
-    record SseResult(int completed, int peakOpen, long tokens) {}
+    /**
+     * What the SSE phase saw.
+     *
+     * @param completed streams that reached RUN_END
+     * @param peakOpen most streams open at once (response headers received)
+     * @param peakStreaming most streams at once between their first token and their end
+     * @param tokens token events received in all
+     * @param seconds from the first request to the last stream's end
+     */
+    record SseResult(int completed, int peakOpen, int peakStreaming, long tokens, double seconds) {}
 
     private static SseResult sse(HttpClient http, String base, int streams) throws InterruptedException {
         AtomicInteger open = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
         AtomicInteger completed = new AtomicInteger();
+        AtomicInteger streaming = new AtomicInteger();
+        AtomicInteger peakStreaming = new AtomicInteger();
         AtomicLong tokens = new AtomicLong();
         CountDownLatch done = new CountDownLatch(streams);
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/stream"))
@@ -344,11 +358,22 @@ public final class ServerLoad {
                     try (BufferedReader reader =
                             new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                         String line;
-                        while ((line = reader.readLine()) != null) {
-                            if (line.equals("event: TOKEN_DELTA")) {
-                                tokens.incrementAndGet();
-                            } else if (line.equals("event: RUN_END")) {
-                                completed.incrementAndGet();
+                        boolean flowing = false;
+                        try {
+                            while ((line = reader.readLine()) != null) {
+                                if (line.equals("event: TOKEN_DELTA")) {
+                                    tokens.incrementAndGet();
+                                    if (!flowing) {
+                                        flowing = true;
+                                        peakStreaming.accumulateAndGet(streaming.incrementAndGet(), Math::max);
+                                    }
+                                } else if (line.equals("event: RUN_END")) {
+                                    completed.incrementAndGet();
+                                }
+                            }
+                        } finally {
+                            if (flowing) {
+                                streaming.decrementAndGet();
                             }
                         }
                     } finally {
@@ -362,15 +387,17 @@ public final class ServerLoad {
             });
         }
         done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
         System.err.printf(
                 Locale.ROOT,
-                "SSE: %d streams, %d completed, peak %d open, %,d tokens in %.1f s%n",
+                "SSE: %d streams, %d completed, peak %d open, peak %d streaming tokens, %,d tokens in %.1f s%n",
                 streams,
                 completed.get(),
                 peak.get(),
+                peakStreaming.get(),
                 tokens.get(),
-                (System.nanoTime() - start) / 1e9);
-        return new SseResult(completed.get(), peak.get(), tokens.get());
+                seconds);
+        return new SseResult(completed.get(), peak.get(), peakStreaming.get(), tokens.get(), seconds);
     }
 
     /** The server side: a SQLite ledger in a temporary directory, two workflows, heap sampling; driven by stdin. */
@@ -385,6 +412,9 @@ public final class ServerLoad {
                 .port(0)
                 .apiKeys(ApiKeys.parse(KEY + ":bench", "default"))
                 .maxRunsPerTenant(100_000)
+                // every SSE stream is a run that executes while it streams: the default 256 workers would queue
+                // most of the 2,000 and let their tokens flow a few hundred at a time
+                .workers(SSE_WORKERS)
                 .metrics(new RunMetrics())
                 .defaultWorkflow(new ServedWorkflow(
                         Team.sequential("one", agent),
