@@ -107,6 +107,13 @@ public final class HashChain {
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * One encoder per thread for the static methods: looking up a SHA-256 {@link MessageDigest} costs more than
+     * hashing a short record, and every append computes two hashes. The methods below never call each other while an
+     * encoder is in use, so a thread's encoder is never used twice at once.
+     */
+    private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
+
     private HashChain() {}
 
     /**
@@ -116,7 +123,7 @@ public final class HashChain {
      * @return 64 lowercase hexadecimal characters
      */
     public static String contentHash(StepRecord step) {
-        return new Encoder().contentHash(step.inputTask(), step.outputContent(), step.toolCalls());
+        return ENCODERS.get().contentHash(step.inputTask(), step.outputContent(), step.toolCalls());
     }
 
     /**
@@ -125,7 +132,7 @@ public final class HashChain {
      * @return 64 lowercase hexadecimal characters
      */
     public static String contentHash(String inputTask, String outputContent) {
-        return new Encoder().contentHash(inputTask, outputContent);
+        return ENCODERS.get().contentHash(inputTask, outputContent);
     }
 
     /**
@@ -144,7 +151,7 @@ public final class HashChain {
      * @throws LedgerException when this code does not know {@code hashVersion}
      */
     public static String entryHash(int hashVersion, StepRecord step, String contentHash, String prevHash) {
-        return new Encoder().entryHash(hashVersion, step, contentHash, prevHash);
+        return ENCODERS.get().entryHash(hashVersion, step, contentHash, prevHash);
     }
 
     /**
