@@ -14,7 +14,9 @@ public enum Durability {
 
     /**
      * Steps are committed in order by a background writer while the run moves on, several per transaction when the
-     * run is faster than the ledger. A step's end may be announced before it is committed; a crash can lose the last
+     * run is faster than the ledger; the writer starts a couple of milliseconds after a step is handed over, so a
+     * run that ends sooner commits all its steps itself, in one transaction, as it ends. A step's end may be
+     * announced before it is committed; a crash can lose the last
      * steps that were not yet committed, and resuming runs them again. If the ledger fails, the run stops at its next
      * step and ends {@link RunStatus#FAILED}, and nothing after the failed step is recorded.
      */

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,10 +25,22 @@ import org.jspecify.annotations.Nullable;
  * a writer thread appends the steps in {@code seq} order, as many consecutive ones per {@link Ledger#append(List)} as
  * have queued up while the previous append committed. At most {@value #MAX_PENDING} steps wait; beyond that the run
  * waits for the writer. The first failure is kept: later steps are refused, and {@link #flush} reports it.
+ *
+ * <p>The writer starts {@link #LINGER} after the first step it would write was handed over, not at once (Kafka's
+ * {@code linger.ms}, PostgreSQL's {@code commit_delay}): a run that ends sooner — most runs of function nodes, or of a
+ * cached model — has its steps appended by its own thread in {@link #flush}, in one transaction, with no hand-over to
+ * another thread and back; a longer run has its steps committed at most that much later than at once.
  */
 final class AsyncAppender {
     static final int MAX_PENDING = 1024;
     static final int MAX_BATCH = 256;
+
+    /** How long a handed-over step may wait for more before the background writer starts. */
+    static final Duration LINGER = Duration.ofMillis(2);
+
+    /** Starts the writers of all runs once their linger has passed; the writing itself is on virtual threads. */
+    private static final ScheduledExecutorService LINGERING = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("meshflow-ledger-linger").daemon(true).factory());
 
     /** How long {@link #flush} waits for a step that was numbered but never handed over, before giving up. */
     private static final Duration MISSING_STEP_TIMEOUT = Duration.ofSeconds(30);
@@ -37,6 +52,9 @@ final class AsyncAppender {
     private final TreeMap<Long, LedgerAppend> pending = new TreeMap<>();
     private long nextSeq;
     private boolean writing;
+    /** A writer start is scheduled and has not run yet. */
+    private boolean lingering;
+
     private @Nullable LedgerException failure;
 
     /** Signs each step over its entry hash, or null. */
@@ -59,7 +77,7 @@ final class AsyncAppender {
      * @throws LedgerException when an earlier step of the run could not be recorded
      */
     void submit(StepRecord step, @Nullable Checkpoint checkpoint) {
-        boolean startWriter = false;
+        boolean schedule = false;
         lock.lock();
         try {
             while (failure == null && pending.size() >= MAX_PENDING) {
@@ -73,16 +91,39 @@ final class AsyncAppender {
                         failed);
             }
             pending.put(step.seq(), new LedgerAppend(step, checkpoint, signer));
-            if (!writing && step.seq() == nextSeq) {
-                writing = true;
-                startWriter = true;
+            if (!writing && !lingering && step.seq() == nextSeq) {
+                lingering = true;
+                schedule = true;
             }
         } finally {
             lock.unlock();
         }
-        if (startWriter) {
-            Thread.ofVirtual().name("meshflow-ledger-async-" + runId).start(this::write);
+        if (schedule) {
+            // nothing to collect from the future: startWriter only starts a thread, and a write's failure reaches
+            // the run through this appender's failure
+            Future<?> unused = LINGERING.schedule(this::startWriter, LINGER.toNanos(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The linger has passed: starts the background writer unless the run is writing or has written its steps. */
+    private void startWriter() {
+        lock.lock();
+        try {
+            lingering = false;
+            if (writing || failure != null || !ready()) {
+                return;
+            }
+            writing = true;
+        } finally {
+            lock.unlock();
+        }
+        Thread.ofVirtual().name("meshflow-ledger-async-" + runId).start(this::write);
+    }
+
+    /** Whether the next step in order has been handed over. Called with the lock held. */
+    private boolean ready() {
+        Map.Entry<Long, LedgerAppend> first = pending.firstEntry();
+        return first != null && first.getKey() == nextSeq;
     }
 
     /** Appends consecutive queued steps until none is ready. */
@@ -146,6 +187,17 @@ final class AsyncAppender {
             while (failure == null && (writing || !pending.isEmpty())) {
                 if (writing) {
                     changed.awaitUninterruptibly();
+                    continue;
+                }
+                if (ready()) {
+                    // nobody is writing: the run's own thread appends what is left, without a hand-over
+                    writing = true;
+                    lock.unlock();
+                    try {
+                        write();
+                    } finally {
+                        lock.lock();
+                    }
                     continue;
                 }
                 // steps are queued but the next one in order never came

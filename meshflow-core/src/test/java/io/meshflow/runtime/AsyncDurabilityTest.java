@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ class AsyncDurabilityTest {
     /** An in-memory ledger that can hold appends back and fail one step, recording the batches it is given. */
     private static final class ScriptedLedger extends ForwardingLedger {
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final List<String> appendingThreads = new CopyOnWriteArrayList<>();
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger appendsSeen = new AtomicInteger();
         volatile boolean holdFirst;
@@ -48,6 +50,7 @@ class AsyncDurabilityTest {
 
         @Override
         public void append(List<LedgerAppend> appends) {
+            appendingThreads.add(Thread.currentThread().getName());
             if (holdFirst && appendsSeen.getAndIncrement() == 0) {
                 try {
                     assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
@@ -111,6 +114,61 @@ class AsyncDurabilityTest {
         // while the first append was held, the run went on: the steps queued behind it were handed over together
         assertThat(ledger.batchSizes).anySatisfy(size -> assertThat(size).isGreaterThan(1));
         assertThat(ledger.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+    }
+
+    @Test
+    void asyncRun_endingWithinTheLinger_isAppendedByItsOwnThread_inOneBatch() {
+        ScriptedLedger ledger = new ScriptedLedger();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+        WorkflowDefinition wf = WorkflowDefinition.builder("line")
+                .addFunctionNode("a", (input, ctx) -> "a")
+                .addFunctionNode("b", (input, ctx) -> "b")
+                .addFunctionNode("c", (input, ctx) -> "c")
+                .addEdge("a", "b")
+                .addEdge("b", "c")
+                .build();
+
+        RunResult result = mesh.run(wf, "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.steps("default", result.runId()))
+                .extracting(StepRecord::seq)
+                .containsExactly(1L, 2L, 3L);
+        // three function steps take far less than the linger: no writer thread started, one append of all three
+        assertThat(ledger.batchSizes).containsExactly(3);
+        assertThat(ledger.appendingThreads).noneMatch(name -> name.startsWith("meshflow-ledger-async-"));
+    }
+
+    @Test
+    void asyncRun_longerThanTheLinger_hasItsEarlierStepsCommittedWhileItRuns() {
+        InMemoryLedger ledger = InMemoryLedger.withCheckpoints();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+        AtomicReference<String> seenWhileRunning = new AtomicReference<>("nothing");
+        WorkflowDefinition wf = WorkflowDefinition.builder("slow")
+                .addFunctionNode("first", (input, ctx) -> "first done")
+                .addFunctionNode("second", (input, ctx) -> {
+                    // like a step waiting on its model: the writer starts after the linger and commits step 1
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (System.nanoTime() < deadline) {
+                        List<StepRecord> recorded = ledger.steps("default", ctx.runId());
+                        if (!recorded.isEmpty()) {
+                            seenWhileRunning.set(recorded.get(0).outputContent());
+                            break;
+                        }
+                        Thread.sleep(5);
+                    }
+                    return "second done";
+                })
+                .addEdge("first", "second")
+                .build();
+
+        RunResult result = mesh.run(wf, "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(seenWhileRunning.get()).isEqualTo("first done");
+        assertThat(ledger.steps("default", result.runId()))
+                .extracting(StepRecord::seq)
+                .containsExactly(1L, 2L);
     }
 
     @Test
