@@ -18,6 +18,8 @@ import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.StepSigner;
+import io.meshflow.memory.MemoryScope;
+import io.meshflow.memory.MemoryStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -70,7 +74,7 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <p>Thread-safe. Close it to release the pool and stop the writer; appends in flight finish first.
  */
-public final class JdbcLedger implements Ledger, PauseStore {
+public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     /** Outputs larger than this many UTF-8 bytes are stored gzip-compressed. */
     public static final int COMPRESSION_THRESHOLD_BYTES = OutputCodec.THRESHOLD_BYTES;
 
@@ -1117,6 +1121,50 @@ public final class JdbcLedger implements Ledger, PauseStore {
     public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
         return read(
                 "cannot read the webhook deliveries of pause " + pauseId, c -> Pauses.deliveries(c, tenantId, pauseId));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // the agents' memory (MemoryStorage), in tables agent_memories, agent_memory_sources and agent_memory_scopes
+
+    @Override
+    public String revision(MemoryScope scope) {
+        return read("cannot read the revision of memory " + scope.key(), c -> Memories.revision(c, scope));
+    }
+
+    @Override
+    public MemoryStorage.Snapshot load(MemoryScope scope) {
+        return readSnapshot("cannot read memory " + scope.key(), c -> Memories.load(c, scope));
+    }
+
+    @Override
+    public MemoryStorage.Written write(
+            MemoryScope scope, String expectedRevision, List<StoredMemory> upserts, Collection<String> deletes) {
+        AtomicReference<MemoryStorage.@Nullable Written> out = new AtomicReference<>();
+        write(
+                "cannot write memory " + scope.key(),
+                c -> out.set(Memories.write(c, dialect, scope, expectedRevision, upserts, deletes)));
+        return Objects.requireNonNull(out.get());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@link #deleteRun} and {@link #anonymizeRun} do this too, in the erasure's transaction, and count the
+     * memories on the receipt; this erases memories only, with no receipt.
+     */
+    @Override
+    public int forgetRun(String tenantId, String runId) {
+        AtomicInteger out = new AtomicInteger();
+        write("cannot forget the memories of run " + runId, c -> out.set(Memories.eraseRun(c, tenantId, runId)));
+        return out.get();
+    }
+
+    /** {@inheritDoc} {@link #deleteTenant} does this too, in the erasure's transaction. */
+    @Override
+    public int forgetTenant(String tenantId) {
+        AtomicInteger out = new AtomicInteger();
+        write("cannot forget the memories of tenant " + tenantId, c -> out.set(Memories.eraseTenant(c, tenantId)));
+        return out.get();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
