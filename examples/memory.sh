@@ -40,3 +40,9 @@ if [ "$(echo "$third" | recalled)" -ne 0 ]; then
   exit 1
 fi
 echo "after the erasure: nothing recalled"
+
+echo
+echo "== summarising: the agent's own model summarises its older memories once there are more than summarize_after"
+./meshflow run examples/memory-summary.yaml --no-color --ledger "$ledger" >/dev/null
+summary_run=$(last_run)
+./meshflow audit "$summary_run" --ledger "$ledger" | grep -F "[memory/consolidated INFO]"

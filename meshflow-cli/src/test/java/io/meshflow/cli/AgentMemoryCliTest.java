@@ -65,4 +65,33 @@ class AgentMemoryCliTest {
         assertThat(deleted.out()).contains("1 step record(s), 1 checkpoint(s), 1 memory(ies)");
         assertThat(recalled(run(url))).isEmpty();
     }
+
+    @Test
+    void summarizeAfter_theAgentsModelSummarisesTheOlderMemories_andTheAuditShowsIt(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        Cli.Outcome run = Cli.run("run", Fixtures.example("memory-summary.yaml"), "--json", "--ledger", url);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+
+        Cli.Outcome audit = Cli.run("audit", runId(run), "--ledger", url);
+
+        assertThat(audit.out())
+                .contains("[memory/consolidated INFO]")
+                .contains("scope default/analyst/*: 3 memories consolidated into 2 (older ones summarised by"
+                        + " scripted, the 1 newest kept)");
+        // the next run's first step recalls the summary and the newest finding, not the two summarised ones
+        Cli.Outcome again = Cli.run("run", Fixtures.example("memory-summary.yaml"), "--json", "--ledger", url);
+        JsonNode firstRecall = again.out()
+                .lines()
+                .map(MeshJson::parse)
+                .filter(e -> e.path("type").asText().equals("MEMORY_RECALLED"))
+                .findFirst()
+                .orElseThrow();
+        List<String> texts = new ArrayList<>();
+        firstRecall.path("memories").forEach(m -> texts.add(m.path("text").asText()));
+        assertThat(texts)
+                .containsExactlyInAnyOrder(
+                        "March: a 40-minute Oslo scanner outage on 3 March; invoice exports failed on 9 March"
+                                + " (expired SFTP certificate).",
+                        "Finding: on 21 March two parcels were labelled for the wrong depot after a printer swap.");
+    }
 }
