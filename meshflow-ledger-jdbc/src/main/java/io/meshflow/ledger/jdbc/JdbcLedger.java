@@ -44,7 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -435,9 +434,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
 
     /** Releases a legal hold placed by {@link #placeLegalHold}; false when there was none. */
     public boolean releaseLegalHold(String tenantId, @Nullable String runId) {
-        AtomicBoolean released = new AtomicBoolean();
-        write("cannot release a legal hold", c -> released.set(Erasure.releaseHold(c, tenantId, runId)));
-        return released.get();
+        return written("cannot release a legal hold", c -> Erasure.releaseHold(c, tenantId, runId));
     }
 
     /**
@@ -1073,19 +1070,15 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
 
     @Override
     public Optional<Pause> decideExpired(String pauseId, Decision decision, Instant at) {
-        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
-        write("cannot decide expired pause " + pauseId, c -> out.set(Pauses.decideExpired(c, pauseId, decision, at)));
-        return out.get();
+        return written("cannot decide expired pause " + pauseId, c -> Pauses.decideExpired(c, pauseId, decision, at));
     }
 
     @Override
     public Optional<Pause> escalateExpired(
             String pauseId, List<String> approvers, @Nullable Instant newDeadline, Instant at) {
-        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
-        write(
+        return written(
                 "cannot escalate pause " + pauseId,
-                c -> out.set(Pauses.escalateExpired(c, pauseId, approvers, newDeadline, at)));
-        return out.get();
+                c -> Pauses.escalateExpired(c, pauseId, approvers, newDeadline, at));
     }
 
     @Override
@@ -1105,9 +1098,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
 
     @Override
     public boolean claimPausedRun(String tenantId, String runId) {
-        AtomicBoolean claimed = new AtomicBoolean();
-        write("cannot claim run " + runId, c -> claimed.set(Pauses.claimPausedRun(c, tenantId, runId)));
-        return claimed.get();
+        return written("cannot claim run " + runId, c -> Pauses.claimPausedRun(c, tenantId, runId));
     }
 
     @Override
@@ -1139,11 +1130,9 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     @Override
     public MemoryStorage.Written write(
             MemoryScope scope, String expectedRevision, List<StoredMemory> upserts, Collection<String> deletes) {
-        AtomicReference<MemoryStorage.@Nullable Written> out = new AtomicReference<>();
-        write(
+        return written(
                 "cannot write memory " + scope.key(),
-                c -> out.set(Memories.write(c, dialect, scope, expectedRevision, upserts, deletes)));
-        return Objects.requireNonNull(out.get());
+                c -> Memories.write(c, dialect, scope, expectedRevision, upserts, deletes));
     }
 
     /**
@@ -1154,17 +1143,13 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public int forgetRun(String tenantId, String runId) {
-        AtomicInteger out = new AtomicInteger();
-        write("cannot forget the memories of run " + runId, c -> out.set(Memories.eraseRun(c, tenantId, runId)));
-        return out.get();
+        return written("cannot forget the memories of run " + runId, c -> Memories.eraseRun(c, tenantId, runId));
     }
 
     /** {@inheritDoc} {@link #deleteTenant} does this too, in the erasure's transaction. */
     @Override
     public int forgetTenant(String tenantId) {
-        AtomicInteger out = new AtomicInteger();
-        write("cannot forget the memories of tenant " + tenantId, c -> out.set(Memories.eraseTenant(c, tenantId)));
-        return out.get();
+        return written("cannot forget the memories of tenant " + tenantId, c -> Memories.eraseTenant(c, tenantId));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1329,6 +1314,13 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         } catch (SQLException | RuntimeException e) {
             throw new LedgerException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Does {@code work} in the writer's transaction, as {@link #write} does, and returns its result. */
+    <T> T written(String what, Query<T> work) {
+        AtomicReference<@Nullable T> out = new AtomicReference<>();
+        write(what, c -> out.set(work.run(c)));
+        return Objects.requireNonNull(out.get());
     }
 
     <T> T read(String what, Query<T> query) {
