@@ -55,6 +55,8 @@ export interface ErasureReceipt {
   runs?: number;
   step_records?: number;
   checkpoints?: number;
+  /** agent memories the erased run or tenant left in the ledger, erased with it */
+  memories?: number;
 }
 
 export interface Error {

@@ -18,6 +18,7 @@ import io.meshflow.ledger.RunStatus;
 import io.meshflow.memory.EmbeddingProvider;
 import io.meshflow.memory.EmbeddingProviders;
 import io.meshflow.memory.KnowledgeBase;
+import io.meshflow.memory.MemoryStorage;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmProvider;
@@ -387,9 +388,11 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
-     * The agents' memory: the store given to the builder, else one created on first use with in-memory indexes and
-     * the builder's embedding provider (default {@link EmbeddingProviders#defaultProvider()}: the in-process MiniLM
-     * model when module {@code meshflow-embeddings-minilm} is installed, else TF-IDF).
+     * The agents' memory: the store given to the builder, else one created on first use with the builder's embedding
+     * provider (default {@link EmbeddingProviders#defaultProvider()}: the in-process MiniLM model when module
+     * {@code meshflow-embeddings-minilm} is installed, else TF-IDF). When the ledger is also a {@link MemoryStorage}
+     * (the JDBC ledger is), that store keeps its memories in the ledger: they outlive the process, every mesh on the
+     * same ledger shares them, and erasing a run from the ledger erases what it left in memory.
      */
     public MemoryStore memory() {
         MemoryStore m = memory;
@@ -398,7 +401,12 @@ public final class Mesh implements AutoCloseable {
                 m = memory;
                 if (m == null) {
                     EmbeddingProvider e = embeddingProvider;
-                    m = MemoryStore.inMemory(e != null ? e : EmbeddingProviders.defaultProvider());
+                    MemoryStore.Builder store =
+                            MemoryStore.builder().embeddings(e != null ? e : EmbeddingProviders.defaultProvider());
+                    if (ledger instanceof MemoryStorage durable) {
+                        store.storage(durable);
+                    }
+                    m = store.build();
                     memory = m;
                 }
             }
@@ -443,19 +451,25 @@ public final class Mesh implements AutoCloseable {
     /**
      * Forgets what a run left in this mesh's memory (for GDPR erasure, with the ledger's own deletion or
      * anonymisation of the run): see {@link MemoryStore#forgetRun}. Nothing is created when the mesh has no memory
-     * yet.
+     * yet, unless its memory is kept in the ledger.
      *
      * @return how many memories were forgotten
      */
     public int forgetRun(String tenant, String runId) {
-        MemoryStore m = memory;
+        MemoryStore m = existingMemory();
         return m == null ? 0 : m.forgetRun(tenant, runId);
     }
 
     /** Forgets every memory of a tenant in this mesh; see {@link MemoryStore#forgetTenant}. */
     public int forgetTenant(String tenant) {
-        MemoryStore m = memory;
+        MemoryStore m = existingMemory();
         return m == null ? 0 : m.forgetTenant(tenant);
+    }
+
+    /** The memory, if this mesh has any yet: memories kept in the ledger exist before this mesh uses them. */
+    private @Nullable MemoryStore existingMemory() {
+        MemoryStore m = memory;
+        return m == null && ledger instanceof MemoryStorage ? memory() : m;
     }
 
     /** The tenant of runs that name none. */

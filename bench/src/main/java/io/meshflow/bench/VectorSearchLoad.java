@@ -29,11 +29,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>in-process MiniLM embedding throughput: sentences per second, batches of 32;
  *   <li>pgvector query latency at {@code --pg-rows} rows (default 100,000) through {@link PgVectorIndex} (HNSW,
  *       cosine) on the PostgreSQL + pgvector at {@code --pg-url} (default the PGlite server of {@code tools/pglite}
- *       on 127.0.0.1:55432); skipped with {@code --pg-rows 0}.
+ *       on 127.0.0.1:55432); skipped with {@code --pg-rows 0}. The rows are loaded first and the HNSW index is
+ *       built once over them with {@code maintenance_work_mem} set to {@code --pg-maintenance-work-mem} (default
+ *       {@code 1GB}): an HNSW build whose graph outgrows {@code maintenance_work_mem} goes on on disk, many times
+ *       slower.
  * </ul>
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.meshflow.bench.VectorSearchLoad [--rows N] [--queries N]
- * [--pg-rows N] [--pg-url URL]}
+ * [--pg-rows N] [--pg-url URL] [--pg-maintenance-work-mem SIZE]}
  */
 public final class VectorSearchLoad {
     private static final int DIM = 384;
@@ -46,12 +49,14 @@ public final class VectorSearchLoad {
         int queries = 300;
         int pgRows = 100_000;
         String pgUrl = "jdbc:postgresql://127.0.0.1:55432/postgres?user=postgres&sslmode=disable&prepareThreshold=0";
+        String pgMaintenanceMemory = "1GB";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[i + 1]);
                 case "--queries" -> queries = Integer.parseInt(args[i + 1]);
                 case "--pg-rows" -> pgRows = Integer.parseInt(args[i + 1]);
                 case "--pg-url" -> pgUrl = args[i + 1];
+                case "--pg-maintenance-work-mem" -> pgMaintenanceMemory = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -63,7 +68,7 @@ public final class VectorSearchLoad {
         inMemory(out, rows, queries);
         miniLm(out);
         if (pgRows > 0) {
-            pgvector(out, pgUrl, pgRows, Math.min(queries, 200));
+            pgvector(out, pgUrl, pgRows, Math.min(queries, 200), pgMaintenanceMemory);
         }
         out.println();
     }
@@ -150,9 +155,17 @@ public final class VectorSearchLoad {
                 done / seconds);
     }
 
-    private static void pgvector(PrintStream out, String url, int rows, int queries) throws SQLException {
+    private static void pgvector(PrintStream out, String url, int rows, int queries, String maintenanceMemory)
+            throws SQLException {
+        if (!maintenanceMemory.matches("[0-9]+(kB|MB|GB)")) {
+            throw new IllegalArgumentException(
+                    "--pg-maintenance-work-mem must be a PostgreSQL size such as 1GB, got " + maintenanceMemory);
+        }
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(url);
+        // PostgreSQL: every connection of the data source (the one PgVectorIndex.open builds the index on) starts with
+        // it
+        ds.setOptions("-c maintenance_work_mem=" + maintenanceMemory);
         String collection = "bench-" + System.nanoTime();
         PgVectorIndex index = PgVectorIndex.open(ds, "bench", collection, DIM);
         Random rnd = new Random(2);
@@ -162,6 +175,8 @@ public final class VectorSearchLoad {
             try (Statement s = c.createStatement()) {
                 // bulk load without the HNSW index, then build it once (what one does for a large import)
                 s.execute("DROP INDEX IF EXISTS meshflow_vectors_" + DIM + "_hnsw");
+                // PGlite ignores startup options but serves every connection from one session, where this holds
+                s.execute("SET maintenance_work_mem = '" + maintenanceMemory + "'");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO meshflow_vectors_" + DIM
                     + " (tenant_id, collection, id, embedding, metadata) VALUES ('bench', ?, ?, ?::vector, '{}')")) {
@@ -203,8 +218,10 @@ public final class VectorSearchLoad {
                 ms[(int) Math.min(ms.length - 1, Math.round(ms.length * 0.99))]);
         out.printf(
                 Locale.ROOT,
-                "| pgvector bulk load of %,d rows (batched INSERT) / HNSW index build | %.0f s / %.0f s | — |%n",
+                "| pgvector bulk load of %,d rows (batched INSERT) / HNSW index build (maintenance_work_mem %s)"
+                        + " | %.0f s / %.0f s | — |%n",
                 rows,
+                maintenanceMemory,
                 loadSeconds,
                 indexSeconds);
     }

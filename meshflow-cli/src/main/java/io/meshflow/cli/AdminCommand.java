@@ -84,7 +84,8 @@ final class AdminCommand implements Callable<Integer> {
             case DELETE_TENANT -> "deleted tenant " + r.tenantId();
         };
         return what + ": " + r.runs() + " run(s), " + r.stepRecords() + " step record(s), " + r.checkpoints()
-                + " checkpoint(s); receipt " + r.receiptId() + " at " + r.createdAt() + " by " + r.requestedBy()
+                + " checkpoint(s), " + r.memories() + " memory(ies); receipt " + r.receiptId() + " at " + r.createdAt()
+                + " by " + r.requestedBy()
                 + (r.reason() == null ? "" : " (" + r.reason() + ")");
     }
 

@@ -29,7 +29,8 @@ class AdminCommandTest {
 
         assertThat(anonymize.exitCode()).as(anonymize.err()).isZero();
         assertThat(anonymize.out())
-                .startsWith("anonymised run " + id + ": 0 run(s), 1 step record(s), 0 checkpoint(s); receipt erasure-")
+                .startsWith("anonymised run " + id
+                        + ": 0 run(s), 1 step record(s), 0 checkpoint(s), 0 memory(ies); receipt erasure-")
                 .contains("by alice (DSR-118)");
         assertThat(Cli.run("verify", id, "--ledger", url).exitCode()).isZero();
         Cli.Outcome erasures = Cli.run("admin", "erasures", "--ledger", url);

@@ -5,14 +5,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Something a governance check noticed about a run that is not itself a step's verdict: a guardian rule whose
- * severity is a warning, or a finding of the collusion audit after the run.
+ * severity is a warning, a finding of the collusion audit after the run, or an agent's memory consolidated (or
+ * failing to be) by its model.
  *
  * @param tenantId the run's tenant
  * @param runId the run
  * @param stepId the step it concerns, or {@code null} for the run as a whole
- * @param check the check that found it: {@code guardian}, {@code collusion}, {@code dasc}, ...
+ * @param check the check that found it: {@code guardian}, {@code collusion}, {@code dasc}, {@code memory}, ...
  * @param rule the rule within the check, such as {@code secrets} or {@code verbatim_copy}
- * @param severity {@code BLOCK}, {@code ESCALATE} or {@code WARN}
+ * @param severity {@code BLOCK}, {@code ESCALATE} or {@code WARN}; {@code INFO} for a memory consolidation
  * @param evidence what was found, for people
  * @param createdAt when
  */

@@ -5,14 +5,17 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -28,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * memories are matched by shared words instead.
  *
  * <p>Every {@link MemoryScope} (tenant, agent, run) has its own index: one scope never sees another's memories.
+ * With a {@link MemoryStorage} ({@link Builder#storage}) memories outlive the process: each scope is loaded from it
+ * on first use (and again whenever another process or an erasure changed it) and every change is written through.
  * Thread-safe.
  *
  * <pre>{@code
@@ -45,6 +50,7 @@ public final class MemoryStore {
     private final ObservationPurifier purifier;
     private final double mergeThreshold;
     private final Clock clock;
+    private final @Nullable MemoryStorage storage;
     private final Map<MemoryScope, Shelf> shelves = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
@@ -58,6 +64,7 @@ public final class MemoryStore {
         this.purifier = b.purifier;
         this.mergeThreshold = b.mergeThreshold;
         this.clock = b.clock;
+        this.storage = b.storage;
     }
 
     /** Starts configuring a store. */
@@ -68,6 +75,11 @@ public final class MemoryStore {
     /** A store with in-memory indexes that embeds with {@code embeddings}. */
     public static MemoryStore inMemory(EmbeddingProvider embeddings) {
         return builder().embeddings(embeddings).build();
+    }
+
+    /** The storage memories are kept in, when they outlive this store. */
+    public Optional<MemoryStorage> storage() {
+        return Optional.ofNullable(storage);
     }
 
     /** The embedding provider, or {@code null} in keyword mode. */
@@ -90,14 +102,14 @@ public final class MemoryStore {
      * memory it was merged into, in every scope.
      *
      * @param sourceRunId the run the observation comes from, or {@code null} for none
+     * @throws io.meshflow.MeshFlowException when the storage fails (the memory is then not kept)
      */
     public Optional<Memory> add(MemoryScope scope, String observation, @Nullable String sourceRunId) {
         String text = purifier.purify(observation).strip();
         if (text.isEmpty() || (embeddings == null && TfIdfEmbeddings.terms(text).isEmpty())) {
             return Optional.empty();
         }
-        Shelf shelf = shelf(scope);
-        synchronized (shelf) {
+        return onShelf(scope, shelf -> {
             String normalized = normalize(text);
             for (Memory m : shelf.entries.values()) {
                 if (normalize(m.text()).equals(normalized)) {
@@ -108,7 +120,7 @@ public final class MemoryStore {
             Instant now = clock.instant();
             if (embeddings == null) {
                 Memory memory = new Memory(nextId(), text, now, 0);
-                shelf.entries.put(memory.id(), memory);
+                shelf.putLast(memory, null);
                 shelf.noteSource(memory.id(), sourceRunId);
                 return Optional.of(memory);
             }
@@ -120,12 +132,10 @@ public final class MemoryStore {
                 id = nearest.get(0).id();
             }
             Memory memory = new Memory(id, text, now, 0);
-            shelf.index.add(id, vector, Map.of());
-            shelf.entries.remove(id); // a merged memory moves to the end: it is the newest
-            shelf.entries.put(id, memory);
+            shelf.putLast(memory, vector); // a merged memory moves to the end: it is the newest
             shelf.noteSource(id, sourceRunId);
             return Optional.of(memory);
-        }
+        });
     }
 
     /** The {@value #DEFAULT_K} memories of a scope most relevant to a query; see {@link #retrieveRelevant(MemoryScope, String, int)}. */
@@ -143,29 +153,29 @@ public final class MemoryStore {
         if (k < 0) {
             throw new ValidationException("k must be >= 0, got " + k);
         }
-        Shelf shelf = shelves.get(scope);
-        if (shelf == null || k == 0 || query.isBlank()) {
+        if (k == 0 || query.isBlank() || (storage == null && !shelves.containsKey(scope))) {
             return List.of();
         }
-        if (embeddings == null) {
-            return keywordSearch(shelf, query, k);
+        EmbeddingProvider e = embeddings;
+        if (e == null) {
+            return onShelf(scope, shelf -> keywordSearch(shelf, query, k));
         }
         float[] vector;
         try {
-            vector = embeddings.embed(query);
-        } catch (ValidationException e) {
+            vector = e.embed(query);
+        } catch (ValidationException ex) {
             return List.of(); // a query with nothing to embed (say, only punctuation) recalls nothing
         }
-        List<Memory> found = new ArrayList<>(k);
-        synchronized (shelf) {
+        return onShelf(scope, shelf -> {
+            List<Memory> found = new ArrayList<>(k);
             for (VectorMatch match : shelf.index.search(vector, k)) {
                 Memory memory = shelf.entries.get(match.id());
                 if (memory != null && match.score() > 0) {
                     found.add(memory.withScore(match.score()));
                 }
             }
-        }
-        return found;
+            return found;
+        });
     }
 
     private static List<Memory> keywordSearch(Shelf shelf, String query, int k) {
@@ -174,13 +184,11 @@ public final class MemoryStore {
             return List.of();
         }
         List<Memory> scored = new ArrayList<>();
-        synchronized (shelf) {
-            for (Memory m : shelf.entries.values()) {
-                Set<String> have = new HashSet<>(TfIdfEmbeddings.terms(m.text()));
-                long shared = wanted.stream().filter(have::contains).count();
-                if (shared > 0) {
-                    scored.add(m.withScore((double) shared / wanted.size()));
-                }
+        for (Memory m : shelf.entries.values()) {
+            Set<String> have = new HashSet<>(TfIdfEmbeddings.terms(m.text()));
+            long shared = wanted.stream().filter(have::contains).count();
+            if (shared > 0) {
+                scored.add(m.withScore((double) shared / wanted.size()));
             }
         }
         scored.sort(Comparator.comparingDouble(Memory::score).reversed());
@@ -189,35 +197,34 @@ public final class MemoryStore {
 
     /** Every memory of a scope, oldest first (a merged memory counts as new; a summary as the oldest). */
     public List<Memory> entries(MemoryScope scope) {
-        Shelf shelf = shelves.get(scope);
-        if (shelf == null) {
+        if (storage == null && !shelves.containsKey(scope)) {
             return List.of();
         }
-        synchronized (shelf) {
-            return List.copyOf(shelf.entries.values());
-        }
+        return onShelf(scope, shelf -> List.copyOf(shelf.entries.values()));
     }
 
     /** Forgets a memory; returns whether it was there. */
     public boolean forget(MemoryScope scope, String id) {
-        Shelf shelf = shelves.get(scope);
-        if (shelf == null) {
+        if (storage == null && !shelves.containsKey(scope)) {
             return false;
         }
-        synchronized (shelf) {
-            shelf.index.delete(id);
-            shelf.sources.remove(id);
-            return shelf.entries.remove(id) != null;
-        }
+        return onShelf(scope, shelf -> shelf.remove(id));
     }
 
     /**
      * Forgets what a run left in memory (GDPR erasure of the run): every scope of that run, and in the tenant's
-     * longer-lived scopes every memory the run contributed to (one it added, merged into, or repeated).
+     * longer-lived scopes every memory the run contributed to (one it added, merged into, or repeated). With a
+     * {@link MemoryStorage}, the stored memories are erased there (in every process's view).
      *
      * @return how many memories were forgotten
      */
     public int forgetRun(String tenantId, String runId) {
+        MemoryStorage s = storage;
+        if (s != null) {
+            int forgotten = s.forgetRun(tenantId, runId);
+            reloadTenant(tenantId);
+            return forgotten;
+        }
         int forgotten = 0;
         for (Map.Entry<MemoryScope, Shelf> entry : shelves.entrySet()) {
             MemoryScope scope = entry.getKey();
@@ -228,9 +235,7 @@ public final class MemoryStore {
             synchronized (shelf) {
                 for (String id : List.copyOf(shelf.entries.keySet())) {
                     if (runId.equals(scope.runId()) || shelf.cameFrom(id, runId)) {
-                        shelf.index.delete(id);
-                        shelf.entries.remove(id);
-                        shelf.sources.remove(id);
+                        shelf.remove(id);
                         forgotten++;
                     }
                 }
@@ -245,22 +250,38 @@ public final class MemoryStore {
      * @return how many memories were forgotten
      */
     public int forgetTenant(String tenantId) {
+        MemoryStorage s = storage;
+        if (s != null) {
+            int forgotten = s.forgetTenant(tenantId);
+            reloadTenant(tenantId);
+            return forgotten;
+        }
         int forgotten = 0;
         for (MemoryScope scope : List.copyOf(shelves.keySet())) {
             if (scope.tenantId().equals(tenantId)) {
                 Shelf shelf = shelves.remove(scope);
                 if (shelf != null) {
                     synchronized (shelf) {
-                        for (String id : shelf.entries.keySet()) {
-                            shelf.index.delete(id);
-                        }
                         forgotten += shelf.entries.size();
-                        shelf.entries.clear();
+                        for (String id : List.copyOf(shelf.entries.keySet())) {
+                            shelf.remove(id);
+                        }
                     }
                 }
             }
         }
         return forgotten;
+    }
+
+    /** Makes every cached scope of a tenant reload from storage on its next use. */
+    private void reloadTenant(String tenantId) {
+        for (Map.Entry<MemoryScope, Shelf> entry : shelves.entrySet()) {
+            if (entry.getKey().tenantId().equals(tenantId)) {
+                synchronized (entry.getValue()) {
+                    entry.getValue().loaded = false;
+                }
+            }
+        }
     }
 
     /** Summarises old memories into one, for {@link #consolidate}; typically a call to the agent's model. */
@@ -273,96 +294,163 @@ public final class MemoryStore {
     /**
      * Consolidates a scope: merges near-duplicates (cosine at or above the merge threshold; the newer text stays),
      * then, when a summarizer is given and more than {@code keepRecent} memories remain, replaces the older ones with
-     * one summary.
+     * one summary. When the summarizer fails, its exception propagates and the scope keeps the older memories (the
+     * merges are kept).
      *
      * @return how many memories the scope holds afterwards
+     * @throws ValidationException when {@code keepRecent} is negative
      */
     public int consolidate(MemoryScope scope, @Nullable Summarizer summarizer, int keepRecent) {
         if (keepRecent < 0) {
             throw new ValidationException("keepRecent must be >= 0, got " + keepRecent);
         }
-        List<Memory> all = entries(scope);
-        Shelf shelf = shelves.get(scope);
-        if (shelf == null) {
+        if (storage == null && !shelves.containsKey(scope)) {
             return 0;
         }
-        synchronized (shelf) {
-            EmbeddingProvider e = embeddings;
-            if (e != null && all.size() > 1) {
-                List<float[]> vectors = e.embed(all.stream().map(Memory::text).toList());
-                for (int i = 0; i < all.size(); i++) {
-                    for (int j = i + 1; j < all.size(); j++) {
-                        if (shelf.entries.containsKey(all.get(i).id())
-                                && shelf.entries.containsKey(all.get(j).id())
-                                && Vectors.cosine(vectors.get(i), vectors.get(j)) >= mergeThreshold) {
-                            String older = all.get(i).id();
-                            shelf.index.delete(older); // the older one goes; the newer one stands for its runs too
-                            shelf.entries.remove(older);
-                            for (String run : shelf.sources.getOrDefault(older, Set.of())) {
-                                shelf.noteSource(all.get(j).id(), run);
-                            }
-                            shelf.sources.remove(older);
-                        }
-                    }
-                }
+        int merged = onShelf(scope, shelf -> {
+            mergeNearDuplicates(shelf);
+            return shelf.entries.size();
+        });
+        if (summarizer == null || merged <= keepRecent) {
+            return merged;
+        }
+        // the model call happens outside the lock (it may take seconds); the summary then replaces exactly the
+        // memories it was made of that are still there
+        List<Memory> old = entries(scope).subList(0, Math.max(0, merged - keepRecent));
+        if (old.isEmpty()) {
+            return merged;
+        }
+        String summary =
+                summarizer.summarize(old.stream().map(Memory::text).toList()).strip();
+        if (summary.isEmpty()) {
+            return merged;
+        }
+        float[] vector = embeddings == null ? null : embeddings.embed(summary);
+        return onShelf(scope, shelf -> {
+            String id = nextId();
+            Set<String> runs = new HashSet<>();
+            for (Memory m : old) {
+                runs.addAll(shelf.sources.getOrDefault(m.id(), Set.of()));
+                shelf.remove(m.id());
             }
-            List<Memory> left = new ArrayList<>(shelf.entries.values());
-            if (summarizer != null && left.size() > keepRecent) {
-                List<Memory> old = left.subList(0, left.size() - keepRecent);
-                String summary = summarizer
-                        .summarize(old.stream().map(Memory::text).toList())
-                        .strip();
-                if (!summary.isEmpty()) {
-                    String id = nextId();
-                    for (Memory m : List.copyOf(old)) {
-                        shelf.index.delete(m.id());
-                        shelf.entries.remove(m.id());
-                        // the summary says what they said: it comes from every run they came from
-                        for (String run : shelf.sources.getOrDefault(m.id(), Set.of())) {
-                            shelf.noteSource(id, run);
-                        }
-                        shelf.sources.remove(m.id());
-                    }
-                    Memory merged = new Memory(
-                            id,
-                            summary,
-                            old.isEmpty() ? clock.instant() : old.get(0).createdAt(),
-                            0);
-                    if (e != null) {
-                        shelf.index.add(id, e.embed(summary), Map.of());
-                    }
-                    Map<String, Memory> rest = new LinkedHashMap<>(shelf.entries);
-                    shelf.entries.clear();
-                    shelf.entries.put(id, merged); // the summary stands for the oldest memories: it comes first
-                    shelf.entries.putAll(rest);
-                }
+            shelf.putFirst(new Memory(id, summary, old.get(0).createdAt(), 0), vector);
+            // the summary says what they said: it comes from every run they came from
+            for (String run : runs) {
+                shelf.noteSource(id, run);
             }
             return shelf.entries.size();
+        });
+    }
+
+    private void mergeNearDuplicates(Shelf shelf) {
+        EmbeddingProvider e = embeddings;
+        List<Memory> all = List.copyOf(shelf.entries.values());
+        if (e == null || all.size() < 2) {
+            return;
+        }
+        List<float[]> vectors = e.embed(all.stream().map(Memory::text).toList());
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                String older = all.get(i).id();
+                String newer = all.get(j).id();
+                if (shelf.entries.containsKey(older)
+                        && shelf.entries.containsKey(newer)
+                        && Vectors.cosine(vectors.get(i), vectors.get(j)) >= mergeThreshold) {
+                    // the older one goes; the newer one stands for its runs too
+                    for (String run : shelf.sources.getOrDefault(older, Set.of())) {
+                        shelf.noteSource(newer, run);
+                    }
+                    shelf.remove(older);
+                }
+            }
         }
     }
 
-    private Shelf shelf(MemoryScope scope) {
-        return shelves.computeIfAbsent(scope, s -> new Shelf(indexes.apply(s)));
+    /**
+     * Runs {@code work} on a scope's shelf under its lock: loaded from storage first when another process (or an
+     * erasure) changed it, and its changes written to storage afterwards. When that write fails, the shelf is reloaded
+     * on its next use, so the cache never holds what storage does not.
+     */
+    private <T> T onShelf(MemoryScope scope, Function<Shelf, T> work) {
+        Shelf shelf = shelves.computeIfAbsent(scope, s -> new Shelf(indexes.apply(s)));
+        synchronized (shelf) {
+            MemoryStorage s = storage;
+            if (s == null) {
+                return work.apply(shelf);
+            }
+            try {
+                if (!shelf.loaded || !shelf.revision.equals(s.revision(scope))) {
+                    load(scope, shelf, s);
+                }
+                T result = work.apply(shelf);
+                shelf.flush(scope, s);
+                return result;
+            } catch (RuntimeException ex) {
+                shelf.loaded = false;
+                throw ex;
+            }
+        }
+    }
+
+    private void load(MemoryScope scope, Shelf shelf, MemoryStorage s) {
+        shelf.clear();
+        MemoryStorage.Snapshot snapshot = s.load(scope);
+        EmbeddingProvider e = embeddings;
+        List<MemoryStorage.StoredMemory> stale = new ArrayList<>();
+        for (MemoryStorage.StoredMemory stored : snapshot.memories()) {
+            float[] vector = stored.vector();
+            boolean current = e == null
+                    || (vector.length == e.dimension() && e.modelName().equals(stored.embeddingModel()));
+            if (!current) {
+                stale.add(stored);
+            }
+            shelf.restore(stored, current && vector.length > 0 ? vector : null);
+        }
+        if (e != null && !stale.isEmpty()) {
+            // embedded by another model (the provider changed between processes): embed again and store the new vectors
+            List<float[]> vectors =
+                    e.embed(stale.stream().map(MemoryStorage.StoredMemory::text).toList());
+            for (int i = 0; i < stale.size(); i++) {
+                shelf.reembed(stale.get(i).id(), vectors.get(i));
+            }
+        }
+        shelf.revision = snapshot.revision();
+        shelf.loaded = true;
     }
 
     private String nextId() {
-        return "m" + ids.incrementAndGet();
+        // stored memories are shared by processes: their ids must not depend on one process's counter
+        return storage == null ? "m" + ids.incrementAndGet() : "m-" + UUID.randomUUID();
     }
 
     private static String normalize(String text) {
         return text.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").strip();
     }
 
-    /** One scope's memories and their index. */
-    private static final class Shelf {
+    /** One scope's memories, their index and (with storage) what changed since they were last written. */
+    private final class Shelf {
         final VectorIndex index;
         final Map<String, Memory> entries = new LinkedHashMap<>();
         /** The runs each memory came from (several once merged, repeated or summarised). */
         final Map<String, Set<String>> sources = new LinkedHashMap<>();
 
+        final Map<String, float[]> vectors = new HashMap<>();
+        final Map<String, Long> positions = new HashMap<>();
+        final Set<String> changed = new LinkedHashSet<>();
+        final Set<String> removed = new LinkedHashSet<>();
+        long firstPosition;
+        long lastPosition;
+        String revision = "";
+        boolean loaded;
+
+        Shelf(VectorIndex index) {
+            this.index = index;
+        }
+
         void noteSource(String memoryId, @Nullable String runId) {
-            if (runId != null) {
-                sources.computeIfAbsent(memoryId, k -> new HashSet<>()).add(runId);
+            if (runId != null
+                    && sources.computeIfAbsent(memoryId, k -> new HashSet<>()).add(runId)) {
+                markChanged(memoryId);
             }
         }
 
@@ -371,8 +459,111 @@ public final class MemoryStore {
             return runs != null && runs.contains(runId);
         }
 
-        Shelf(VectorIndex index) {
-            this.index = index;
+        /** Adds (or replaces) a memory as the newest. */
+        void putLast(Memory memory, float @Nullable [] vector) {
+            entries.remove(memory.id());
+            put(memory, vector, ++lastPosition);
+        }
+
+        /** Adds a memory before all others (a summary of the oldest). */
+        void putFirst(Memory memory, float @Nullable [] vector) {
+            Map<String, Memory> rest = new LinkedHashMap<>(entries);
+            entries.clear();
+            put(memory, vector, --firstPosition);
+            entries.putAll(rest);
+        }
+
+        private void put(Memory memory, float @Nullable [] vector, long position) {
+            entries.put(memory.id(), memory);
+            positions.put(memory.id(), position);
+            if (vector != null) {
+                index.add(memory.id(), vector, Map.of());
+                vectors.put(memory.id(), vector);
+            }
+            markChanged(memory.id());
+            removed.remove(memory.id());
+        }
+
+        boolean remove(String id) {
+            index.delete(id);
+            sources.remove(id);
+            vectors.remove(id);
+            positions.remove(id);
+            changed.remove(id);
+            boolean was = entries.remove(id) != null;
+            if (was && storage != null) {
+                removed.add(id);
+            }
+            return was;
+        }
+
+        /** Takes a memory as stored, without marking it changed. */
+        void restore(MemoryStorage.StoredMemory stored, float @Nullable [] vector) {
+            entries.put(stored.id(), new Memory(stored.id(), stored.text(), stored.createdAt(), 0));
+            positions.put(stored.id(), stored.position());
+            if (vector != null) {
+                index.add(stored.id(), vector, Map.of());
+                vectors.put(stored.id(), vector);
+            }
+            if (!stored.sourceRuns().isEmpty()) {
+                sources.put(stored.id(), new HashSet<>(stored.sourceRuns()));
+            }
+            firstPosition = Math.min(firstPosition, stored.position());
+            lastPosition = Math.max(lastPosition, stored.position());
+        }
+
+        void reembed(String id, float[] vector) {
+            index.add(id, vector, Map.of());
+            vectors.put(id, vector);
+            markChanged(id);
+        }
+
+        /** Notes a memory to write on the next flush; without storage there is nothing to write. */
+        private void markChanged(String id) {
+            if (storage != null) {
+                changed.add(id);
+            }
+        }
+
+        void clear() {
+            for (String id : entries.keySet()) {
+                index.delete(id);
+            }
+            entries.clear();
+            sources.clear();
+            vectors.clear();
+            positions.clear();
+            changed.clear();
+            removed.clear();
+            firstPosition = 0;
+            lastPosition = 0;
+        }
+
+        /** Writes what changed since the last write, if anything. */
+        void flush(MemoryScope scope, MemoryStorage s) {
+            if (changed.isEmpty() && removed.isEmpty()) {
+                return;
+            }
+            EmbeddingProvider e = embeddings;
+            List<MemoryStorage.StoredMemory> upserts = new ArrayList<>(changed.size());
+            for (String id : changed) {
+                Memory m = Objects.requireNonNull(entries.get(id));
+                float[] vector = vectors.get(id);
+                upserts.add(new MemoryStorage.StoredMemory(
+                        id,
+                        m.text(),
+                        m.createdAt(),
+                        Objects.requireNonNull(positions.get(id)),
+                        e == null || vector == null ? null : e.modelName(),
+                        vector == null ? new float[0] : vector,
+                        sources.getOrDefault(id, Set.of())));
+            }
+            MemoryStorage.Written written = s.write(scope, revision, upserts, List.copyOf(removed));
+            changed.clear();
+            removed.clear();
+            revision = written.revision();
+            // someone else wrote in between: what they wrote is not in this cache yet
+            loaded = written.wasAtExpected();
         }
     }
 
@@ -384,8 +575,18 @@ public final class MemoryStore {
         private ObservationPurifier purifier = ObservationPurifier.standard();
         private double mergeThreshold = 0.95;
         private Clock clock = Clock.systemUTC();
+        private @Nullable MemoryStorage storage;
 
         private Builder() {}
+
+        /**
+         * Keeps the memories in a storage (such as the JDBC ledger) so that they outlive this process and are shared
+         * with every store on the same storage; default none: memories live as long as this store.
+         */
+        public Builder storage(MemoryStorage value) {
+            this.storage = Objects.requireNonNull(value, "storage");
+            return this;
+        }
 
         /** The embedding provider (default: {@link EmbeddingProviders#defaultProvider()}). */
         public Builder embeddings(EmbeddingProvider value) {

@@ -387,8 +387,12 @@ final class StepExecution implements NodeContext {
             MemoryStore s = store;
             MemoryScope at = scope;
             String observation = reply.content();
+            String id = stepId();
             synchronized (toRemember) {
-                toRemember.add(() -> s.add(at, observation, run.runId));
+                toRemember.add(() -> {
+                    s.add(at, observation, run.runId);
+                    MemoryConsolidation.ifDue(run, id, nodeId, path, agent, provider, s, at);
+                });
             }
         }
         return reply;

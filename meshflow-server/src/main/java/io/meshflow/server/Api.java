@@ -593,11 +593,12 @@ final class Api {
     }
 
     /**
-     * The receipt plus {@code memories_forgotten}: what the erased run (or tenant) left in the served workflows'
-     * agent memory is forgotten with it, since memories are kept in the server's process, not in the ledger.
+     * The receipt plus {@code memories_forgotten}: the memories the erasure removed from the ledger (the receipt's
+     * {@code memories}) plus those the served workflows kept outside it (a mesh given its own in-process store), which
+     * are forgotten now. A mesh whose memory lives in the ledger only reloads what the erasure changed.
      */
     private Map<String, Object> withForgotten(ErasureReceipt receipt, java.util.function.ToIntFunction<Mesh> forget) {
-        int forgotten = 0;
+        long forgotten = receipt.memories();
         for (Mesh mesh : meshes.values()) {
             forgotten += forget.applyAsInt(mesh);
         }

@@ -117,7 +117,7 @@ final class DefinitionReader implements FileContext {
             "tools",
             "memory",
             "script");
-    private static final List<String> MEMORY_KEYS = List.of("enabled", "k", "scope");
+    private static final List<String> MEMORY_KEYS = List.of("enabled", "k", "scope", "summarize_after", "keep_recent");
     private static final List<String> SCRIPT_REPLY_KEYS = List.of("text", "tool", "arguments", "tool_calls");
     private static final List<String> SCRIPT_CALL_KEYS = List.of("tool", "arguments");
     private static final List<String> EDGE_KEYS = List.of("from", "to", "when");
@@ -913,7 +913,19 @@ final class DefinitionReader implements FileContext {
                 m.report(m.lineOf("scope"), "scope must be agent, run or tenant, got '" + scopeName + "'");
             }
         }
-        return new MemoryConfig(enabled == null || enabled, k == null ? MemoryStore.DEFAULT_K : k.intValue(), scope);
+        Long summarizeAfter = m.integer("summarize_after", 0, 100_000);
+        Long keepRecent = m.integer("keep_recent", 0, 100_000);
+        int after = summarizeAfter == null ? 0 : summarizeAfter.intValue();
+        // keep_recent defaults to 5, or fewer when summarize_after is small enough to need it
+        int keep = keepRecent != null
+                ? keepRecent.intValue()
+                : after == 0 ? MemoryConfig.DEFAULT_KEEP_RECENT : Math.min(MemoryConfig.DEFAULT_KEEP_RECENT, after - 1);
+        if (after > 0 && keep >= after) {
+            m.report(m.lineOf("keep_recent"), "keep_recent must be below summarize_after (" + after + "), got " + keep);
+            keep = after - 1;
+        }
+        return new MemoryConfig(
+                enabled == null || enabled, k == null ? MemoryStore.DEFAULT_K : k.intValue(), scope, after, keep);
     }
 
     private void buildAgent(AgentDecl decl) {

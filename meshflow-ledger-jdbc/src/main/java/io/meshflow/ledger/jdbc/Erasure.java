@@ -57,9 +57,11 @@ final class Erasure {
                 at,
                 1,
                 rows(c, "step_records", where, tenantId, runId),
-                checkpoints(c, where, tenantId, runId));
+                checkpoints(c, where, tenantId, runId),
+                Memories.countOfRun(c, tenantId, runId));
         insert(c, receipt);
         deleteFromRunTables(c, where, tenantId, runId);
+        Memories.eraseRun(c, tenantId, runId);
         return receipt;
     }
 
@@ -87,8 +89,20 @@ final class Erasure {
             }
         }
         ErasureReceipt receipt = new ErasureReceipt(
-                receiptId, tenantId, ErasureAction.ANONYMIZE_RUN, runId, by, reason, at, 0, stepIds.size(), 0);
+                receiptId,
+                tenantId,
+                ErasureAction.ANONYMIZE_RUN,
+                runId,
+                by,
+                reason,
+                at,
+                0,
+                stepIds.size(),
+                0,
+                Memories.countOfRun(c, tenantId, runId));
         insert(c, receipt);
+        // a memory keeps the run's text itself, not a hash of it: anonymising the run erases it
+        Memories.eraseRun(c, tenantId, runId);
         try (PreparedStatement ps = c.prepareStatement("UPDATE step_records SET input_task = ?, output_content = ?,"
                 + " output_compressed = ?, tool_calls = ?, erased_by = ? WHERE tenant_id = ? AND run_id = ?"
                 + " AND step_id = ?")) {
@@ -145,15 +159,17 @@ final class Erasure {
                 at,
                 rows(c, "runs", where, tenantId),
                 rows(c, "step_records", where, tenantId),
-                checkpoints(c, where, tenantId));
+                checkpoints(c, where, tenantId),
+                rows(c, "agent_memories", where, tenantId));
         insert(c, receipt);
         deleteFromRunTables(c, where, tenantId);
+        Memories.eraseTenant(c, tenantId);
         return receipt;
     }
 
     static List<ErasureReceipt> receipts(Connection c, @Nullable String tenantId) throws SQLException {
         String sql = "SELECT receipt_id, tenant_id, action, run_id, requested_by, reason, created_at, runs,"
-                + " step_records, checkpoints FROM erasure_receipts"
+                + " step_records, checkpoints, memories FROM erasure_receipts"
                 + (tenantId == null ? "" : " WHERE tenant_id = ?") + " ORDER BY created_at DESC, receipt_id DESC";
         List<ErasureReceipt> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -172,7 +188,8 @@ final class Erasure {
                             Timestamps.parse(rs.getString(7)),
                             rs.getLong(8),
                             rs.getLong(9),
-                            rs.getLong(10)));
+                            rs.getLong(10),
+                            rs.getLong(11)));
                 }
             }
         }
@@ -282,8 +299,8 @@ final class Erasure {
 
     private static void insert(Connection c, ErasureReceipt r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO erasure_receipts (receipt_id, tenant_id, action,"
-                + " run_id, requested_by, reason, created_at, runs, step_records, checkpoints)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " run_id, requested_by, reason, created_at, runs, step_records, checkpoints, memories)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, r.receiptId());
             ps.setString(2, r.tenantId());
             ps.setString(3, r.action().storedName());
@@ -294,6 +311,7 @@ final class Erasure {
             ps.setLong(8, r.runs());
             ps.setLong(9, r.stepRecords());
             ps.setLong(10, r.checkpoints());
+            ps.setLong(11, r.memories());
             ps.executeUpdate();
         }
     }

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param runs runs deleted (0 for an anonymisation)
  * @param stepRecords step records deleted or anonymised
  * @param checkpoints checkpoints deleted
+ * @param memories agent memories erased: those the run (or tenant) left in memory kept in the ledger
  */
 public record ErasureReceipt(
         String receiptId,
@@ -29,4 +30,5 @@ public record ErasureReceipt(
         Instant createdAt,
         long runs,
         long stepRecords,
-        long checkpoints) {}
+        long checkpoints,
+        long memories) {}

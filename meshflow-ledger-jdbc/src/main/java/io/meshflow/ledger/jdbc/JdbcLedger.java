@@ -18,6 +18,8 @@ import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.StepSigner;
+import io.meshflow.memory.MemoryScope;
+import io.meshflow.memory.MemoryStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +73,7 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <p>Thread-safe. Close it to release the pool and stop the writer; appends in flight finish first.
  */
-public final class JdbcLedger implements Ledger, PauseStore {
+public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     /** Outputs larger than this many UTF-8 bytes are stored gzip-compressed. */
     public static final int COMPRESSION_THRESHOLD_BYTES = OutputCodec.THRESHOLD_BYTES;
 
@@ -431,9 +434,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
 
     /** Releases a legal hold placed by {@link #placeLegalHold}; false when there was none. */
     public boolean releaseLegalHold(String tenantId, @Nullable String runId) {
-        AtomicBoolean released = new AtomicBoolean();
-        write("cannot release a legal hold", c -> released.set(Erasure.releaseHold(c, tenantId, runId)));
-        return released.get();
+        return written("cannot release a legal hold", c -> Erasure.releaseHold(c, tenantId, runId));
     }
 
     /**
@@ -1069,19 +1070,15 @@ public final class JdbcLedger implements Ledger, PauseStore {
 
     @Override
     public Optional<Pause> decideExpired(String pauseId, Decision decision, Instant at) {
-        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
-        write("cannot decide expired pause " + pauseId, c -> out.set(Pauses.decideExpired(c, pauseId, decision, at)));
-        return out.get();
+        return written("cannot decide expired pause " + pauseId, c -> Pauses.decideExpired(c, pauseId, decision, at));
     }
 
     @Override
     public Optional<Pause> escalateExpired(
             String pauseId, List<String> approvers, @Nullable Instant newDeadline, Instant at) {
-        AtomicReference<Optional<Pause>> out = new AtomicReference<>(Optional.empty());
-        write(
+        return written(
                 "cannot escalate pause " + pauseId,
-                c -> out.set(Pauses.escalateExpired(c, pauseId, approvers, newDeadline, at)));
-        return out.get();
+                c -> Pauses.escalateExpired(c, pauseId, approvers, newDeadline, at));
     }
 
     @Override
@@ -1101,9 +1098,7 @@ public final class JdbcLedger implements Ledger, PauseStore {
 
     @Override
     public boolean claimPausedRun(String tenantId, String runId) {
-        AtomicBoolean claimed = new AtomicBoolean();
-        write("cannot claim run " + runId, c -> claimed.set(Pauses.claimPausedRun(c, tenantId, runId)));
-        return claimed.get();
+        return written("cannot claim run " + runId, c -> Pauses.claimPausedRun(c, tenantId, runId));
     }
 
     @Override
@@ -1117,6 +1112,44 @@ public final class JdbcLedger implements Ledger, PauseStore {
     public List<WebhookDelivery> deliveries(String tenantId, String pauseId) {
         return read(
                 "cannot read the webhook deliveries of pause " + pauseId, c -> Pauses.deliveries(c, tenantId, pauseId));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // the agents' memory (MemoryStorage), in tables agent_memories, agent_memory_sources and agent_memory_scopes
+
+    @Override
+    public String revision(MemoryScope scope) {
+        return read("cannot read the revision of memory " + scope.key(), c -> Memories.revision(c, scope));
+    }
+
+    @Override
+    public MemoryStorage.Snapshot load(MemoryScope scope) {
+        return readSnapshot("cannot read memory " + scope.key(), c -> Memories.load(c, scope));
+    }
+
+    @Override
+    public MemoryStorage.Written write(
+            MemoryScope scope, String expectedRevision, List<StoredMemory> upserts, Collection<String> deletes) {
+        return written(
+                "cannot write memory " + scope.key(),
+                c -> Memories.write(c, dialect, scope, expectedRevision, upserts, deletes));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@link #deleteRun} and {@link #anonymizeRun} do this too, in the erasure's transaction, and count the
+     * memories on the receipt; this erases memories only, with no receipt.
+     */
+    @Override
+    public int forgetRun(String tenantId, String runId) {
+        return written("cannot forget the memories of run " + runId, c -> Memories.eraseRun(c, tenantId, runId));
+    }
+
+    /** {@inheritDoc} {@link #deleteTenant} does this too, in the erasure's transaction. */
+    @Override
+    public int forgetTenant(String tenantId) {
+        return written("cannot forget the memories of tenant " + tenantId, c -> Memories.eraseTenant(c, tenantId));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1281,6 +1314,13 @@ public final class JdbcLedger implements Ledger, PauseStore {
         } catch (SQLException | RuntimeException e) {
             throw new LedgerException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Does {@code work} in the writer's transaction, as {@link #write} does, and returns its result. */
+    <T> T written(String what, Query<T> work) {
+        AtomicReference<@Nullable T> out = new AtomicReference<>();
+        write(what, c -> out.set(work.run(c)));
+        return Objects.requireNonNull(out.get());
     }
 
     <T> T read(String what, Query<T> query) {
