@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Governance end to end, offline: issue identities with capability scopes, run examples/governance.yaml with them
 # (every step signed), print the audit report (checks per step, signatures, the collusion audit's finding on the
-# critic), then revoke the writer and watch its next step blocked with reason `identity`.
+# critic), run it again over a token budget (blocked with reason `budget`, rule `max_tokens`), then revoke the writer
+# and watch its next step blocked with reason `identity`.
 #
 #   bash examples/governance.sh
 set -euo pipefail
@@ -23,6 +24,22 @@ run=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
 
 echo
 ./meshflow audit "$run"
+
+# the same workflow under a 160-token budget checked after each step (not predicted before each model call): the
+# writer's step takes the run past it, a budget block naming the rule and the evidence
+echo
+sed 's/^  max_tokens: 0$/  max_tokens: 160\n  predict_budget: false/' examples/governance.yaml >"$dir/budget.yaml"
+set +e
+./meshflow run "$dir/budget.yaml" --no-color
+code=$?
+set -e
+if [ "$code" -ne 3 ]; then
+  echo "expected the run over budget to be blocked (exit code 3), got $code" >&2
+  exit 1
+fi
+over=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+./meshflow audit "$over" | tee "$dir/budget-audit.txt"
+grep -q "FAILED budget / rule max_tokens: run used" "$dir/budget-audit.txt"
 
 echo
 ./meshflow identity revoke writer --reason "laptop stolen" --by secops

@@ -74,6 +74,7 @@ final class AgentCall {
         int calls = 0;
         while (true) {
             LlmResponse response = callModel(request);
+            step.spent(response.usage().total(), response.costUsd());
             calls++;
             usage = usage.plus(response.usage());
             cost += response.costUsd();
@@ -85,7 +86,7 @@ final class AgentCall {
                 throw new MeshFlowException("agent '" + agent.id() + "' asked for tools in more than "
                         + agent.maxToolRounds() + " rounds; raise max_tool_rounds or change its instructions");
             }
-            askBeforeGatedTools(response.toolCalls(), usage, cost);
+            askBeforeGatedTools(response.toolCalls());
             messages.add(ChatMessage.assistant(response.content(), response.toolCalls()));
             messages.addAll(runTools(response.toolCalls()));
             request = request.withMessages(messages);
@@ -155,7 +156,7 @@ final class AgentCall {
      * for exactly this call; the call is recorded as awaiting approval. A call the scope check (DASC) refuses anyway
      * is not put to a person: the check deals with it when the round runs.
      */
-    private void askBeforeGatedTools(List<ToolCall> calls, TokenUsage usage, double cost) {
+    private void askBeforeGatedTools(List<ToolCall> calls) {
         var gated = run.policy.humanInLoop().tools();
         if (gated.isEmpty()) {
             return;
@@ -171,7 +172,7 @@ final class AgentCall {
                     && !step.toolApproved(call.name(), arguments)) {
                 step.recordToolCalls(List.of(new ToolCallRecord(
                         call.id(), call.name(), arguments, "awaiting a person's approval", true, 0)));
-                throw new ToolApprovalRequired(agent.id(), call.name(), arguments, usage.total(), cost);
+                throw new ToolApprovalRequired(agent.id(), call.name(), arguments);
             }
         }
     }

@@ -37,6 +37,27 @@ final class GovernanceChecks {
 
     private GovernanceChecks() {}
 
+    /** The interrupt reason of a step cut short by the run's wall-time budget ({@code run_timeout}). */
+    static final String RUN_TIMEOUT = "run_timeout";
+
+    /** The interrupt reason of a step cut short by its own timeout ({@code step_timeout}). */
+    static final String STEP_TIMEOUT = "step_timeout";
+
+    /** Whether a step was interrupted by one of the two timeouts. */
+    static boolean isTimeout(String interruptReason) {
+        return RUN_TIMEOUT.equals(interruptReason) || STEP_TIMEOUT.equals(interruptReason);
+    }
+
+    /**
+     * The block of a step (or of the sub-workflow inside it) cut short by a timeout: the run's wall time is a
+     * {@code budget} (rule {@code run_timeout}), a step's timeout a {@code policy} cap (rule {@code step_timeout}).
+     */
+    static Verdict.Blocked timedOut(String interruptReason, String evidence) {
+        return RUN_TIMEOUT.equals(interruptReason)
+                ? new GovernanceBlock(GovernanceBlock.BUDGET, RUN_TIMEOUT, evidence).blocked()
+                : new GovernanceBlock(GovernanceBlock.POLICY, STEP_TIMEOUT, evidence).blocked();
+    }
+
     /**
      * Identity, data classes, delegation, model scope and the tenant's daily budget, before an agent's first model
      * call.
