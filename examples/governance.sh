@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Governance end to end, offline: issue identities with capability scopes, run examples/governance.yaml with them
 # (every step signed), print the audit report (checks per step, signatures, the collusion audit's finding on the
-# critic), run it again over a token budget (blocked with reason `budget`, rule `max_tokens`), then revoke the writer
-# and watch its next step blocked with reason `identity`.
+# critic), run it again over a token budget (blocked with reason `budget`, rule `max_tokens`), run rag nodes over a
+# document of a data class their agent may not see (withheld, reason `dasc`) and over an injected document (blocked,
+# reason `guardian`), then revoke the writer and watch its next step blocked with reason `identity`.
 #
 #   bash examples/governance.sh
 set -euo pipefail
@@ -16,6 +17,8 @@ export MESHFLOW_KEYSTORE="$dir/keys.json"
 ./meshflow identity create researcher --tools calculator --delegate-to writer
 ./meshflow identity create writer --delegate-to critic
 ./meshflow identity create critic
+./meshflow identity create clerk --data-classes public,internal --delegate-to support
+./meshflow identity create support
 ./meshflow identity list
 
 echo
@@ -40,6 +43,22 @@ fi
 over=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
 ./meshflow audit "$over" | tee "$dir/budget-audit.txt"
 grep -q "FAILED budget / rule max_tokens: run used" "$dir/budget-audit.txt"
+
+# rag nodes over their own documents: the payroll (data class financial) is withheld from the clerk, whose scope
+# allows only public and internal data, and the FAQ with a prompt injection blocks the support step
+echo
+set +e
+./meshflow run examples/governance-rag.yaml --no-color
+code=$?
+set -e
+if [ "$code" -ne 3 ]; then
+  echo "expected the run with the injected document to be blocked (exit code 3), got $code" >&2
+  exit 1
+fi
+rag=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+./meshflow audit "$rag" | tee "$dir/rag-audit.txt"
+grep -q "\[dasc/data_class TOOL_ERROR\].*of data classes \[financial\], but its scope does not allow" "$dir/rag-audit.txt"
+grep -q "FAILED guardian / rule prompt_injection" "$dir/rag-audit.txt"
 
 echo
 ./meshflow identity revoke writer --reason "laptop stolen" --by secops

@@ -17,7 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -188,6 +190,55 @@ public final class Governance {
                 "data_class",
                 "agent '" + agentId + "' was given protected health information (" + found.counts()
                         + "), but its scope allows only the data classes "
+                        + sorted(scope.get().dataClasses())));
+    }
+
+    /** The metadata key naming a document's data classes, comma separated ({@code data_class: financial, pii}). */
+    public static final String DATA_CLASS_KEY = "data_class";
+
+    private static final Pattern COMMA = Pattern.compile(",");
+
+    /** The data classes a document's metadata names under {@value #DATA_CLASS_KEY}; none when it names none. */
+    public static Set<String> dataClasses(Map<String, String> metadata) {
+        String named = metadata.get(DATA_CLASS_KEY);
+        if (named == null) {
+            return Set.of();
+        }
+        Set<String> classes = new TreeSet<>();
+        for (String name : COMMA.split(named, -1)) {
+            if (!name.isBlank()) {
+                classes.add(name.strip());
+            }
+        }
+        return Set.copyOf(classes);
+    }
+
+    /**
+     * DASC for data labelled with data classes (a document's {@value #DATA_CLASS_KEY}, a tool's {@link
+     * io.meshflow.tool.Tool#dataClasses()}): an agent may be given it only when its scope allows every one of them.
+     * Unlabelled data, and agents without an identity, are not checked.
+     *
+     * @param what the data, for the evidence, such as {@code document 'payroll.md, chars 0-80'}
+     */
+    public Optional<GovernanceBlock> checkDataClasses(String agentId, String what, Set<String> classes) {
+        Optional<CapabilityScope> scope = scope(agentId);
+        if (scope.isEmpty() || classes.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> denied = new TreeSet<>();
+        for (String dataClass : classes) {
+            if (!scope.get().allowsDataClass(dataClass)) {
+                denied.add(dataClass);
+            }
+        }
+        if (denied.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new GovernanceBlock(
+                GovernanceBlock.DASC,
+                "data_class",
+                "agent '" + agentId + "' was to see " + what + " of data classes " + sorted(classes)
+                        + ", but its scope does not allow " + denied + "; it allows only the data classes "
                         + sorted(scope.get().dataClasses())));
     }
 

@@ -165,10 +165,7 @@ final class AgentCall {
         for (ToolCall call : calls) {
             String arguments = MeshJson.write(call.arguments());
             if (gated.contains(call.name())
-                    && !(scopeRefuses
-                            && run.governance
-                                    .checkTool(agent.id(), call.name(), arguments)
-                                    .isPresent())
+                    && !(scopeRefuses && outOfScope(call, arguments).isPresent())
                     && !step.toolApproved(call.name(), arguments)) {
                 step.recordToolCalls(List.of(new ToolCallRecord(
                         call.id(), call.name(), arguments, "awaiting a person's approval", true, 0)));
@@ -285,25 +282,28 @@ final class AgentCall {
      */
     private ToolResult governedInvoke(ToolCall call, String arguments) {
         String stepId = step.stepId();
-        Optional<GovernanceBlock> outOfScope = run.governance.checkTool(agent.id(), call.name(), arguments);
-        if (outOfScope.isPresent()) {
-            GovernanceBlock block = outOfScope.get();
-            DascAction action = run.policy.governance().dascAction();
-            GovernanceChecks.record(run, stepId, block.reason(), block.rule(), action.name(), block.evidence());
-            switch (action) {
-                case BLOCK -> throw new GovernanceException(block.blocked());
-                case TOOL_ERROR -> {
-                    return ToolResult.error("refused by the delegated action scope check: " + block.evidence());
-                }
-                case WARN -> {
-                    // dev mode: the call goes ahead, the finding is recorded
-                }
-            }
+        Optional<GovernanceBlock> outOfScope = outOfScope(call, arguments);
+        if (outOfScope.isPresent() && GovernanceChecks.refuse(run, stepId, outOfScope.get()) == DascAction.TOOL_ERROR) {
+            return ToolResult.error("refused by the delegated action scope check: "
+                    + outOfScope.get().evidence());
         }
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolArguments(agent.id(), call.name(), arguments));
         ToolResult result = invoke(call);
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolOutput(agent.id(), call.name(), result.content()));
         return result;
+    }
+
+    /**
+     * The scope check of a tool call: may the agent call the tool, and see the data classes of its results?
+     */
+    private Optional<GovernanceBlock> outOfScope(ToolCall call, String arguments) {
+        Tool tool = tools.get(call.name());
+        return run.governance
+                .checkTool(agent.id(), call.name(), arguments)
+                .or(() -> tool == null
+                        ? Optional.empty()
+                        : run.governance.checkDataClasses(
+                                agent.id(), "the results of tool '" + call.name() + "'", tool.dataClasses()));
     }
 
     /**

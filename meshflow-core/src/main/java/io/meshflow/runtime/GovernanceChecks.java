@@ -2,6 +2,7 @@ package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.governance.CollusionAudit;
+import io.meshflow.governance.DascAction;
 import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.governance.GovernanceException;
 import io.meshflow.governance.GovernancePolicy;
@@ -194,6 +195,22 @@ final class GovernanceChecks {
             return e.verdict();
         }
         return Verdict.COMMIT;
+    }
+
+    /**
+     * What the delegated action scope check does with a refusal, per the policy's {@code dasc_action}: the refusal is
+     * recorded as a finding; {@code block} then throws, while {@code tool_error} (the call or data is withheld) and
+     * {@code warn} (it goes ahead) are returned for the caller to act on.
+     *
+     * @throws GovernanceException with the block's verdict when the action is {@code block}
+     */
+    static DascAction refuse(RunContext run, String stepId, GovernanceBlock block) {
+        DascAction action = run.policy.governance().dascAction();
+        record(run, stepId, block.reason(), block.rule(), action.name(), block.evidence());
+        if (action == DascAction.BLOCK) {
+            throw new GovernanceException(block.blocked());
+        }
+        return action;
     }
 
     /** Records a finding in the ledger; a ledger that keeps none only loses the finding, with a warning. */

@@ -6,6 +6,8 @@ import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.Governance;
 import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.governance.GovernanceException;
 import io.meshflow.governance.GuardianSubject;
@@ -13,10 +15,12 @@ import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
+import io.meshflow.memory.KnowledgeBase;
 import io.meshflow.memory.Memory;
 import io.meshflow.memory.MemoryConfig;
 import io.meshflow.memory.MemoryScope;
 import io.meshflow.memory.MemoryStore;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.PolicyViolationException;
 import io.meshflow.policy.Verdict;
@@ -33,9 +37,12 @@ import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -77,6 +84,12 @@ final class StepExecution implements NodeContext {
     private final LongAdder spentTokens = new LongAdder();
 
     private final DoubleAdder spentCostUsd = new DoubleAdder();
+    /**
+     * Chunks this step's retrievals admitted (by identity): a rag node governs what it puts into the prompt, which a
+     * registered knowledge base already governed as it retrieved it.
+     */
+    private final Set<RetrievedChunk> admitted =
+            Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     StepExecution(Scheduler scheduler, int node, int generation, Map<String, String> inputs, int iteration) {
         this.scheduler = scheduler;
@@ -497,14 +510,36 @@ final class StepExecution implements NodeContext {
      * prompt-injection marker blocks (or escalates) the step.
      */
     @Override
-    public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
-        return run.knowledgeBases.apply(name).map(kb -> (query, topK) -> {
-            List<io.meshflow.memory.RetrievedChunk> chunks = kb.retrieve(query, topK);
-            for (io.meshflow.memory.RetrievedChunk chunk : chunks) {
-                guardRetrieved("knowledge_base:" + name, chunk.text());
+    public Optional<KnowledgeBase> knowledgeBase(String name) {
+        return run.knowledgeBases
+                .apply(name)
+                .map(kb -> (query, topK) -> admitRetrieved("knowledge_base:" + name, kb.retrieve(query, topK)));
+    }
+
+    @Override
+    public List<RetrievedChunk> admitRetrieved(String source, List<RetrievedChunk> chunks) {
+        String agentId = target.agentId();
+        List<RetrievedChunk> seen = new ArrayList<>(chunks.size());
+        for (RetrievedChunk chunk : chunks) {
+            if (admitted.contains(chunk)) {
+                seen.add(chunk);
+                continue;
             }
-            return chunks;
-        });
+            guardRetrieved(source + " " + chunk.citation(), chunk.text());
+            Optional<GovernanceBlock> outOfScope = agentId == null
+                    ? Optional.empty()
+                    : run.governance.checkDataClasses(
+                            agentId,
+                            "document '" + chunk.citation() + "' from " + source,
+                            Governance.dataClasses(chunk.metadata()));
+            if (outOfScope.isPresent()
+                    && GovernanceChecks.refuse(run, stepId(), outOfScope.get()) == DascAction.TOOL_ERROR) {
+                continue;
+            }
+            admitted.add(chunk);
+            seen.add(chunk);
+        }
+        return List.copyOf(seen);
     }
 
     /** Runs the guardian on retrieved text (a document chunk, a memory) before anyone sees it. */

@@ -310,6 +310,154 @@ class GovernanceTest {
         assertThat(model.requests()).hasSize(2);
     }
 
+    @Test
+    void toolWhoseResultsAreOfADataClassTheAgentMayNotSee_isRefusedByDasc_perAction() {
+        AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
+        ids.create(
+                "clerk",
+                CapabilityScope.builder().tools("*").dataClasses("public").build());
+        ids.create(
+                "hr",
+                CapabilityScope.builder()
+                        .tools("*")
+                        .dataClasses("public", "pii")
+                        .build());
+        AtomicInteger lookups = new AtomicInteger();
+        Tool directory = Tool.of(
+                        "employee_lookup",
+                        "finds an employee's home address",
+                        MeshJson.parse("{\"type\":\"object\"}"),
+                        args -> {
+                            lookups.incrementAndGet();
+                            return ToolResult.success("12 Elm Street");
+                        })
+                .withDataClasses("pii");
+        ScriptedReply lookup = ScriptedReply.toolCall("employee_lookup", "{\"name\":\"Ada\"}");
+        // the clerk's strict run ends at its first reply; its standard run gets an error result, then answers
+        ScriptedProvider model = ScriptedProvider.builder()
+                .forAgent("clerk", List.of(lookup, lookup, ScriptedReply.text("I may not look that up.")))
+                .forAgent("hr", List.of(lookup, ScriptedReply.text("12 Elm Street")))
+                .build();
+        Governance governance = Governance.builder().identities(ids).build();
+
+        RunResult strictRun = Mesh.builder()
+                .provider(model)
+                .governance(governance)
+                .policy(strict())
+                .build()
+                .run(
+                        Team.sequential(
+                                "t", Agent.builder("clerk").tools(directory).build()),
+                        "where does Ada live?");
+        RunResult standardRun = Mesh.builder()
+                .provider(model)
+                .governance(governance)
+                .build()
+                .run(
+                        Team.sequential(
+                                "t", Agent.builder("clerk").tools(directory).build()),
+                        "where does Ada live?");
+        RunResult allowed = Mesh.builder()
+                .provider(model)
+                .governance(governance)
+                .policy(strict())
+                .build()
+                .run(Team.sequential("t", Agent.builder("hr").tools(directory).build()), "where does Ada live?");
+
+        assertThat(directory.dataClasses()).containsExactly("pii");
+        assertThat(strictRun.blockReason()).isEqualTo("dasc");
+        GovernanceBlock block =
+                GovernanceBlock.of(strictRun.steps().get(0).verdict()).orElseThrow();
+        assertThat(block.rule()).isEqualTo("data_class");
+        assertThat(block.evidence())
+                .isEqualTo("agent 'clerk' was to see the results of tool 'employee_lookup' of data classes [pii], but"
+                        + " its scope does not allow [pii]; it allows only the data classes [public]");
+        assertThat(standardRun.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(standardRun.steps().get(0).toolCalls()).singleElement().satisfies(c -> {
+            assertThat(c.error()).isTrue();
+            assertThat(c.result()).startsWith("refused by the delegated action scope check: agent 'clerk'");
+        });
+        assertThat(allowed.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(lookups).as("only the hr agent's call reached the tool").hasValue(1);
+    }
+
+    /** A node whose agent answers from a registered knowledge base, as a rag node does. */
+    private record AskingNode(String id, Agent agent) implements io.meshflow.workflow.Node {
+        @Override
+        public String type() {
+            return "asking";
+        }
+
+        @Override
+        public String agentId() {
+            return agent.id();
+        }
+
+        @Override
+        public io.meshflow.workflow.NodeResult execute(io.meshflow.workflow.NodeContext context) {
+            List<io.meshflow.memory.RetrievedChunk> chunks =
+                    context.knowledgeBase("company").orElseThrow().retrieve(context.input(), 2);
+            StringBuilder prompt = new StringBuilder();
+            chunks.forEach(c -> prompt.append(c.text()).append('\n'));
+            return io.meshflow.workflow.NodeResult.of(context.callAgent(agent, prompt + context.input()));
+        }
+    }
+
+    @Test
+    void documentOfADataClassTheAgentMayNotSee_isWithheldOrBlocked_andRecordedWithEvidence() {
+        AgentIdentityProvider ids = AgentIdentityProvider.inMemory();
+        ids.create("clerk", CapabilityScope.builder().dataClasses("public").build());
+        ids.create(
+                "controller",
+                CapabilityScope.builder().dataClasses("public", "financial").build());
+        io.meshflow.memory.KnowledgeBase company = (query, topK) -> List.of(
+                new io.meshflow.memory.RetrievedChunk(
+                        "Q3 payroll: 1.2M USD.", 0.9, "payroll.md", 0, 21, java.util.Map.of("data_class", "financial")),
+                new io.meshflow.memory.RetrievedChunk(
+                        "Office hours are 9 to 5.", 0.8, "handbook.md", 0, 24, java.util.Map.of()));
+        ScriptedProvider model = ScriptedProvider.builder().fallback("noted").build();
+        InMemoryLedger ledger = new InMemoryLedger();
+        Mesh.Builder base = Mesh.builder()
+                .provider(model)
+                .ledger(ledger)
+                .knowledgeBase("company", company)
+                .governance(Governance.builder().identities(ids).build());
+        WorkflowDefinition clerk = WorkflowDefinition.builder("ask")
+                .addNode(new AskingNode("ask", Agent.builder("clerk").build()))
+                .build();
+
+        RunResult blocked = base.policy(strict()).build().run(clerk, "what are the numbers?");
+        RunResult withheld = base.policy(Policy.defaults()).build().run(clerk, "what are the numbers?");
+        RunResult controller = base.policy(strict())
+                .build()
+                .run(
+                        WorkflowDefinition.builder("ask")
+                                .addNode(new AskingNode(
+                                        "ask", Agent.builder("controller").build()))
+                                .build(),
+                        "what are the numbers?");
+
+        assertThat(blocked.blockReason()).isEqualTo("dasc");
+        GovernanceBlock block =
+                GovernanceBlock.of(blocked.steps().get(0).verdict()).orElseThrow();
+        assertThat(block.rule()).isEqualTo("data_class");
+        assertThat(block.evidence())
+                .isEqualTo("agent 'clerk' was to see document 'payroll.md, chars 0-21' from knowledge_base:company of"
+                        + " data classes [financial], but its scope does not allow [financial]; it allows only the data"
+                        + " classes [public]");
+        assertThat(withheld.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(withheld.steps().get(0).inputTask())
+                .contains("Office hours are 9 to 5.")
+                .doesNotContain("payroll");
+        assertThat(ledger.findings("default", withheld.runId())).singleElement().satisfies(f -> {
+            assertThat(f.check()).isEqualTo("dasc");
+            assertThat(f.rule()).isEqualTo("data_class");
+            assertThat(f.severity()).isEqualTo("TOOL_ERROR");
+        });
+        assertThat(controller.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(controller.steps().get(0).inputTask()).contains("Q3 payroll");
+    }
+
     // ---- guardian ----
 
     private static RunResult runWithToolResult(String toolResult, Policy policy) {
