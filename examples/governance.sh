@@ -59,6 +59,8 @@ rag=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
 ./meshflow audit "$rag" | tee "$dir/rag-audit.txt"
 grep -q "\[dasc/data_class TOOL_ERROR\].*of data classes \[financial\], but its scope does not allow" "$dir/rag-audit.txt"
 grep -q "FAILED guardian / rule prompt_injection" "$dir/rag-audit.txt"
+# the function node's record is signed too, by the engine identity
+grep -q "summary: 2/3 steps passed every check, 3 signed, 0 bad signatures, 1 findings" "$dir/rag-audit.txt"
 
 echo
 ./meshflow identity revoke writer --reason "laptop stolen" --by secops

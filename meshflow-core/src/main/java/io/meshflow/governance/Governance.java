@@ -84,12 +84,16 @@ public final class Governance {
                 GovernanceBlock.IDENTITY.equals(step.verdict().reason()) ? null : ids.sign(step, entryHash);
     }
 
-    /** Makes this engine's identities known to the ledger (once per ledger and identity). */
+    /**
+     * Makes this engine's identities known to the ledger (once per ledger and identity), its engine identity (which
+     * signs steps without an agent) included.
+     */
     public void register(Ledger ledger) {
         AgentIdentityProvider ids = identities;
         if (ids == null) {
             return;
         }
+        ids.engineIdentity();
         Set<String> known = registered.computeIfAbsent(ledger, l -> Collections.synchronizedSet(new HashSet<>()));
         for (AgentIdentity identity : ids.identities()) {
             if (known.add(identity.did())) {
@@ -121,6 +125,14 @@ public final class Governance {
                 "revoked_identity",
                 "identity " + r.did() + " of agent '" + agentId + "' was revoked at " + r.revokedAt() + " by "
                         + r.revokedBy() + ": " + r.reason()));
+    }
+
+    /**
+     * The identity check before a step without an agent (a function node, a sub-workflow): with identities
+     * configured, the engine identity that signs it must not be revoked.
+     */
+    public Optional<GovernanceBlock> checkEngineIdentity(Ledger ledger) {
+        return checkIdentity(ledger, AgentIdentityProvider.ENGINE);
     }
 
     /** The scope of an agent, when identities are configured and it has one. */

@@ -231,7 +231,8 @@ final class GovernanceChecks {
         }
     }
 
-    private static void throwIf(Optional<GovernanceBlock> block) {
+    /** Throws the block, if there is one, as the step's verdict. */
+    static void throwIf(Optional<GovernanceBlock> block) {
         if (block.isPresent()) {
             throw new GovernanceException(block.get().blocked());
         }

@@ -170,6 +170,10 @@ final class StepExecution implements NodeContext {
         Throwable error = null;
         String interrupted;
         try {
+            if (agentId == null) {
+                // the engine identity signs this step's record: a revoked one may not take it
+                GovernanceChecks.throwIf(run.governance.checkEngineIdentity(run.ledger));
+            }
             result = target.execute(this);
         } catch (Throwable t) {
             error = t;

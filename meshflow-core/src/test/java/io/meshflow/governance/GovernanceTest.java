@@ -15,6 +15,7 @@ import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.Revocation;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
+import io.meshflow.ledger.UncertaintySource;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.Verdict;
 import io.meshflow.provider.LlmProvider;
@@ -92,6 +93,45 @@ class GovernanceTest {
     }
 
     @Test
+    void engineIdentity_isIssuedOnce_keptInTheKeyStore_andSignsRecordsWithoutAnAgent(@TempDir Path dir) {
+        Path store = dir.resolve("keys.json");
+        AgentIdentityProvider first = AgentIdentityProvider.open(store);
+        AgentIdentity engine = first.engineIdentity();
+        StepRecord functionStep = new StepRecord(
+                "r",
+                "r.1",
+                1,
+                "default",
+                "publish",
+                null,
+                "in",
+                "out",
+                false,
+                Verdict.COMMIT,
+                0,
+                UncertaintySource.UNKNOWN,
+                0,
+                0,
+                1,
+                Instant.EPOCH,
+                Instant.EPOCH,
+                List.of());
+        String entryHash = "ab".repeat(32);
+
+        AgentIdentityProvider again = AgentIdentityProvider.open(store);
+        var signature = java.util.Objects.requireNonNull(again.sign(functionStep, entryHash));
+
+        assertThat(again.engineIdentity()).isEqualTo(engine);
+        assertThat(engine.agentId()).isEqualTo(AgentIdentityProvider.ENGINE);
+        assertThat(signature.signer()).isEqualTo(engine.did());
+        assertThat(DidKey.verify(engine.did(), entryHash.getBytes(StandardCharsets.US_ASCII), signature.signature()))
+                .isTrue();
+        assertThatThrownBy(() -> again.create(AgentIdentityProvider.ENGINE, CapabilityScope.unrestricted()))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("agent id must be");
+    }
+
+    @Test
     void keyStoreFile_thatIsNotOne_isRefused(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("keys.json");
         Files.writeString(store, "{\"something\": 1}");
@@ -130,7 +170,9 @@ class GovernanceTest {
         assertThat(step.verdict().detail()).contains(a.did()).contains("key leaked");
         assertThat(model.requests()).hasSize(callsBefore + 1); // only b's run reached the model
         assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(ledger.identities()).extracting(r -> r.agentId()).containsExactly("a", "b");
+        assertThat(ledger.identities())
+                .extracting(r -> r.agentId())
+                .containsExactly("a", "b", AgentIdentityProvider.ENGINE);
     }
 
     @Test
