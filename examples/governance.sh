@@ -14,6 +14,20 @@ trap 'rm -rf "$dir"' EXIT
 export MESHFLOW_LEDGER_URL="jdbc:sqlite:$dir/ledger.db"
 export MESHFLOW_KEYSTORE="$dir/keys.json"
 
+# runs a workflow that must end blocked (exit code 3), then prints its audit report into $dir/<name>-audit.txt
+audit_blocked_run() {
+  local workflow=$1 name=$2 code=0 id
+  echo
+  ./meshflow run "$workflow" --no-color || code=$?
+  if [ "$code" -ne 3 ]; then
+    echo "expected $workflow to be blocked (exit code 3), got $code" >&2
+    exit 1
+  fi
+  id=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+  echo
+  ./meshflow audit "$id" | tee "$dir/$name-audit.txt"
+}
+
 ./meshflow identity create researcher --tools calculator --delegate-to writer
 ./meshflow identity create writer --delegate-to critic
 ./meshflow identity create critic
@@ -30,33 +44,13 @@ echo
 
 # the same workflow under a 160-token budget checked after each step (not predicted before each model call): the
 # writer's step takes the run past it, a budget block naming the rule and the evidence
-echo
 sed 's/^  max_tokens: 0$/  max_tokens: 160\n  predict_budget: false/' examples/governance.yaml >"$dir/budget.yaml"
-set +e
-./meshflow run "$dir/budget.yaml" --no-color
-code=$?
-set -e
-if [ "$code" -ne 3 ]; then
-  echo "expected the run over budget to be blocked (exit code 3), got $code" >&2
-  exit 1
-fi
-over=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
-./meshflow audit "$over" | tee "$dir/budget-audit.txt"
+audit_blocked_run "$dir/budget.yaml" budget
 grep -q "FAILED budget / rule max_tokens: run used" "$dir/budget-audit.txt"
 
 # rag nodes over their own documents: the payroll (data class financial) is withheld from the clerk, whose scope
 # allows only public and internal data, and the FAQ with a prompt injection blocks the support step
-echo
-set +e
-./meshflow run examples/governance-rag.yaml --no-color
-code=$?
-set -e
-if [ "$code" -ne 3 ]; then
-  echo "expected the run with the injected document to be blocked (exit code 3), got $code" >&2
-  exit 1
-fi
-rag=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
-./meshflow audit "$rag" | tee "$dir/rag-audit.txt"
+audit_blocked_run examples/governance-rag.yaml rag
 grep -q "\[dasc/data_class TOOL_ERROR\].*of data classes \[financial\], but its scope does not allow" "$dir/rag-audit.txt"
 grep -q "FAILED guardian / rule prompt_injection" "$dir/rag-audit.txt"
 # the function node's record is signed too, by the engine identity
@@ -64,16 +58,6 @@ grep -q "summary: 2/3 steps passed every check, 3 signed, 0 bad signatures, 1 fi
 
 echo
 ./meshflow identity revoke writer --reason "laptop stolen" --by secops
-set +e
-./meshflow run examples/governance.yaml --no-color
-code=$?
-set -e
-if [ "$code" -ne 3 ]; then
-  echo "expected the run to be blocked (exit code 3), got $code" >&2
-  exit 1
-fi
-blocked=$(./meshflow runs --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
-echo
-./meshflow audit "$blocked"
-./meshflow audit "$blocked" | grep -q "FAILED identity / rule revoked_identity"
+audit_blocked_run examples/governance.yaml revoked
+grep -q "FAILED identity / rule revoked_identity" "$dir/revoked-audit.txt"
 echo "the revoked writer was blocked (exit code 3)"
