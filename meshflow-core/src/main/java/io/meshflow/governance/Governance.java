@@ -210,6 +210,28 @@ public final class Governance {
 
     private static final Pattern COMMA = Pattern.compile(",");
 
+    private static final Pattern DATA_CLASS_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /**
+     * The metadata that labels documents with data classes, for {@code DocumentStore.ingest(documents, metadata)}:
+     * {@value #DATA_CLASS_KEY} with the names joined by commas.
+     *
+     * @throws io.meshflow.ValidationException when there is no name, or one is not 1-64 letters, digits, {@code _},
+     *     {@code .} or {@code -}
+     */
+    public static Map<String, String> dataClassLabel(List<String> classes) {
+        if (classes.isEmpty()) {
+            throw new io.meshflow.ValidationException("a data class label needs at least one data class");
+        }
+        for (String name : classes) {
+            if (!DATA_CLASS_NAME.matcher(name).matches()) {
+                throw new io.meshflow.ValidationException(
+                        "data class '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");
+            }
+        }
+        return Map.of(DATA_CLASS_KEY, String.join(",", classes));
+    }
+
     /** The data classes a document's metadata names under {@value #DATA_CLASS_KEY}; none when it names none. */
     public static Set<String> dataClasses(Map<String, String> metadata) {
         String named = metadata.get(DATA_CLASS_KEY);

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,8 +43,6 @@ import org.jspecify.annotations.Nullable;
 public final class RagNodeType implements NodeType {
     private static final Set<String> KEYS =
             Set.of("agent", "sources", "knowledge_base", "top_k", "chunk_size", Governance.DATA_CLASS_KEY);
-
-    private static final Pattern DATA_CLASS = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** Creates the type; {@link java.util.ServiceLoader} needs a public no-argument constructor. */
     public RagNodeType() {}
@@ -150,14 +147,18 @@ public final class RagNodeType implements NodeType {
         List<?> items = value instanceof List<?> list ? list : List.of(value);
         List<String> names = new ArrayList<>();
         for (Object item : items) {
-            if (!(item instanceof String name) || !DATA_CLASS.matcher(name).matches()) {
-                problems.add(where + ": data_class must be a data class name (letters, digits, '_', '.', '-') or a"
-                        + " list of them, got " + item);
+            if (!(item instanceof String name)) {
+                problems.add(where + ": data_class must be a data class name or a list of them, got " + item);
                 return Map.of();
             }
             names.add(name);
         }
-        return Map.of(Governance.DATA_CLASS_KEY, String.join(",", names));
+        try {
+            return Governance.dataClassLabel(names);
+        } catch (ValidationException e) {
+            problems.add(where + ": " + e.getMessage());
+            return Map.of();
+        }
     }
 
     private static int positive(

@@ -247,7 +247,7 @@ class RagNodeTest {
 
         assertThatThrownBy(() -> WorkflowLoader.builder().build().load(file))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageContaining("data_class must be a data class name")
+                .hasMessageContaining("data_class must be a data class name or a list of them")
                 .hasMessageContaining("{level=secret}");
     }
 }
