@@ -43,7 +43,7 @@ status=0
 ./meshflow replay "$run_id" --policy examples/policies/strict-budget.yaml --no-color >"$dir/strict.txt" || status=$?
 cat "$dir/strict.txt"
 [ "$status" = 1 ] || { echo "expected exit 1 (different), got $status" >&2; exit 1; }
-grep -q '^step 4 decide would now be BLOCKED max_tokens' "$dir/strict.txt"
+grep -q '^step 4 decide would now be BLOCKED budget: rule max_tokens' "$dir/strict.txt"
 
 echo
 echo "== the server: GET /ui and GET /traces/$run_id equal to meshflow trace --export"

@@ -74,7 +74,8 @@ describe('runs', () => {
     const result = await client().run('a run with a tiny token budget', { policy: { max_tokens: 5 } });
 
     expect(result.status).toBe('BLOCKED');
-    expect(result.block_reason).toBe('max_tokens');
+    expect(result.block_reason).toBe('budget');
+    expect(result.error).toContain('rule max_tokens: ');
   });
 
   it('getRun_listRuns_findTheRunAndPageThroughTheTenantsRuns', async () => {

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param costUsd cost of all steps
  * @param durationMs wall time of the run
  * @param loopIterations passes through each loop, keyed {@code from->to}
- * @param blockReason the reason of the verdict that stopped the run ({@code max_steps}, {@code error}, ...), or
- *     {@code null} when it completed
+ * @param blockReason the reason of the verdict that stopped the run: a governance reason code ({@code budget},
+ *     {@code guardian}, ...; the rule and evidence are in {@link #error()}), {@code error}, ...; or {@code null} when
+ *     it completed
  * @param error a message saying why the run did not complete, or {@code null}
  * @param failure the exception behind a failed or blocked run ({@link io.meshflow.workflow.MaxIterationsException},
  *     {@link io.meshflow.policy.PolicyViolationException}, {@link StepFailedException}, ...), or {@code null}

@@ -1,5 +1,6 @@
 package io.meshflow.cli;
 
+import io.meshflow.governance.Governance;
 import io.meshflow.memory.EmbeddingProvider;
 import io.meshflow.memory.EmbeddingProviders;
 import io.meshflow.rag.Chunker;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -52,6 +54,14 @@ final class IngestCommand implements Callable<Integer> {
     private int chunkSize = 512;
 
     @Option(
+            names = "--data-class",
+            split = ",",
+            paramLabel = "CLASS",
+            description = "Data classes of the documents (such as financial or pii): an agent whose identity's scope"
+                    + " lacks one may not see them.")
+    private List<String> dataClasses = new ArrayList<>();
+
+    @Option(
             names = "--dir",
             paramLabel = "DIR",
             description = "Where knowledge bases are kept (overrides the default).")
@@ -66,6 +76,7 @@ final class IngestCommand implements Callable<Integer> {
         Path dir =
                 directory != null ? directory : KnowledgeBases.directory(environment.variable(KnowledgeBases.VARIABLE));
         Path file = KnowledgeBases.file(dir, name);
+        Map<String, String> labels = dataClasses.isEmpty() ? Map.of() : Governance.dataClassLabel(dataClasses);
         List<Document> documents = Documents.read(files);
         EmbeddingProvider embeddings = EmbeddingProviders.defaultProvider();
         DocumentStore existing = DocumentStore.open(file, embeddings);
@@ -74,7 +85,7 @@ final class IngestCommand implements Callable<Integer> {
         // document by document, so that a terminal shows a progress bar (embedding is the slow part)
         try (Progress progress = Progress.start(environment, "ingesting", documents.size())) {
             for (Document document : documents) {
-                chunks += store.ingest(List.of(document));
+                chunks += store.ingest(List.of(document), labels);
                 progress.advance(1);
             }
         }

@@ -5,6 +5,7 @@ import io.meshflow.RunRequest;
 import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.StepRecord;
@@ -267,6 +268,9 @@ final class ReplayCommand implements Callable<Integer> {
             return "-";
         }
         String reason = step.verdict().reason();
-        return reason.isEmpty() ? step.verdict().name() : step.verdict().name() + " " + reason;
+        return reason.isEmpty()
+                ? step.verdict().name()
+                : step.verdict().name() + " "
+                        + GovernanceBlock.label(reason, step.verdict().detail());
     }
 }

@@ -1,6 +1,7 @@
 package io.meshflow.cli;
 
 import io.meshflow.RunResult;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Verdict;
 import java.util.ArrayList;
@@ -74,7 +75,9 @@ final class RunSummary {
     }
 
     private static String verdict(Verdict verdict) {
-        return verdict.reason().isEmpty() ? verdict.name() : verdict.name() + " " + verdict.reason();
+        return verdict.reason().isEmpty()
+                ? verdict.name()
+                : verdict.name() + " " + GovernanceBlock.label(verdict.reason(), verdict.detail());
     }
 
     static String dollars(double usd) {

@@ -1,5 +1,6 @@
 package io.meshflow.cli;
 
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.trace.Trace;
@@ -32,7 +33,9 @@ final class TraceTable {
                 String.valueOf(step.seq()),
                 step.nodeId(),
                 step.agentId() == null ? "-" : step.agentId(),
-                step.blockReason() == null ? step.verdict() : step.verdict() + " " + step.blockReason(),
+                step.blockReason() == null
+                        ? step.verdict()
+                        : step.verdict() + " " + GovernanceBlock.label(step.blockReason(), step.verdictDetail()),
                 String.valueOf(step.tokensUsed()),
                 RunSummary.dollars(step.costUsd()),
                 String.valueOf(step.durationMs()),

@@ -121,4 +121,35 @@ class GovernanceCommandsTest {
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("no-such-run");
     }
+
+    @Test
+    void functionStep_isSignedByTheEngineIdentity_andRevokingItBlocksTheNextOne(@TempDir Path dir) throws Exception {
+        Path workflow = dir.resolve("stamp.yaml");
+        Files.writeString(workflow, """
+                name: stamp
+                task: stamp the form
+                nodes:
+                  - {id: stamp, function: identity}
+                """);
+        assertThat(run(dir, "identity", "create", "analyst").exitCode()).isZero();
+        Cli.Outcome before = run(dir, "identity", "revoke", "meshflow:engine", "--reason", "too early");
+
+        Cli.Outcome first = run(dir, "run", workflow.toString(), "--no-color");
+        assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+        Cli.Outcome audit = run(dir, "audit", runId(first.out()));
+        Cli.Outcome list = run(dir, "identity", "list");
+        Cli.Outcome revoke = run(dir, "identity", "revoke", "meshflow:engine", "--reason", "key leaked");
+        Cli.Outcome second = run(dir, "run", workflow.toString(), "--no-color");
+
+        assertThat(before.exitCode())
+                .as("no engine identity before the first run")
+                .isEqualTo(2);
+        assertThat(audit.out())
+                .contains("signature: valid (did:key:z6Mk")
+                .contains("summary: 1/1 steps passed every check, 1 signed, 0 bad signatures");
+        assertThat(list.out()).contains("meshflow:engine");
+        assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+        assertThat(second.exitCode()).isEqualTo(3);
+        assertThat(second.out()).contains("BLOCKED identity/revoked_identity").contains("key leaked");
+    }
 }

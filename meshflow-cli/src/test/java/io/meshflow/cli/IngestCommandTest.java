@@ -3,6 +3,7 @@ package io.meshflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshflow.governance.Governance;
 import io.meshflow.json.MeshJson;
 import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.rag.DocumentStore;
@@ -31,6 +32,32 @@ class IngestCommandTest {
         assertThat(again.out()).endsWith("it holds " + chunks + " chunks\n");
         List<RetrievedChunk> hit = DocumentStore.open(dir.resolve("shop.kb")).retrieve("Is there a guarantee?", 1);
         assertThat(hit.get(0).source()).endsWith("warranty.txt");
+    }
+
+    @Test
+    void ingest_withDataClasses_labelsEveryChunk_andABadClassNameIsInvalidUsage(@TempDir Path dir) throws Exception {
+        Path payroll = Files.writeString(dir.resolve("payroll.md"), "Q3 payroll came to 1.2 million dollars.");
+
+        Cli.Outcome labelled = Cli.run(
+                "ingest",
+                "--kb",
+                "finance",
+                "--dir",
+                dir.toString(),
+                "--data-class",
+                "financial,pii",
+                payroll.toString());
+        Cli.Outcome bad = Cli.run(
+                "ingest", "--kb", "other", "--dir", dir.toString(), "--data-class", "top secret", payroll.toString());
+
+        assertThat(labelled.exitCode()).as(labelled.err()).isZero();
+        RetrievedChunk chunk = DocumentStore.open(dir.resolve("finance.kb"))
+                .retrieve("payroll", 1)
+                .get(0);
+        assertThat(Governance.dataClasses(chunk.metadata())).containsExactlyInAnyOrder("financial", "pii");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(bad.err()).contains("data class 'top secret' must be 1-64 letters");
+        assertThat(dir.resolve("other.kb")).doesNotExist();
     }
 
     @Test

@@ -53,7 +53,10 @@ class InitCommandTest {
                 url,
                 "--no-color");
         assertThat(strict.err()).isEmpty();
-        assertThat(strict.out()).contains("would now be BLOCKED max_tokens");
+        assertThat(strict.out())
+                .contains("BLOCKED budget/max_tokens")
+                .contains("replayed BLOCKED (budget: rule max_tokens: ")
+                .contains("would now be BLOCKED budget");
     }
 
     @ParameterizedTest

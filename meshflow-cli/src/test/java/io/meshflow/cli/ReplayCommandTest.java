@@ -52,9 +52,9 @@ class ReplayCommandTest {
 
         assertThat(replay.exitCode()).as(replay.err()).isEqualTo(1);
         assertThat(replay.out())
-                .containsPattern("\\n4\\s+decide\\s+COMMIT\\s+BLOCKED max_tokens\\s+same\\n")
-                .contains("step 4 decide would now be BLOCKED max_tokens: run used 370 tokens; the run policy allows"
-                        + " 300")
+                .containsPattern("\\n4\\s+decide\\s+COMMIT\\s+BLOCKED budget/max_tokens\\s+same\\n")
+                .containsPattern("step 4 decide would now be BLOCKED budget: rule max_tokens: run used 370 tokens with"
+                        + " this step's \\d+; the run policy allows max_tokens 300")
                 .contains("recorded COMPLETED, replayed BLOCKED")
                 .contains("different: the replay does not match the recorded run");
     }

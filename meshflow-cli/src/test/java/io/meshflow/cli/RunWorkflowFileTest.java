@@ -48,7 +48,8 @@ class RunWorkflowFileTest {
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.out())
                 .containsPattern("run [0-9a-f-]{36} BLOCKED")
-                .contains("reason: max_steps: the run reached max_steps=1");
+                .contains("reason: budget: rule max_steps: node 'edit' would be step 2 of the run; the run policy"
+                        + " allows max_steps 1");
     }
 
     @Test

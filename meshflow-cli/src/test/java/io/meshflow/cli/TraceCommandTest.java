@@ -53,8 +53,8 @@ class TraceCommandTest {
         assertThat(trace.out())
                 .containsPattern("\\n1\\s+plan\\s+planner\\s+COMMIT\\s+\\d+\\s+\\$0\\.0000\\s+\\d+\\s+0\\.\\d\\d\\n")
                 .containsPattern("\\n2\\s+draft\\s+writer\\s+COMMIT\\s+\\d+")
-                .containsPattern("\\n3\\s+review\\s+reviewer\\s+BLOCKED max_tokens\\s+\\d+")
-                .contains("the run policy allows 60")
+                .containsPattern("\\n3\\s+review\\s+reviewer\\s+BLOCKED budget/max_tokens\\s+\\d+")
+                .contains("the run policy allows max_tokens 60")
                 .doesNotContain("\u001b[");
         assertThat(trace.out().lines().filter(l -> l.matches("^\\d+\\s+.*"))).hasSize(3);
     }
@@ -67,7 +67,7 @@ class TraceCommandTest {
         Cli.Outcome trace = Cli.run(Map.of(), true, "trace", id, "--ledger", url, "--plain");
 
         assertThat(trace.exitCode()).isZero();
-        assertThat(trace.out()).contains("\u001b[32mCOMMIT").contains("\u001b[31mBLOCKED max_tokens");
+        assertThat(trace.out()).contains("\u001b[32mCOMMIT").contains("\u001b[31mBLOCKED budget/max_tokens");
     }
 
     @Test

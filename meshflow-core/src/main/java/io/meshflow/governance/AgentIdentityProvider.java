@@ -45,11 +45,22 @@ import org.jspecify.annotations.Nullable;
  * document holding every identity with its PKCS#8 private key, rewritten atomically (and readable by its owner only,
  * where the file system has POSIX permissions) on every change. Keep that file as secret as any private key.
  *
+ * <p>Steps without an agent (function nodes, sub-workflow containers, decision records) are signed by the provider's
+ * own <em>engine identity</em>, {@value #ENGINE}: an Ed25519 key issued with the provider's first signature or
+ * registration, kept like an agent's, with a scope that allows nothing (it calls no model or tool itself). So every
+ * record of a run is signed, and a record without an agent signed by any other key is reported.
+ *
  * <p>Revocation is not kept here but in the ledger ({@link io.meshflow.ledger.Ledger#revoke}), so that every engine
  * on a ledger sees it at once. Thread-safe.
  */
 public final class AgentIdentityProvider implements StepSigner {
     private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+    /**
+     * The id of the engine identity, which signs the records of steps without an agent; no agent can be given it
+     * ({@code :} is not allowed in agent ids).
+     */
+    public static final String ENGINE = "meshflow:engine";
 
     private record Entry(AgentIdentity identity, PrivateKey key) {}
 
@@ -100,13 +111,16 @@ public final class AgentIdentityProvider implements StepSigner {
             throw new ValidationException("agent '" + agentId + "' already has identity "
                     + byAgent.get(agentId).identity().did() + "; revoke it and use a new agent id");
         }
-        KeyPair pair;
+        KeyPair pair = generate();
+        return add(agentId, scope, pair.getPrivate(), DidKey.of(pair.getPublic()));
+    }
+
+    private static KeyPair generate() {
         try {
-            pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new MeshFlowException("this JVM cannot generate Ed25519 keys", e);
         }
-        return add(agentId, scope, pair.getPrivate(), DidKey.of(pair.getPublic()));
     }
 
     /**
@@ -126,6 +140,23 @@ public final class AgentIdentityProvider implements StepSigner {
         byAgent.put(agentId, new Entry(identity, key));
         save();
         return identity;
+    }
+
+    /**
+     * The engine identity, which signs the records of steps without an agent: issued (and saved with the key store)
+     * on first use.
+     */
+    public synchronized AgentIdentity engineIdentity() {
+        Entry entry = byAgent.get(ENGINE);
+        if (entry != null) {
+            return entry.identity();
+        }
+        KeyPair pair = generate();
+        return add(
+                ENGINE,
+                new CapabilityScope(Set.of(), Set.of(), Set.of(), 0, Set.of()),
+                pair.getPrivate(),
+                DidKey.of(pair.getPublic()));
     }
 
     /** The identity of an agent, if it has one. */
@@ -163,14 +194,14 @@ public final class AgentIdentityProvider implements StepSigner {
         }
     }
 
-    /** Signs a record's entry hash with its agent's key; {@code null} for a record without an agent with an identity. */
+    /**
+     * Signs a record's entry hash with its agent's key, or with the {@linkplain #engineIdentity() engine identity's}
+     * for a record without an agent; {@code null} for an agent without an identity here.
+     */
     @Override
     public @Nullable StepSignature sign(StepRecord step, String entryHash) {
-        String agentId = step.agentId();
-        if (agentId == null) {
-            return null;
-        }
-        Optional<AgentIdentity> identity = identity(agentId);
+        String agentId = step.agentId() == null ? ENGINE : step.agentId();
+        Optional<AgentIdentity> identity = ENGINE.equals(agentId) ? Optional.of(engineIdentity()) : identity(agentId);
         if (identity.isEmpty()) {
             return null;
         }

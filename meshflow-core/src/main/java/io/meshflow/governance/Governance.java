@@ -17,7 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,12 +84,16 @@ public final class Governance {
                 GovernanceBlock.IDENTITY.equals(step.verdict().reason()) ? null : ids.sign(step, entryHash);
     }
 
-    /** Makes this engine's identities known to the ledger (once per ledger and identity). */
+    /**
+     * Makes this engine's identities known to the ledger (once per ledger and identity), its engine identity (which
+     * signs steps without an agent) included.
+     */
     public void register(Ledger ledger) {
         AgentIdentityProvider ids = identities;
         if (ids == null) {
             return;
         }
+        ids.engineIdentity();
         Set<String> known = registered.computeIfAbsent(ledger, l -> Collections.synchronizedSet(new HashSet<>()));
         for (AgentIdentity identity : ids.identities()) {
             if (known.add(identity.did())) {
@@ -119,6 +125,14 @@ public final class Governance {
                 "revoked_identity",
                 "identity " + r.did() + " of agent '" + agentId + "' was revoked at " + r.revokedAt() + " by "
                         + r.revokedBy() + ": " + r.reason()));
+    }
+
+    /**
+     * The identity check before a step without an agent (a function node, a sub-workflow): with identities
+     * configured, the engine identity that signs it must not be revoked.
+     */
+    public Optional<GovernanceBlock> checkEngineIdentity(Ledger ledger) {
+        return checkIdentity(ledger, AgentIdentityProvider.ENGINE);
     }
 
     /** The scope of an agent, when identities are configured and it has one. */
@@ -188,6 +202,77 @@ public final class Governance {
                 "data_class",
                 "agent '" + agentId + "' was given protected health information (" + found.counts()
                         + "), but its scope allows only the data classes "
+                        + sorted(scope.get().dataClasses())));
+    }
+
+    /** The metadata key naming a document's data classes, comma separated ({@code data_class: financial, pii}). */
+    public static final String DATA_CLASS_KEY = "data_class";
+
+    private static final Pattern COMMA = Pattern.compile(",");
+
+    private static final Pattern DATA_CLASS_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /**
+     * The metadata that labels documents with data classes, for {@code DocumentStore.ingest(documents, metadata)}:
+     * {@value #DATA_CLASS_KEY} with the names joined by commas.
+     *
+     * @throws io.meshflow.ValidationException when there is no name, or one is not 1-64 letters, digits, {@code _},
+     *     {@code .} or {@code -}
+     */
+    public static Map<String, String> dataClassLabel(List<String> classes) {
+        if (classes.isEmpty()) {
+            throw new io.meshflow.ValidationException("a data class label needs at least one data class");
+        }
+        for (String name : classes) {
+            if (!DATA_CLASS_NAME.matcher(name).matches()) {
+                throw new io.meshflow.ValidationException(
+                        "data class '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");
+            }
+        }
+        return Map.of(DATA_CLASS_KEY, String.join(",", classes));
+    }
+
+    /** The data classes a document's metadata names under {@value #DATA_CLASS_KEY}; none when it names none. */
+    public static Set<String> dataClasses(Map<String, String> metadata) {
+        String named = metadata.get(DATA_CLASS_KEY);
+        if (named == null) {
+            return Set.of();
+        }
+        Set<String> classes = new TreeSet<>();
+        for (String name : COMMA.split(named, -1)) {
+            if (!name.isBlank()) {
+                classes.add(name.strip());
+            }
+        }
+        return Set.copyOf(classes);
+    }
+
+    /**
+     * DASC for data labelled with data classes (a document's {@value #DATA_CLASS_KEY}, a tool's {@link
+     * io.meshflow.tool.Tool#dataClasses()}): an agent may be given it only when its scope allows every one of them.
+     * Unlabelled data, and agents without an identity, are not checked.
+     *
+     * @param what the data, for the evidence, such as {@code document 'payroll.md, chars 0-80'}
+     */
+    public Optional<GovernanceBlock> checkDataClasses(String agentId, String what, Set<String> classes) {
+        Optional<CapabilityScope> scope = scope(agentId);
+        if (scope.isEmpty() || classes.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> denied = new TreeSet<>();
+        for (String dataClass : classes) {
+            if (!scope.get().allowsDataClass(dataClass)) {
+                denied.add(dataClass);
+            }
+        }
+        if (denied.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new GovernanceBlock(
+                GovernanceBlock.DASC,
+                "data_class",
+                "agent '" + agentId + "' was to see " + what + " of data classes " + sorted(classes)
+                        + ", but its scope does not allow " + denied + "; it allows only the data classes "
                         + sorted(scope.get().dataClasses())));
     }
 

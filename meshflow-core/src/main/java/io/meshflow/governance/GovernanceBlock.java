@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a governance check refused (or escalated) a step: its reason code, the rule within the check, and the
@@ -51,23 +52,36 @@ public record GovernanceBlock(String reason, String rule, String evidence) {
 
     /** Reads the reason, rule and evidence back from a verdict a governance check made. */
     public static Optional<GovernanceBlock> of(Verdict verdict) {
-        Matcher m = DETAIL.matcher(verdict.detail());
-        if (verdict instanceof Verdict.Commit || !m.matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(new GovernanceBlock(verdict.reason(), m.group(1), m.group(2)));
+        return verdict instanceof Verdict.Commit ? Optional.empty() : of(verdict.reason(), verdict.detail());
     }
 
     /**
-     * The reason code a verdict reason counts under: the governance codes as they are, the run caps that predate them
-     * ({@code max_tokens}, {@code max_cost}, {@code max_steps}, {@code run_timeout}) under {@code budget}, and every
-     * other block ({@code step_timeout}, {@code max_iterations}, a node's own) under {@code policy}. Errors count as
-     * {@code error}.
+     * Reads the reason, rule and evidence back from a verdict's reason and detail as stored (a trace, an event), or
+     * nothing when the detail does not name a rule.
+     */
+    public static Optional<GovernanceBlock> of(@Nullable String reason, @Nullable String detail) {
+        if (reason == null || detail == null) {
+            return Optional.empty();
+        }
+        Matcher m = DETAIL.matcher(detail);
+        return m.matches() ? Optional.of(new GovernanceBlock(reason, m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /**
+     * A short label of a verdict's reason for tables: {@code reason/rule} for a governance block
+     * ({@code budget/max_tokens}), else the reason as it is.
+     */
+    public static String label(String reason, @Nullable String detail) {
+        return of(reason, detail).map(b -> b.reason() + "/" + b.rule()).orElse(reason);
+    }
+
+    /**
+     * The reason code a verdict reason counts under: the governance codes as they are, and every other block (a node's
+     * own verdict, {@code max_iterations}) under {@code policy}. Errors count as {@code error}.
      */
     public static String category(String verdictReason) {
         return switch (verdictReason) {
             case IDENTITY, DASC, GUARDIAN, BUDGET, CIRCUIT_BREAKER, POLICY, "error" -> verdictReason;
-            case "max_tokens", "max_cost", "max_steps", "run_timeout" -> BUDGET;
             default -> POLICY;
         };
     }

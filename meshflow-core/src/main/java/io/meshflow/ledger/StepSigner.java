@@ -15,8 +15,8 @@ public interface StepSigner {
      *
      * @param step the record being appended
      * @param entryHash its entry hash, 64 lowercase hexadecimal characters
-     * @return the signature, or {@code null} when the record is not to be signed (no agent, or an agent without a
-     *     usable identity)
+     * @return the signature, or {@code null} when the record is not to be signed (an agent without a usable
+     *     identity)
      */
     @Nullable
     StepSignature sign(StepRecord step, String entryHash);

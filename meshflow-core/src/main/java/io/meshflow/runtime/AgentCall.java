@@ -74,6 +74,7 @@ final class AgentCall {
         int calls = 0;
         while (true) {
             LlmResponse response = callModel(request);
+            step.spent(response.usage().total(), response.costUsd());
             calls++;
             usage = usage.plus(response.usage());
             cost += response.costUsd();
@@ -85,7 +86,7 @@ final class AgentCall {
                 throw new MeshFlowException("agent '" + agent.id() + "' asked for tools in more than "
                         + agent.maxToolRounds() + " rounds; raise max_tool_rounds or change its instructions");
             }
-            askBeforeGatedTools(response.toolCalls(), usage, cost);
+            askBeforeGatedTools(response.toolCalls());
             messages.add(ChatMessage.assistant(response.content(), response.toolCalls()));
             messages.addAll(runTools(response.toolCalls()));
             request = request.withMessages(messages);
@@ -155,7 +156,7 @@ final class AgentCall {
      * for exactly this call; the call is recorded as awaiting approval. A call the scope check (DASC) refuses anyway
      * is not put to a person: the check deals with it when the round runs.
      */
-    private void askBeforeGatedTools(List<ToolCall> calls, TokenUsage usage, double cost) {
+    private void askBeforeGatedTools(List<ToolCall> calls) {
         var gated = run.policy.humanInLoop().tools();
         if (gated.isEmpty()) {
             return;
@@ -164,14 +165,11 @@ final class AgentCall {
         for (ToolCall call : calls) {
             String arguments = MeshJson.write(call.arguments());
             if (gated.contains(call.name())
-                    && !(scopeRefuses
-                            && run.governance
-                                    .checkTool(agent.id(), call.name(), arguments)
-                                    .isPresent())
+                    && !(scopeRefuses && outOfScope(call, arguments).isPresent())
                     && !step.toolApproved(call.name(), arguments)) {
                 step.recordToolCalls(List.of(new ToolCallRecord(
                         call.id(), call.name(), arguments, "awaiting a person's approval", true, 0)));
-                throw new ToolApprovalRequired(agent.id(), call.name(), arguments, usage.total(), cost);
+                throw new ToolApprovalRequired(agent.id(), call.name(), arguments);
             }
         }
     }
@@ -284,25 +282,28 @@ final class AgentCall {
      */
     private ToolResult governedInvoke(ToolCall call, String arguments) {
         String stepId = step.stepId();
-        Optional<GovernanceBlock> outOfScope = run.governance.checkTool(agent.id(), call.name(), arguments);
-        if (outOfScope.isPresent()) {
-            GovernanceBlock block = outOfScope.get();
-            DascAction action = run.policy.governance().dascAction();
-            GovernanceChecks.record(run, stepId, block.reason(), block.rule(), action.name(), block.evidence());
-            switch (action) {
-                case BLOCK -> throw new GovernanceException(block.blocked());
-                case TOOL_ERROR -> {
-                    return ToolResult.error("refused by the delegated action scope check: " + block.evidence());
-                }
-                case WARN -> {
-                    // dev mode: the call goes ahead, the finding is recorded
-                }
-            }
+        Optional<GovernanceBlock> outOfScope = outOfScope(call, arguments);
+        if (outOfScope.isPresent() && GovernanceChecks.refuse(run, stepId, outOfScope.get()) == DascAction.TOOL_ERROR) {
+            return ToolResult.error("refused by the delegated action scope check: "
+                    + outOfScope.get().evidence());
         }
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolArguments(agent.id(), call.name(), arguments));
         ToolResult result = invoke(call);
         GovernanceChecks.guard(run, stepId, new GuardianSubject.ToolOutput(agent.id(), call.name(), result.content()));
         return result;
+    }
+
+    /**
+     * The scope check of a tool call: may the agent call the tool, and see the data classes of its results?
+     */
+    private Optional<GovernanceBlock> outOfScope(ToolCall call, String arguments) {
+        Tool tool = tools.get(call.name());
+        return run.governance
+                .checkTool(agent.id(), call.name(), arguments)
+                .or(() -> tool == null
+                        ? Optional.empty()
+                        : run.governance.checkDataClasses(
+                                agent.id(), "the results of tool '" + call.name() + "'", tool.dataClasses()));
     }
 
     /**

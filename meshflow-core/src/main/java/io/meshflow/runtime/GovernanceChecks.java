@@ -2,6 +2,7 @@ package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.governance.CollusionAudit;
+import io.meshflow.governance.DascAction;
 import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.governance.GovernanceException;
 import io.meshflow.governance.GovernancePolicy;
@@ -36,6 +37,27 @@ final class GovernanceChecks {
     private static final Logger LOG = LoggerFactory.getLogger(GovernanceChecks.class);
 
     private GovernanceChecks() {}
+
+    /** The interrupt reason of a step cut short by the run's wall-time budget ({@code run_timeout}). */
+    static final String RUN_TIMEOUT = "run_timeout";
+
+    /** The interrupt reason of a step cut short by its own timeout ({@code step_timeout}). */
+    static final String STEP_TIMEOUT = "step_timeout";
+
+    /** Whether a step was interrupted by one of the two timeouts. */
+    static boolean isTimeout(String interruptReason) {
+        return RUN_TIMEOUT.equals(interruptReason) || STEP_TIMEOUT.equals(interruptReason);
+    }
+
+    /**
+     * The block of a step (or of the sub-workflow inside it) cut short by a timeout: the run's wall time is a
+     * {@code budget} (rule {@code run_timeout}), a step's timeout a {@code policy} cap (rule {@code step_timeout}).
+     */
+    static Verdict.Blocked timedOut(String interruptReason, String evidence) {
+        return RUN_TIMEOUT.equals(interruptReason)
+                ? new GovernanceBlock(GovernanceBlock.BUDGET, RUN_TIMEOUT, evidence).blocked()
+                : new GovernanceBlock(GovernanceBlock.POLICY, STEP_TIMEOUT, evidence).blocked();
+    }
 
     /**
      * Identity, data classes, delegation, model scope and the tenant's daily budget, before an agent's first model
@@ -175,6 +197,22 @@ final class GovernanceChecks {
         return Verdict.COMMIT;
     }
 
+    /**
+     * What the delegated action scope check does with a refusal, per the policy's {@code dasc_action}: the refusal is
+     * recorded as a finding; {@code block} then throws, while {@code tool_error} (the call or data is withheld) and
+     * {@code warn} (it goes ahead) are returned for the caller to act on.
+     *
+     * @throws GovernanceException with the block's verdict when the action is {@code block}
+     */
+    static DascAction refuse(RunContext run, String stepId, GovernanceBlock block) {
+        DascAction action = run.policy.governance().dascAction();
+        record(run, stepId, block.reason(), block.rule(), action.name(), block.evidence());
+        if (action == DascAction.BLOCK) {
+            throw new GovernanceException(block.blocked());
+        }
+        return action;
+    }
+
     /** Records a finding in the ledger; a ledger that keeps none only loses the finding, with a warning. */
     static void record(
             RunContext run, @Nullable String stepId, String check, String rule, String severity, String evidence) {
@@ -193,7 +231,8 @@ final class GovernanceChecks {
         }
     }
 
-    private static void throwIf(Optional<GovernanceBlock> block) {
+    /** Throws the block, if there is one, as the step's verdict. */
+    static void throwIf(Optional<GovernanceBlock> block) {
         if (block.isPresent()) {
             throw new GovernanceException(block.get().blocked());
         }

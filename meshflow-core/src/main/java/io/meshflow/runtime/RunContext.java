@@ -2,6 +2,7 @@ package io.meshflow.runtime;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.governance.Governance;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -221,34 +223,41 @@ final class RunContext {
     }
 
     /**
-     * Adds a step's usage to the run's totals and returns the verdict of the caps: {@link Verdict#COMMIT}, or
-     * {@code max_tokens}/{@code max_cost} when this step crossed one (of the run's policy or the agent's own).
+     * Adds a step's usage to the run's totals and returns the verdict of the caps: {@link Verdict#COMMIT}, or a
+     * {@code budget} block (rule {@code max_tokens} or {@code max_cost}) when this step crossed one of the run's policy
+     * or the agent's own.
      */
     synchronized Verdict account(long tokens, double cost, @Nullable Policy agentPolicy) {
         tokensUsed += tokens;
         costUsd += cost;
-        Verdict verdict = capVerdict(policy, "run");
+        Verdict verdict = capVerdict(policy, "run", tokens, cost);
         if (verdict instanceof Verdict.Commit && agentPolicy != null) {
-            verdict = capVerdict(agentPolicy, "agent");
+            verdict = capVerdict(agentPolicy, "agent", tokens, cost);
         }
         return verdict;
     }
 
-    private Verdict capVerdict(Policy p, String whose) {
+    private Verdict capVerdict(Policy p, String whose, long stepTokens, double stepCost) {
         if (p.maxTokens() > 0 && tokensUsed > p.maxTokens()) {
-            return Verdict.blocked(
-                    "max_tokens",
-                    "run used " + tokensUsed + " tokens; the " + whose + " policy allows " + p.maxTokens());
+            return new GovernanceBlock(
+                            GovernanceBlock.BUDGET,
+                            "max_tokens",
+                            "run used " + tokensUsed + " tokens with this step's " + stepTokens + "; the " + whose
+                                    + " policy allows max_tokens " + p.maxTokens())
+                    .blocked();
         }
         if (p.maxCostUsd() > 0 && costUsd > p.maxCostUsd()) {
-            return Verdict.blocked(
-                    "max_cost",
-                    String.format(
-                            java.util.Locale.ROOT,
-                            "run cost $%.6f; the %s policy allows $%.6f",
-                            costUsd,
-                            whose,
-                            p.maxCostUsd()));
+            return new GovernanceBlock(
+                            GovernanceBlock.BUDGET,
+                            "max_cost",
+                            String.format(
+                                    Locale.ROOT,
+                                    "run cost $%.6f with this step's $%.6f; the %s policy allows max_cost_usd $%.6f",
+                                    costUsd,
+                                    stepCost,
+                                    whose,
+                                    p.maxCostUsd()))
+                    .blocked();
         }
         return Verdict.COMMIT;
     }

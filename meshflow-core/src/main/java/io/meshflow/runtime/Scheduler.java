@@ -256,11 +256,13 @@ final class Scheduler implements RouteContext {
             // The driving thread was interrupted: inside a sub-workflow by its step's guard (timeout), at the top
             // level by whoever called the run. Stop the run accordingly, then collect the started branches.
             String reason = owner == null ? null : owner.interruptReason();
-            if (reason != null && reason.endsWith("_timeout")) {
+            if (reason != null && GovernanceChecks.isTimeout(reason)) {
+                Verdict.Blocked timedOut = GovernanceChecks.timedOut(
+                        reason, "the step running sub-workflow '" + String.join("/", pathPrefix) + "' timed out");
                 run.stop(new RunStop(
                         RunStatus.BLOCKED,
-                        reason,
-                        "a step containing this sub-workflow timed out",
+                        timedOut.reason(),
+                        timedOut.detail(),
                         null,
                         null,
                         String.join("/", pathPrefix),

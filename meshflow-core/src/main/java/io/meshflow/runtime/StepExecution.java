@@ -6,16 +6,21 @@ import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.DascAction;
+import io.meshflow.governance.Governance;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.governance.GovernanceException;
 import io.meshflow.governance.GuardianSubject;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.ToolCallRecord;
 import io.meshflow.ledger.UncertaintySource;
+import io.meshflow.memory.KnowledgeBase;
 import io.meshflow.memory.Memory;
 import io.meshflow.memory.MemoryConfig;
 import io.meshflow.memory.MemoryScope;
 import io.meshflow.memory.MemoryStore;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.policy.Policy;
 import io.meshflow.policy.PolicyViolationException;
 import io.meshflow.policy.Verdict;
@@ -32,9 +37,14 @@ import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -67,6 +77,19 @@ final class StepExecution implements NodeContext {
     private @Nullable StepGuard guard;
     private Context traceContext = Context.root();
     private @Nullable String composedInput;
+    /**
+     * What the step's model calls have cost so far, added as each answer arrives (agents may be called from several
+     * threads): a step that ends without a result, refused mid-way or failed, was still billed for them.
+     */
+    private final LongAdder spentTokens = new LongAdder();
+
+    private final DoubleAdder spentCostUsd = new DoubleAdder();
+    /**
+     * Chunks this step's retrievals admitted (by identity): a rag node governs what it puts into the prompt, which a
+     * registered knowledge base already governed as it retrieved it.
+     */
+    private final Set<RetrievedChunk> admitted =
+            Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     StepExecution(Scheduler scheduler, int node, int generation, Map<String, String> inputs, int iteration) {
         this.scheduler = scheduler;
@@ -102,11 +125,19 @@ final class StepExecution implements NodeContext {
         // a sub-workflow's own step is a container: only the steps inside it count against max_steps
         long count = target instanceof WorkflowNode ? run.stepsStarted.get() : run.stepsStarted.incrementAndGet();
         if (policy.maxSteps() > 0 && count > policy.maxSteps()) {
-            return stopBeforeStart("max_steps", "the run reached max_steps=" + policy.maxSteps());
+            return stopBeforeStart(new GovernanceBlock(
+                    GovernanceBlock.BUDGET,
+                    "max_steps",
+                    "node '" + nodeId + "' would be step " + count + " of the run; the run policy allows max_steps "
+                            + policy.maxSteps()));
         }
         Duration left = run.timeLeft();
         if (left != null && (left.isNegative() || left.isZero())) {
-            return stopBeforeStart("run_timeout", "the run exceeded its timeout of " + policy.runTimeout());
+            return stopBeforeStart(new GovernanceBlock(
+                    GovernanceBlock.BUDGET,
+                    GovernanceChecks.RUN_TIMEOUT,
+                    "the run has taken " + (System.nanoTime() - run.startNanos) / 1_000_000 + " ms before node '"
+                            + nodeId + "' could start; the run policy allows run_timeout " + policy.runTimeout()));
         }
         Instant startedAt = run.clock.instant();
         long t0 = System.nanoTime();
@@ -125,12 +156,12 @@ final class StepExecution implements NodeContext {
                 .startSpan();
         traceContext = run.traceContext().with(span);
 
-        String timeoutReason = "step_timeout";
+        String timeoutReason = GovernanceChecks.STEP_TIMEOUT;
         Duration timeout =
                 stricter(policy.stepTimeout(), agentPolicy == null ? Duration.ZERO : agentPolicy.stepTimeout());
         if (left != null && (timeout.isZero() || left.compareTo(timeout) < 0)) {
             timeout = left;
-            timeoutReason = "run_timeout";
+            timeoutReason = GovernanceChecks.RUN_TIMEOUT;
         }
         StepGuard stepGuard = StepGuard.start(timeout, timeoutReason);
         this.guard = stepGuard;
@@ -139,6 +170,10 @@ final class StepExecution implements NodeContext {
         Throwable error = null;
         String interrupted;
         try {
+            if (agentId == null) {
+                // the engine identity signs this step's record: a revoked one may not take it
+                GovernanceChecks.throwIf(run.governance.checkEngineIdentity(run.ledger));
+            }
             result = target.execute(this);
         } catch (Throwable t) {
             error = t;
@@ -182,41 +217,45 @@ final class StepExecution implements NodeContext {
                     verdict = asked;
                 }
             }
-        } else if (interrupted == null && error instanceof GovernanceException refused) {
-            // a governance check refused the step (or escalated it) before or during its calls
-            verdict = refused.verdict();
-        } else if (error instanceof ToolApprovalRequired asked && interrupted == null) {
-            tokens = asked.tokensUsed;
-            cost = asked.costUsd;
-            Verdict caps = run.account(tokens, cost, agentPolicy);
-            verdict = caps instanceof Verdict.Commit
-                    ? Verdict.escalate("tool_approval", asked.getMessage() + "; arguments: " + asked.arguments)
-                    : caps;
-        } else if (interrupted != null && interrupted.endsWith("_timeout")) {
-            Duration limit = interrupted.equals("run_timeout") ? policy.runTimeout() : timeout;
-            verdict = Verdict.blocked(
-                    interrupted,
-                    "step of node '" + nodeId + "' exceeded "
-                            + (interrupted.equals("run_timeout") ? "the run's" : "its") + " timeout of " + limit);
         } else if (RunEngine.HANDED_OVER.equals(interrupted)) {
             // the process that resumes the run executes this step again: recording it here would end it twice
             span.setAttribute("meshflow.handed_over", true);
             span.end();
             return new Scheduler.StepOutcome(
                     node, generation, "", Verdict.blocked(RunEngine.HANDED_OVER, "handed over"), null, null, false);
-        } else if (interrupted != null) {
-            verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
-            stopsRun = false;
-        } else if (error instanceof RunStoppedException stopped) {
-            RunStop inner = stopped.stop();
-            verdict = inner.status() == RunStatus.PAUSED
-                    ? Verdict.escalate(inner.reason(), inner.detail())
-                    : Verdict.blocked(inner.reason(), inner.detail());
-            stopsRun = false;
         } else {
-            Throwable cause = error == null ? new IllegalStateException("node returned no result") : error;
-            failure = cause instanceof MeshFlowException m ? m : new StepFailedException(nodeId, cause);
-            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+            // the step ended without a result, but the model calls it made before were paid for
+            tokens = spentTokens.sum();
+            cost = spentCostUsd.sum();
+            Verdict caps = run.account(tokens, cost, agentPolicy);
+            if (interrupted == null && error instanceof GovernanceException refused) {
+                // a governance check refused the step (or escalated it) before or during its calls
+                verdict = refused.verdict();
+            } else if (error instanceof ToolApprovalRequired asked && interrupted == null) {
+                verdict = caps instanceof Verdict.Commit
+                        ? Verdict.escalate("tool_approval", asked.getMessage() + "; arguments: " + asked.arguments)
+                        : caps;
+            } else if (interrupted != null && GovernanceChecks.isTimeout(interrupted)) {
+                boolean ofRun = GovernanceChecks.RUN_TIMEOUT.equals(interrupted);
+                verdict = GovernanceChecks.timedOut(
+                        interrupted,
+                        "step of node '" + nodeId + "' was stopped after " + (System.nanoTime() - t0) / 1_000_000
+                                + " ms, at " + (ofRun ? "the run's" : "its") + " timeout of "
+                                + (ofRun ? policy.runTimeout() : timeout));
+            } else if (interrupted != null) {
+                verdict = Verdict.blocked(interrupted, "step interrupted because the run stopped");
+                stopsRun = false;
+            } else if (error instanceof RunStoppedException stopped) {
+                RunStop inner = stopped.stop();
+                verdict = inner.status() == RunStatus.PAUSED
+                        ? Verdict.escalate(inner.reason(), inner.detail())
+                        : Verdict.blocked(inner.reason(), inner.detail());
+                stopsRun = false;
+            } else {
+                Throwable cause = error == null ? new IllegalStateException("node returned no result") : error;
+                failure = cause instanceof MeshFlowException m ? m : new StepFailedException(nodeId, cause);
+                verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+            }
         }
 
         Instant endedAt = run.clock.instant();
@@ -256,10 +295,16 @@ final class StepExecution implements NodeContext {
         return new Scheduler.StepOutcome(node, generation, output, verdict, record, failure, stopsRun, afterCommit);
     }
 
-    private Scheduler.StepOutcome stopBeforeStart(String reason, String detail) {
-        Verdict.Blocked verdict = Verdict.blocked(reason, detail);
+    private Scheduler.StepOutcome stopBeforeStart(GovernanceBlock block) {
+        Verdict.Blocked verdict = block.blocked();
         run.stop(new RunStop(
-                RunStatus.BLOCKED, reason, detail, new PolicyViolationException(verdict), null, nodeId, path));
+                RunStatus.BLOCKED,
+                verdict.reason(),
+                verdict.detail(),
+                new PolicyViolationException(verdict),
+                null,
+                nodeId,
+                path));
         return new Scheduler.StepOutcome(node, generation, "", verdict, null, null, false);
     }
 
@@ -350,6 +395,12 @@ final class StepExecution implements NodeContext {
             joined.append("[").append(source).append("]\n").append(output);
         });
         return joined.toString();
+    }
+
+    /** Adds a model call's usage to what the step has spent. */
+    void spent(long tokens, double costUsd) {
+        spentTokens.add(tokens);
+        spentCostUsd.add(costUsd);
     }
 
     /** Notes a round of tool calls, in the order the model asked for them, for the step's record. */
@@ -467,14 +518,36 @@ final class StepExecution implements NodeContext {
      * prompt-injection marker blocks (or escalates) the step.
      */
     @Override
-    public Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
-        return run.knowledgeBases.apply(name).map(kb -> (query, topK) -> {
-            List<io.meshflow.memory.RetrievedChunk> chunks = kb.retrieve(query, topK);
-            for (io.meshflow.memory.RetrievedChunk chunk : chunks) {
-                guardRetrieved("knowledge_base:" + name, chunk.text());
+    public Optional<KnowledgeBase> knowledgeBase(String name) {
+        return run.knowledgeBases
+                .apply(name)
+                .map(kb -> (query, topK) -> admitRetrieved("knowledge_base:" + name, kb.retrieve(query, topK)));
+    }
+
+    @Override
+    public List<RetrievedChunk> admitRetrieved(String source, List<RetrievedChunk> chunks) {
+        String agentId = target.agentId();
+        List<RetrievedChunk> seen = new ArrayList<>(chunks.size());
+        for (RetrievedChunk chunk : chunks) {
+            if (admitted.contains(chunk)) {
+                seen.add(chunk);
+                continue;
             }
-            return chunks;
-        });
+            guardRetrieved(source + " " + chunk.citation(), chunk.text());
+            Optional<GovernanceBlock> outOfScope = agentId == null
+                    ? Optional.empty()
+                    : run.governance.checkDataClasses(
+                            agentId,
+                            "document '" + chunk.citation() + "' from " + source,
+                            Governance.dataClasses(chunk.metadata()));
+            if (outOfScope.isPresent()
+                    && GovernanceChecks.refuse(run, stepId(), outOfScope.get()) == DascAction.TOOL_ERROR) {
+                continue;
+            }
+            admitted.add(chunk);
+            seen.add(chunk);
+        }
+        return List.copyOf(seen);
     }
 
     /** Runs the guardian on retrieved text (a document chunk, a memory) before anyone sees it. */

@@ -11,14 +11,10 @@ final class ToolApprovalRequired extends MeshFlowException {
 
     final String toolName;
     final String arguments;
-    final long tokensUsed;
-    final double costUsd;
 
-    ToolApprovalRequired(String agentId, String toolName, String arguments, long tokensUsed, double costUsd) {
+    ToolApprovalRequired(String agentId, String toolName, String arguments) {
         super("agent '" + agentId + "' asked to call tool '" + toolName + "', which needs a person's approval");
         this.toolName = toolName;
         this.arguments = arguments;
-        this.tokensUsed = tokensUsed;
-        this.costUsd = costUsd;
     }
 }

@@ -2,6 +2,8 @@ package io.meshflow.tool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshflow.provider.ToolDefinition;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Something an agent can do besides talking: a name, a description, a JSON Schema of its input, and a handler.
@@ -23,6 +25,20 @@ public interface Tool {
 
     /** Runs the tool. */
     ToolResult call(JsonNode arguments);
+
+    /**
+     * The data classes of what the tool returns (such as {@code pii} or {@code financial}): with agent identities,
+     * the delegated action scope check refuses a call by an agent whose capability scope does not allow each of
+     * them. None by default.
+     */
+    default Set<String> dataClasses() {
+        return Set.of();
+    }
+
+    /** This tool with its results labelled with data classes (replacing those it had). */
+    default Tool withDataClasses(String... classes) {
+        return new ClassifiedTool(this, Set.copyOf(List.of(classes)));
+    }
 
     /** The tool as a model sees it. */
     default ToolDefinition definition() {

@@ -60,9 +60,26 @@ public interface NodeContext extends RouteContext {
 
     /**
      * A knowledge base registered with the mesh under a name ({@code Mesh.builder().knowledgeBase(name, kb)} or
-     * {@code mesh.addKnowledgeBase(name, kb)}), for nodes that retrieve from documents.
+     * {@code mesh.addKnowledgeBase(name, kb)}), for nodes that retrieve from documents. What it retrieves passes
+     * {@link #admitRetrieved} before the node gets it.
      */
     default java.util.Optional<io.meshflow.memory.KnowledgeBase> knowledgeBase(String name) {
         return java.util.Optional.empty();
     }
+
+    /**
+     * Governs retrieved chunks before anyone uses them, for a node that retrieves from documents it holds itself (a
+     * {@code DocumentStore} of its own): the guardian inspects each chunk as it does a tool result (prompt-injection
+     * markers), and the delegated action scope check compares each chunk's data classes (its metadata {@code
+     * data_class}) with those the step's agent may see. Chunks already admitted in this step (through {@link
+     * #knowledgeBase}) are not checked again.
+     *
+     * @param source where the chunks came from, for the evidence, such as {@code rag:answer}
+     * @return the chunks the agent may see, in order: all of them, except those of a data class its scope does not
+     *     allow when the policy's {@code dasc_action} is {@code tool_error} (withheld, and recorded as findings)
+     * @throws io.meshflow.governance.GovernanceException when the guardian blocks or escalates the step, or the scope
+     *     check blocks it ({@code dasc_action: block})
+     */
+    List<io.meshflow.memory.RetrievedChunk> admitRetrieved(
+            String source, List<io.meshflow.memory.RetrievedChunk> chunks);
 }

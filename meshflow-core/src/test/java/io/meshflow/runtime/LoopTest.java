@@ -79,7 +79,8 @@ class LoopTest {
         RunResult result = mesh.run(wf, "go");
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("max_steps");
+        assertThat(result.blockReason()).isEqualTo("budget");
+        assertThat(result.error()).contains("rule max_steps: node 'tick' would be step 8 of the run");
         assertThat(result.steps()).hasSize(7);
         assertThat(result.steps().get(6).outputContent()).isEqualTo("tick 7");
     }

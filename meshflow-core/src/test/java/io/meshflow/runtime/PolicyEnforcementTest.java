@@ -11,6 +11,7 @@ import io.meshflow.agent.Agent;
 import io.meshflow.agent.Team;
 import io.meshflow.event.EventType;
 import io.meshflow.event.MeshEvent;
+import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
@@ -84,10 +85,16 @@ class PolicyEnforcementTest {
                 .build());
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("max_tokens");
+        assertThat(result.blockReason()).isEqualTo("budget");
         assertThat(result.failure()).isInstanceOf(PolicyViolationException.class);
         assertThat(result.steps()).extracting(s -> s.verdict().name()).containsExactly("COMMIT", "BLOCKED");
-        assertThat(result.steps().get(1).verdict().reason()).isEqualTo("max_tokens");
+        GovernanceBlock block =
+                GovernanceBlock.of(result.steps().get(1).verdict()).orElseThrow();
+        assertThat(block.reason()).isEqualTo("budget");
+        assertThat(block.rule()).isEqualTo("max_tokens");
+        assertThat(block.evidence())
+                .isEqualTo("run used " + result.tokensUsed() + " tokens with this step's "
+                        + result.steps().get(1).tokensUsed() + "; the run policy allows max_tokens 40");
         assertThat(result.tokensUsed()).isGreaterThan(40);
         assertThat(events)
                 .extracting(MeshEvent::type)
@@ -110,8 +117,15 @@ class PolicyEnforcementTest {
                         "pricey", Agent.builder("a").build(), Agent.builder("b").build()),
                 "go");
 
-        assertThat(result.blockReason()).isEqualTo("max_cost");
+        assertThat(result.blockReason()).isEqualTo("budget");
         assertThat(result.costUsd()).isGreaterThan(0.0001);
+        GovernanceBlock block =
+                GovernanceBlock.of(result.steps().get(0).verdict()).orElseThrow();
+        assertThat(block.rule()).isEqualTo("max_cost");
+        assertThat(block.evidence())
+                .startsWith("run cost $")
+                .contains("with this step's $")
+                .endsWith("the run policy allows max_cost_usd $0.000100");
     }
 
     @Test
@@ -130,8 +144,10 @@ class PolicyEnforcementTest {
 
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000);
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("step_timeout");
-        assertThat(result.steps().get(0).verdict().detail()).contains("PT0.3S");
+        assertThat(result.blockReason()).isEqualTo("policy");
+        assertThat(result.steps().get(0).verdict().detail())
+                .startsWith("rule step_timeout: step of node 'a' was stopped after ")
+                .endsWith("at its timeout of PT0.3S");
         assertThat(Thread.currentThread().isInterrupted())
                 .as("no interrupt leaks to the caller")
                 .isFalse();
@@ -153,7 +169,12 @@ class PolicyEnforcementTest {
         RunResult result = mesh.run(wf, "go");
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("run_timeout");
+        assertThat(result.blockReason()).isEqualTo("budget");
+        assertThat(GovernanceBlock.of(
+                                result.steps().get(result.steps().size() - 1).verdict())
+                        .orElseThrow()
+                        .rule())
+                .isEqualTo("run_timeout");
         assertThat(result.steps()).hasSizeBetween(3, 5);
     }
 

@@ -88,7 +88,8 @@ class ProviderCancellationTest {
         RunResult result = mesh.run(Team.sequential("wait", Agent.builder("a").build()), "go");
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("step_timeout");
+        assertThat(result.blockReason()).isEqualTo("policy");
+        assertThat(result.steps().get(0).verdict().detail()).startsWith("rule step_timeout: ");
         assertThat(provider.aborts).hasValue(1);
     }
 

@@ -300,7 +300,8 @@ class ResumeTest {
                 .result();
 
         assertThat(resumed.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(resumed.blockReason()).isEqualTo("max_steps");
+        assertThat(resumed.blockReason()).isEqualTo("budget");
+        assertThat(resumed.error()).contains("rule max_steps: ");
         assertThat(store.steps("default", crashed.runId()))
                 .extracting(StepRecord::nodeId)
                 .startsWith("s1", "s2");

@@ -79,11 +79,13 @@ class SubWorkflowTest {
         RunResult result = mesh.run(parent(), "Draft clause 7");
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("max_steps");
+        assertThat(result.blockReason()).isEqualTo("budget");
         assertThat(result.steps())
                 .extracting(StepRecord::nodeId)
                 .containsExactly("clause/drafter", "clause/checker", "clause");
-        assertThat(result.error()).contains("max_steps=2");
+        assertThat(result.error())
+                .contains(
+                        "rule max_steps: node 'signoff' would be step 3 of the run; the run policy allows max_steps 2");
     }
 
     private static int indexOf(List<MeshEvent> events, String nodeId, Class<?> type) {

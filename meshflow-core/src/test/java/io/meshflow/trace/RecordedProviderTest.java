@@ -125,7 +125,8 @@ class RecordedProviderTest {
         assertThat(stopped.kind()).isEqualTo(ReplayDiff.Kind.VERDICT_CHANGED);
         StepRecord blocked = java.util.Objects.requireNonNull(stopped.replayed());
         assertThat(blocked.verdict().name()).isEqualTo("BLOCKED");
-        assertThat(blocked.verdict().reason()).isEqualTo("max_tokens");
+        assertThat(blocked.verdict().reason()).isEqualTo("budget");
+        assertThat(blocked.verdict().detail()).startsWith("rule max_tokens: run used ");
         assertThat(diff.changes().get(0).kind()).isEqualTo(ReplayDiff.Kind.SAME);
     }
 

@@ -16,6 +16,10 @@ import java.util.function.Function;
  * A node whose agent answers from documents: it retrieves the chunks most relevant to its prompt (the task, and the
  * inputs labelled as for an {@link AgentNode}) and puts them before the prompt, numbered, each with its source and
  * offsets so that the agent can cite them. The prompt with the chunks is the step's recorded input.
+ *
+ * <p>Whatever knowledge base the chunks come from, they pass {@link NodeContext#admitRetrieved} first: a chunk holding
+ * a prompt-injection marker blocks (or escalates) the step, and a chunk of a data class the agent's scope does not
+ * allow is refused.
  */
 public final class RagNode implements Node {
     private final String id;
@@ -84,7 +88,8 @@ public final class RagNode implements Node {
     @Override
     public NodeResult execute(NodeContext context) {
         String prompt = AgentNode.prompt(context);
-        List<RetrievedChunk> chunks = documents.apply(context).retrieve(prompt, topK);
+        List<RetrievedChunk> chunks =
+                context.admitRetrieved("rag:" + id, documents.apply(context).retrieve(prompt, topK));
         return NodeResult.of(context.callAgent(agent, withSources(chunks, prompt)));
     }
 

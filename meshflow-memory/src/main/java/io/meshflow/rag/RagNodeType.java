@@ -2,6 +2,7 @@ package io.meshflow.rag;
 
 import io.meshflow.ValidationException;
 import io.meshflow.agent.Agent;
+import io.meshflow.governance.Governance;
 import io.meshflow.memory.EmbeddingProviders;
 import io.meshflow.memory.KnowledgeBase;
 import io.meshflow.memory.RetrievedChunk;
@@ -32,13 +33,16 @@ import org.jspecify.annotations.Nullable;
  *                             # else one built with `meshflow ingest --kb handbook`
  *   top_k: 4                  # chunks put into the prompt (default 4)
  *   chunk_size: 512           # most characters per chunk, whole sentences (default 512)
+ *   data_class: financial     # data classes of the sources (one or a list): an agent whose identity's scope lacks
+ *                             # one may not see them
  * }</pre>
  *
  * <p>The documents are read and embedded (with {@link EmbeddingProviders#defaultProvider()}) on the node's first
  * step, not when the file is loaded. Registered with {@link java.util.ServiceLoader}.
  */
 public final class RagNodeType implements NodeType {
-    private static final Set<String> KEYS = Set.of("agent", "sources", "knowledge_base", "top_k", "chunk_size");
+    private static final Set<String> KEYS =
+            Set.of("agent", "sources", "knowledge_base", "top_k", "chunk_size", Governance.DATA_CLASS_KEY);
 
     /** Creates the type; {@link java.util.ServiceLoader} needs a public no-argument constructor. */
     public RagNodeType() {}
@@ -63,7 +67,7 @@ public final class RagNodeType implements NodeType {
         for (String key : settings.keySet()) {
             if (!KEYS.contains(key)) {
                 problems.add(where + ": unknown key '" + key + "' for type rag; allowed keys: agent, sources,"
-                        + " knowledge_base, top_k, chunk_size");
+                        + " knowledge_base, top_k, chunk_size, data_class");
             }
         }
         Object agentId = settings.get("agent");
@@ -104,13 +108,14 @@ public final class RagNodeType implements NodeType {
             problems.add(where + ": give sources: (files or directories) or knowledge_base: (a name used with"
                     + " meshflow ingest --kb)");
         }
+        Map<String, String> labels = dataClasses(settings.get(Governance.DATA_CLASS_KEY), where, problems);
         int topK = positive(settings, "top_k", 4, where, problems);
         int chunkSize = positive(settings, "chunk_size", 512, where, problems);
         if (!problems.isEmpty() || agent == null) {
             throw new ValidationException(problems);
         }
-        Lazy files = new Lazy(List.copyOf(sources), kbFile, chunkSize);
-        Lazy sourcesOnly = new Lazy(List.copyOf(sources), null, chunkSize);
+        Lazy files = new Lazy(List.copyOf(sources), kbFile, chunkSize, labels);
+        Lazy sourcesOnly = new Lazy(List.copyOf(sources), null, chunkSize, labels);
         String registered = kbName == null ? null : String.valueOf(kbName);
         return new RagNode(spec.id(), agent, step -> knowledgeBase(step, registered, files, sourcesOnly), topK);
     }
@@ -134,6 +139,28 @@ public final class RagNodeType implements NodeType {
         };
     }
 
+    /** The metadata that labels the node's sources with their data classes: none, one name, or a list of names. */
+    private static Map<String, String> dataClasses(@Nullable Object value, String where, List<String> problems) {
+        if (value == null) {
+            return Map.of();
+        }
+        List<?> items = value instanceof List<?> list ? list : List.of(value);
+        List<String> names = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof String name)) {
+                problems.add(where + ": data_class must be a data class name or a list of them, got " + item);
+                return Map.of();
+            }
+            names.add(name);
+        }
+        try {
+            return Governance.dataClassLabel(names);
+        } catch (ValidationException e) {
+            problems.add(where + ": " + e.getMessage());
+            return Map.of();
+        }
+    }
+
     private static int positive(
             Map<String, Object> settings, String key, int otherwise, String where, List<String> problems) {
         Object value = settings.get(key);
@@ -152,12 +179,14 @@ public final class RagNodeType implements NodeType {
         private final List<Path> sources;
         private final @Nullable Path knowledgeBase;
         private final int chunkSize;
+        private final Map<String, String> labels;
         private volatile @Nullable DocumentStore store;
 
-        Lazy(List<Path> sources, @Nullable Path knowledgeBase, int chunkSize) {
+        Lazy(List<Path> sources, @Nullable Path knowledgeBase, int chunkSize, Map<String, String> labels) {
             this.sources = sources;
             this.knowledgeBase = knowledgeBase;
             this.chunkSize = chunkSize;
+            this.labels = labels;
         }
 
         boolean hasSources() {
@@ -196,7 +225,7 @@ public final class RagNodeType implements NodeType {
                         Chunker.sentenceBoundary(chunkSize));
             }
             if (!sources.isEmpty()) {
-                s.ingest(Documents.read(sources));
+                s.ingest(Documents.read(sources), labels);
             }
             return s;
         }

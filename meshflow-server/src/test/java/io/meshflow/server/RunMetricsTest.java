@@ -45,7 +45,8 @@ class RunMetricsTest {
     void blockedPausedAndCancelled_fillTheirSeries() {
         RunMetrics metrics = new RunMetrics(false);
         metrics.onEvent(new MeshEvent.RunStart(1, "r1", null, null, "t", NOW, List.of(), "wf", "task"));
-        metrics.onEvent(new MeshEvent.RunBlocked(2, "r1", "s1", "n", "t", NOW, List.of(), "max_cost", "too dear"));
+        metrics.onEvent(
+                new MeshEvent.RunBlocked(2, "r1", "s1", "n", "t", NOW, List.of(), "budget", "rule max_cost: too dear"));
         metrics.onEvent(end("r1", "BLOCKED", 3));
         metrics.onEvent(new MeshEvent.RunStart(1, "r2", null, null, "t", NOW, List.of(), "wf", "task"));
         metrics.onEvent(

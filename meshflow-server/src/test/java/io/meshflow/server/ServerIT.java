@@ -343,7 +343,8 @@ class ServerIT {
                 t.post("/runs?wait=true", KEY_A, "{\"workflow\":\"three\",\"policy\":{\"max_steps\":1}}");
         assertThat(capped.statusCode()).isEqualTo(200);
         assertThat(json(capped).path("status").asText()).isEqualTo("BLOCKED");
-        assertThat(json(capped).path("block_reason").asText()).isEqualTo("max_steps");
+        assertThat(json(capped).path("block_reason").asText()).isEqualTo("budget");
+        assertThat(json(capped).path("error").asText()).contains("rule max_steps: ");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.meshflow.workflow.yaml;
 
 import io.meshflow.agent.Agent;
 import io.meshflow.agent.AgentReply;
+import io.meshflow.memory.RetrievedChunk;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.NodeContext;
 import io.meshflow.workflow.WorkflowDefinition;
@@ -96,5 +97,11 @@ final class FakeNodeContext implements NodeContext {
     @Override
     public String runWorkflow(WorkflowDefinition workflow, String input) {
         throw new UnsupportedOperationException("no engine in this test");
+    }
+
+    /** A fake without governance admits every chunk. */
+    @Override
+    public List<RetrievedChunk> admitRetrieved(String source, List<RetrievedChunk> chunks) {
+        return chunks;
     }
 }

@@ -122,7 +122,8 @@ class WorkflowFileRunTest {
         RunResult result = run(file);
 
         assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
-        assertThat(result.blockReason()).isEqualTo("max_steps");
+        assertThat(result.blockReason()).isEqualTo("budget");
+        assertThat(result.error()).contains("rule max_steps: node 'c' would be step 3 of the run");
         assertThat(result.steps()).extracting(StepRecord::nodeId).containsExactly("a", "b");
     }
 

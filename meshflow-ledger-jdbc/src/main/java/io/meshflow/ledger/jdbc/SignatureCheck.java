@@ -24,7 +24,7 @@ public record SignatureCheck(
     public enum Status {
         /** Signed by its agent's registered, unrevoked key over the entry hash recomputed from the record. */
         VALID,
-        /** Not signed (a step without an agent, or taken without identities). */
+        /** Not signed (a step taken without identities, or refused for its identity). */
         UNSIGNED,
         /**
          * The signature does not verify over the entry hash recomputed from the stored record: the record or the

@@ -1,5 +1,6 @@
 package io.meshflow.ledger.jdbc;
 
+import io.meshflow.governance.AgentIdentityProvider;
 import io.meshflow.governance.DidKey;
 import io.meshflow.ledger.StepRecord;
 import java.io.IOException;
@@ -150,7 +151,9 @@ final class SignatureVerifier {
                             + " the stored record (the record or its signature was changed)");
         }
         String owner = identities.agentOf().get(signer);
-        if (owner == null || !owner.equals(s.agentId())) {
+        // a step without an agent is signed by the engine identity of the engine that took it
+        String expected = s.agentId() == null ? AgentIdentityProvider.ENGINE : s.agentId();
+        if (owner == null || !owner.equals(expected)) {
             return new SignatureCheck(
                     s.stepId(),
                     s.seq(),
@@ -159,7 +162,8 @@ final class SignatureVerifier {
                     SignatureCheck.Status.UNKNOWN_SIGNER,
                     name + ": signed by " + signer + ", which is "
                             + (owner == null ? "not a registered identity" : "the identity of agent '" + owner + "'")
-                            + ", not of agent '" + s.agentId() + "'");
+                            + ", not of "
+                            + (s.agentId() == null ? "the engine identity " + expected : "agent '" + expected + "'"));
         }
         String revoked = identities.revokedAt().get(signer);
         if (revoked != null && revoked.compareTo(s.endedAt()) <= 0) {

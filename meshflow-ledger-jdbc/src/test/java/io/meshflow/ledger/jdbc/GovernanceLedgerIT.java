@@ -73,7 +73,7 @@ class GovernanceLedgerIT extends LedgerTestBase {
     }
 
     @Test
-    void signedRun_verifies_agentStepsSignedFunctionStepsNot() {
+    void signedRun_verifies_everyRecordSigned_theFunctionStepByTheEngineIdentity() {
         JdbcLedger ledger = open();
 
         RunResult result = run(ledger);
@@ -84,10 +84,55 @@ class GovernanceLedgerIT extends LedgerTestBase {
         List<SignatureCheck> checks = ledger.verifySignatures("acme", result.runId());
         assertThat(checks)
                 .extracting(SignatureCheck::status)
+                .containsExactly(SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.VALID);
+        assertThat(checks.get(0).signer()).isEqualTo(writer.did());
+        assertThat(checks.get(2).agentId()).isNull();
+        assertThat(checks.get(2).signer()).isEqualTo(ids.engineIdentity().did());
+        assertThat(ledger.identities())
+                .extracting(r -> r.agentId())
+                .containsExactlyInAnyOrder("writer", "editor", AgentIdentityProvider.ENGINE);
+    }
+
+    @Test
+    void aFunctionStepReSignedWithAnAgentsKey_isReported() throws Exception {
+        JdbcLedger ledger = open();
+        RunResult result = run(ledger);
+        String signature = ids.sign("writer", entryHash(result.runId(), 3).getBytes(StandardCharsets.US_ASCII));
+
+        db.sql(
+                "UPDATE step_signatures SET signer = ?, signature = ? WHERE run_id = ? AND seq = 3",
+                writer.did(),
+                signature,
+                result.runId());
+
+        ChainVerification chain = ledger.verifyChain("acme", result.runId());
+        assertThat(chain.problem()).isEqualTo(Problem.UNKNOWN_SIGNER);
+        assertThat(chain.seq()).isEqualTo(3);
+        assertThat(chain.detail())
+                .contains("signed by " + writer.did() + ", which is the identity of agent 'writer', not of the engine"
+                        + " identity meshflow:engine");
+    }
+
+    @Test
+    void revokingTheEngineIdentity_blocksTheNextFunctionStepWithIdentity_recordedUnsigned() {
+        JdbcLedger ledger = open();
+        AgentIdentity engine = ids.engineIdentity();
+        ledger.revoke(
+                new Revocation(engine.did(), AgentIdentityProvider.ENGINE, "key leaked", "secops", Instant.now()));
+
+        RunResult result = run(ledger);
+
+        assertThat(result.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(result.blockReason()).isEqualTo("identity");
+        assertThat(result.steps()).extracting(s -> s.nodeId()).containsExactly("write", "edit", "publish");
+        assertThat(result.steps().get(2).verdict().detail())
+                .startsWith(
+                        "rule revoked_identity: identity " + engine.did() + " of agent 'meshflow:engine' was revoked");
+        assertThat(ledger.verifySignatures("acme", result.runId()))
+                .extracting(SignatureCheck::status)
                 .containsExactly(
                         SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.UNSIGNED);
-        assertThat(checks.get(0).signer()).isEqualTo(writer.did());
-        assertThat(ledger.identities()).extracting(r -> r.agentId()).containsExactlyInAnyOrder("writer", "editor");
+        assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
     }
 
     @Test
@@ -202,8 +247,7 @@ class GovernanceLedgerIT extends LedgerTestBase {
         assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
         assertThat(ledger.verifySignatures("acme", result.runId()))
                 .extracting(SignatureCheck::status)
-                .containsExactly(
-                        SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.UNSIGNED);
+                .containsExactly(SignatureCheck.Status.VALID, SignatureCheck.Status.VALID, SignatureCheck.Status.VALID);
     }
 
     @Test
