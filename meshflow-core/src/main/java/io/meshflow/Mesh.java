@@ -66,6 +66,9 @@ public final class Mesh implements AutoCloseable {
     private final Ledger ledger;
     private final Policy policy;
     private final Supplier<String> runIds;
+    /** Whether run ids come from the default generator, so that none can be a recorded run's. */
+    private final boolean generatedRunIds;
+
     private final List<EventSink> sinks;
     private final @Nullable WorkflowDefinition workflow;
     private final Map<String, WorkflowDefinition> workflows;
@@ -95,6 +98,7 @@ public final class Mesh implements AutoCloseable {
         this.ledger = b.ledger;
         this.policy = b.policy;
         this.runIds = b.runIds;
+        this.generatedRunIds = b.generatedRunIds;
         this.sinks = List.copyOf(b.sinks);
         this.workflow = b.workflow;
         this.workflows = Map.copyOf(b.workflows);
@@ -515,8 +519,9 @@ public final class Mesh implements AutoCloseable {
         Policy effective =
                 request.policy() != null ? request.policy() : wf.policy().orElse(policy);
         String runId = request.runId() != null ? request.runId() : runIds.get();
-        return new RunEngine.PreparedRun(
+        RunEngine.PreparedRun prepared = new RunEngine.PreparedRun(
                 Objects.requireNonNull(runId), tenant, wf, request.task(), Objects.requireNonNull(effective), bus);
+        return request.runId() == null && generatedRunIds ? prepared.withUniqueId() : prepared;
     }
 
     private LlmProvider providerFor(Agent agent) {
@@ -566,6 +571,7 @@ public final class Mesh implements AutoCloseable {
         }
 
         private Supplier<String> runIds = Ids::timeOrdered;
+        private boolean generatedRunIds = true;
         private final List<EventSink> sinks = new ArrayList<>();
         private @Nullable WorkflowDefinition workflow;
         private final Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
@@ -672,6 +678,7 @@ public final class Mesh implements AutoCloseable {
         /** The source of run ids (default time-ordered UUIDs). */
         public Builder runIds(Supplier<String> value) {
             this.runIds = value;
+            this.generatedRunIds = false;
             return this;
         }
 

@@ -39,6 +39,27 @@ public interface Ledger extends AutoCloseable {
     }
 
     /**
+     * Records a run's start, consecutive steps of it and its end together: a ledger with transactions writes them in
+     * one, so that a short run costs one commit. Each part may be left out: {@code started} null for a run already
+     * recorded, {@code appends} empty, {@code ended} null for a run that goes on. The default records them one after
+     * the other.
+     *
+     * @throws LedgerException when they could not be recorded; a ledger with transactions has then recorded none of
+     *     them
+     */
+    default void record(@Nullable RunRecord started, List<LedgerAppend> appends, @Nullable RunRecord ended) {
+        if (started != null) {
+            runStarted(started);
+        }
+        if (!appends.isEmpty()) {
+            append(appends);
+        }
+        if (ended != null) {
+            runEnded(ended);
+        }
+    }
+
+    /**
      * True when the engine should hand this ledger a checkpoint with every committed step (the default). A ledger
      * that cannot resume runs may decline, sparing the engine the snapshot.
      */

@@ -1,10 +1,10 @@
 package io.meshflow.runtime;
 
-import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.StepSigner;
 import java.time.Duration;
@@ -30,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * {@code linger.ms}, PostgreSQL's {@code commit_delay}): a run that ends sooner — most runs of function nodes, or of a
  * cached model — has its steps appended by its own thread in {@link #flush}, in one transaction, with no hand-over to
  * another thread and back; a longer run has its steps committed at most that much later than at once.
+ *
+ * <p>A new run's start can be handed over too ({@link #start}): it is then recorded with the first steps written,
+ * and a run that ends within the linger is recorded whole — start, steps and end — in one transaction
+ * ({@link Ledger#record}). Only the last checkpoint of each batch is turned into its JSON document: the run's row
+ * keeps one checkpoint, so the batch's earlier ones would be overwritten in the same transaction.
  */
 final class AsyncAppender {
     static final int MAX_PENDING = 1024;
@@ -49,8 +54,17 @@ final class AsyncAppender {
     private final String runId;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final TreeMap<Long, LedgerAppend> pending = new TreeMap<>();
+    private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private long nextSeq;
+    /** The run's start, handed over and not yet taken by a write. */
+    private @Nullable RunRecord start;
+    /** The run's start as handed over, kept until it commits. */
+    private @Nullable RunRecord startRecord;
+    /** The run's start was handed over and has not committed yet. */
+    private boolean startPending;
+    /** The run's end has committed with its last steps. */
+    private boolean endWritten;
+
     private boolean writing;
     /** A writer start is scheduled and has not run yet. */
     private boolean lingering;
@@ -71,12 +85,80 @@ final class AsyncAppender {
         this.nextSeq = lastSeq + 1;
     }
 
+    /** A step handed over, with the checkpoint after it. */
+    private record Pending(StepRecord step, @Nullable PendingCheckpoint checkpoint) {}
+
+    /**
+     * Hands over the start of a new run, to be recorded with its first steps; called before any step is submitted.
+     */
+    void start(RunRecord run) {
+        boolean schedule = false;
+        lock.lock();
+        try {
+            start = run;
+            startRecord = run;
+            startPending = true;
+            if (!writing && !lingering) {
+                lingering = true;
+                schedule = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            linger();
+        }
+    }
+
+    /** The start handed over, when it has not committed (a write failed, or none has run yet); otherwise null. */
+    @Nullable
+    RunRecord unrecordedStart() {
+        lock.lock();
+        try {
+            return startPending ? startRecord : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns once the run's start is recorded (writing it, with the steps ready, when nobody is), so that a row
+     * referring to the run can be written.
+     *
+     * @throws LedgerException when the start could not be recorded
+     */
+    void ensureStarted() {
+        lock.lock();
+        try {
+            while (startPending && failure == null) {
+                if (writing) {
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
+                writing = true;
+                lock.unlock();
+                try {
+                    write(null);
+                } finally {
+                    lock.lock();
+                }
+            }
+            LedgerException failed = failure;
+            if (startPending && failed != null) {
+                throw new LedgerException(
+                        "the start of run " + runId + " could not be recorded (" + failed.getMessage() + ")", failed);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Queues a step for the writer; waits only while {@value #MAX_PENDING} steps are already waiting.
      *
      * @throws LedgerException when an earlier step of the run could not be recorded
      */
-    void submit(StepRecord step, @Nullable Checkpoint checkpoint) {
+    void submit(StepRecord step, @Nullable PendingCheckpoint checkpoint) {
         boolean schedule = false;
         lock.lock();
         try {
@@ -90,7 +172,7 @@ final class AsyncAppender {
                                 + " could not be recorded (" + failed.getMessage() + ")",
                         failed);
             }
-            pending.put(step.seq(), new LedgerAppend(step, checkpoint, signer));
+            pending.put(step.seq(), new Pending(step, checkpoint));
             if (!writing && !lingering && step.seq() == nextSeq) {
                 lingering = true;
                 schedule = true;
@@ -99,10 +181,14 @@ final class AsyncAppender {
             lock.unlock();
         }
         if (schedule) {
-            // nothing to collect from the future: startWriter only starts a thread, and a write's failure reaches
-            // the run through this appender's failure
-            Future<?> unused = LINGERING.schedule(this::startWriter, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+            linger();
         }
+    }
+
+    private void linger() {
+        // nothing to collect from the future: startWriter only starts a thread, and a write's failure reaches the run
+        // through this appender's failure
+        Future<?> unused = LINGERING.schedule(this::startWriter, LINGER.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The linger has passed: starts the background writer unless the run is writing or has written its steps. */
@@ -110,35 +196,43 @@ final class AsyncAppender {
         lock.lock();
         try {
             lingering = false;
-            if (writing || failure != null || !ready()) {
+            if (writing || failure != null || !(ready() || start != null)) {
                 return;
             }
             writing = true;
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("meshflow-ledger-async-" + runId).start(this::write);
+        Thread.ofVirtual().name("meshflow-ledger-async-" + runId).start(() -> write(null));
     }
 
     /** Whether the next step in order has been handed over. Called with the lock held. */
     private boolean ready() {
-        Map.Entry<Long, LedgerAppend> first = pending.firstEntry();
+        Map.Entry<Long, Pending> first = pending.firstEntry();
         return first != null && first.getKey() == nextSeq;
     }
 
-    /** Appends consecutive queued steps until none is ready. */
-    private void write() {
+    /**
+     * Appends consecutive queued steps until none is ready, with the run's start when it is still to be written, and
+     * {@code end} with the last of them once none is left. Called with {@link #writing} set.
+     */
+    private void write(@Nullable RunRecord end) {
         while (true) {
-            List<LedgerAppend> batch = new ArrayList<>();
+            List<Pending> batch = new ArrayList<>();
+            RunRecord startNow;
+            RunRecord endNow;
             lock.lock();
             try {
-                Map.Entry<Long, LedgerAppend> first;
+                Map.Entry<Long, Pending> first;
                 while (batch.size() < MAX_BATCH
                         && (first = pending.firstEntry()) != null
                         && first.getKey() == nextSeq + batch.size()) {
                     batch.add(pending.pollFirstEntry().getValue());
                 }
-                if (batch.isEmpty()) {
+                startNow = start;
+                start = null;
+                endNow = end != null && !endWritten && pending.isEmpty() ? end : null;
+                if (batch.isEmpty() && startNow == null && endNow == null) {
                     writing = false;
                     changed.signalAll();
                     return;
@@ -150,14 +244,19 @@ final class AsyncAppender {
             }
             LedgerException failed = null;
             try {
-                ledger.append(batch);
+                ledger.record(startNow, appends(batch), endNow);
             } catch (LedgerException e) {
                 failed = e;
             } catch (RuntimeException e) {
                 failed = new LedgerException("cannot record steps of run " + runId + ": " + e, e);
             }
+            // a ledger without transactions may have recorded the start before failing on a step
+            boolean startRecorded = startNow != null && (failed == null || recorded(startNow));
             lock.lock();
             try {
+                if (startRecorded) {
+                    startPending = false;
+                }
                 if (failed != null) {
                     failure = failed;
                     pending.clear();
@@ -166,6 +265,9 @@ final class AsyncAppender {
                     return;
                 }
                 nextSeq += batch.size();
+                if (endNow != null) {
+                    endWritten = true;
+                }
                 changed.signalAll();
             } finally {
                 lock.unlock();
@@ -173,13 +275,40 @@ final class AsyncAppender {
         }
     }
 
+    /** Whether the ledger holds the run after a failed write that carried its start. */
+    private boolean recorded(RunRecord start) {
+        try {
+            return ledger.run(start.tenantId(), start.runId()).isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The batch as the ledger takes it, with the JSON of its last checkpoint only. */
+    private List<LedgerAppend> appends(List<Pending> batch) {
+        int last = batch.size() - 1;
+        while (last >= 0 && batch.get(last).checkpoint() == null) {
+            last--;
+        }
+        List<LedgerAppend> appends = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            PendingCheckpoint checkpoint = i == last ? batch.get(i).checkpoint() : null;
+            appends.add(
+                    new LedgerAppend(batch.get(i).step(), checkpoint == null ? null : checkpoint.checkpoint(), signer));
+        }
+        return appends;
+    }
+
     /**
-     * Waits until every step handed over is committed, or the writer failed.
+     * Waits until every step handed over is committed, or the writer failed; writes what is left on the calling
+     * thread when no writer is at work.
      *
-     * @return the failure that kept steps from being recorded, or {@code null} when all are
+     * @param end the run's end, recorded in the transaction of the last steps (or on its own when all were already
+     *     written), or {@code null}
+     * @return the failure that kept steps (or the end) from being recorded, or {@code null} when all are
      */
     @Nullable
-    LedgerException flush() {
+    LedgerException flush(@Nullable RunRecord end) {
         lock.lock();
         try {
             long waitedNanos = 0;
@@ -194,7 +323,7 @@ final class AsyncAppender {
                     writing = true;
                     lock.unlock();
                     try {
-                        write();
+                        write(end);
                     } finally {
                         lock.lock();
                     }
@@ -221,6 +350,16 @@ final class AsyncAppender {
                     break;
                 }
                 waitedNanos += System.nanoTime() - before;
+            }
+            if (failure == null && (startPending || (end != null && !endWritten))) {
+                // every step is written, but not the start (a run without steps) or the end
+                writing = true;
+                lock.unlock();
+                try {
+                    write(end);
+                } finally {
+                    lock.lock();
+                }
             }
             return failure;
         } finally {

@@ -217,6 +217,7 @@ final class GovernanceChecks {
     static void record(
             RunContext run, @Nullable String stepId, String check, String rule, String severity, String evidence) {
         try {
+            run.ensureStarted();
             run.ledger.recordFinding(new AuditFinding(
                     run.tenantId, run.runId, stepId, check, rule, severity, evidence, run.clock.instant()));
         } catch (RuntimeException e) {

@@ -153,6 +153,8 @@ final class HitlGate {
                 null,
                 null,
                 null);
+        // the pause refers to the run's row, which an asynchronous run may not have written yet
+        run.ensureStarted();
         run.pauses.openPause(pause);
         run.notePause(pause);
         return pause;

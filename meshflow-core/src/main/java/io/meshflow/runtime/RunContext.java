@@ -6,10 +6,10 @@ import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
-import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.ledger.StepSigner;
 import io.meshflow.memory.MemoryStore;
@@ -195,26 +195,71 @@ final class RunContext {
      * @throws io.meshflow.ledger.LedgerException when the step cannot be recorded (or, asynchronously, an earlier one
      *     could not be)
      */
-    void record(StepRecord step, @Nullable Checkpoint checkpoint) {
+    void record(StepRecord step, @Nullable PendingCheckpoint checkpoint) {
         PhiRedaction r = redaction;
         StepRecord stored = r == null ? step : r.step(step);
         AsyncAppender async = appender;
         if (async == null) {
-            ledger.append(stored, checkpoint, signer);
+            ledger.append(stored, checkpoint == null ? null : checkpoint.checkpoint(), signer);
         } else {
             async.submit(stored, checkpoint);
         }
     }
 
     /**
-     * Waits until every step handed to the ledger is committed.
+     * Records that the run started: at once, or, for an asynchronous run, with its first steps (within
+     * {@link AsyncAppender#LINGER}, or in one transaction with all its steps and its end when it ends sooner).
+     * Deferring needs a run id nobody else can have taken: a duplicate would surface only after the run's steps had
+     * run.
      *
-     * @return what kept steps from being recorded, or {@code null} when all are (always, for synchronous runs)
+     * @param uniqueId whether the run id was generated unique for this run
+     * @throws LedgerException when the start is recorded at once and the ledger refuses it
+     */
+    void recordStart(RunRecord started, boolean uniqueId) {
+        AsyncAppender async = appender;
+        if (async != null && uniqueId) {
+            async.start(started);
+        } else {
+            ledger.runStarted(started);
+        }
+    }
+
+    /**
+     * Makes sure the run's start is recorded before something that refers to its row (a pause, a finding) is.
+     *
+     * @throws LedgerException when the start cannot be recorded
+     */
+    void ensureStarted() {
+        AsyncAppender async = appender;
+        if (async != null) {
+            async.ensureStarted();
+        }
+    }
+
+    /**
+     * Waits until every step handed to the ledger is committed; an asynchronous run records {@code ended} in the
+     * transaction of its last steps.
+     *
+     * @param ended the run's end, to record with its last steps, or {@code null}
+     * @return what kept steps (and the end) from being recorded, or {@code null} when all are (always, for
+     *     synchronous runs)
      */
     @Nullable
-    LedgerException awaitRecorded() {
+    LedgerException awaitRecorded(@Nullable RunRecord ended) {
         AsyncAppender async = appender;
-        return async == null ? null : async.flush();
+        return async == null ? null : async.flush(ended);
+    }
+
+    /** The run's start when it was handed to the background writer and never committed; otherwise null. */
+    @Nullable
+    RunRecord unrecordedStart() {
+        AsyncAppender async = appender;
+        return async == null ? null : async.unrecordedStart();
+    }
+
+    /** Whether steps are committed in the background, so that the run's end can go with the last of them. */
+    boolean recordsInBackground() {
+        return appender != null;
     }
 
     /** The next step sequence number, in order of completion. */

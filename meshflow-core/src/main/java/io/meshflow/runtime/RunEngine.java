@@ -134,6 +134,7 @@ public final class RunEngine {
         final String task;
         final Policy policy;
         final EventBus bus;
+        boolean uniqueId;
         private @Nullable RunContext context;
 
         /** Prepares a run; nothing happens until {@link RunEngine#execute}. */
@@ -150,6 +151,18 @@ public final class RunEngine {
         /** The run's id. */
         public String runId() {
             return runId;
+        }
+
+        /**
+         * Declares the run id generated unique for this run (a fresh random or time-ordered UUID, never a caller's
+         * id), so that no recorded run can have it: an asynchronous run's start may then be recorded together with
+         * its first steps instead of before them.
+         *
+         * @return this run
+         */
+        public PreparedRun withUniqueId() {
+            this.uniqueId = true;
+            return this;
         }
 
         /** The run's event bus. */
@@ -261,20 +274,23 @@ public final class RunEngine {
         try {
             if (resume == null) {
                 startedAt = clock.instant();
-                ledger.runStarted(new RunRecord(
-                        run.runId,
-                        run.tenantId,
-                        run.workflowName,
-                        run.storedTask,
-                        RunStatus.RUNNING,
-                        startedAt,
-                        null,
-                        0,
-                        0,
-                        0,
-                        null,
-                        null,
-                        traceId));
+                run.startRecording();
+                run.recordStart(
+                        new RunRecord(
+                                run.runId,
+                                run.tenantId,
+                                run.workflowName,
+                                run.storedTask,
+                                RunStatus.RUNNING,
+                                startedAt,
+                                null,
+                                0,
+                                0,
+                                0,
+                                null,
+                                null,
+                                traceId),
+                        prepared.uniqueId);
             } else {
                 startedAt = resume.recorded().startedAt();
                 run.restoreNumbering(resume.committed());
@@ -282,13 +298,13 @@ public final class RunEngine {
                 if (checkpoint != null) {
                     scheduler.restore(checkpoint.state(), resume.committed());
                 }
+                run.startRecording();
             }
         } catch (RuntimeException e) {
             span.setStatus(StatusCode.ERROR, "the run could not be started: " + e.getMessage());
             span.end();
             throw e;
         }
-        run.startRecording();
         run.traceContext(Context.root().with(span));
         prepared.attach(run);
         run.bus.publish(seq -> new MeshEvent.RunStart(
@@ -317,7 +333,20 @@ public final class RunEngine {
             }
         }
 
-        LedgerException unrecorded = run.awaitRecorded();
+        // the usual end of an asynchronous run: its last steps and its end in one transaction
+        RunRecord endedWithSteps = null;
+        boolean audited = false;
+        LedgerException unrecorded;
+        if (run.stopped() == null && run.recordsInBackground()) {
+            audited = auditCollusion(run);
+            RunRecord ended = endRecord(run, RunStatus.COMPLETED, startedAt, output, null, traceId);
+            unrecorded = run.awaitRecorded(ended);
+            if (unrecorded == null) {
+                endedWithSteps = ended;
+            }
+        } else {
+            unrecorded = run.awaitRecorded(null);
+        }
         if (unrecorded != null) {
             if (run.stop(new RunStop(
                     RunStatus.FAILED,
@@ -372,34 +401,31 @@ public final class RunEngine {
                     stop.detail(),
                     run.openPauseIds()));
         }
-        if (run.policy.enableCollusionAudit()) {
-            GovernanceChecks.auditCollusion(run, run.steps());
+        if (!audited) {
+            auditCollusion(run);
         }
-        Instant endedAt = clock.instant();
-        long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;
         var steps = run.steps();
         String finalOutput = status == RunStatus.COMPLETED ? output : null;
         String error = stop == null ? null : stop.reason() + ": " + stop.detail();
-        long tokens = run.tokensUsed();
-        double cost = run.costUsd();
-        try {
-            ledger.runEnded(new RunRecord(
-                    run.runId,
-                    run.tenantId,
-                    run.workflowName,
-                    run.storedTask,
-                    status,
-                    startedAt,
-                    endedAt,
-                    steps.size(),
-                    tokens,
-                    cost,
-                    run.stored(finalOutput),
-                    run.stored(error),
-                    traceId));
-        } catch (RuntimeException e) {
-            LOG.error("could not record the end of run {}", run.runId, e);
+        RunRecord ended = endedWithSteps;
+        if (ended == null) {
+            ended = endRecord(run, status, startedAt, finalOutput, error, traceId);
+            // an asynchronous run whose start failed to commit with its steps is still recorded, without them
+            RunRecord unrecordedStart = run.unrecordedStart();
+            try {
+                if (unrecordedStart == null) {
+                    ledger.runEnded(ended);
+                } else {
+                    ledger.record(unrecordedStart, List.of(), ended);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("could not record the end of run {}", run.runId, e);
+            }
         }
+        Instant endedAt = Objects.requireNonNull(ended.endedAt());
+        long durationMs = (System.nanoTime() - run.startNanos) / 1_000_000;
+        long tokens = ended.tokensUsed();
+        double cost = ended.costUsd();
         run.bus.publish(seq -> new MeshEvent.RunEnd(
                 seq,
                 run.runId,
@@ -434,6 +460,38 @@ public final class RunEngine {
                 stop == null ? null : stop.reason(),
                 error,
                 stop == null ? null : stop.failure());
+    }
+
+    /** Audits the run's agents for collusion when its policy asks for it; true once that is done. */
+    private static boolean auditCollusion(RunContext run) {
+        if (run.policy.enableCollusionAudit()) {
+            GovernanceChecks.auditCollusion(run, run.steps());
+        }
+        return true;
+    }
+
+    /** The run's record as it ends now, with its totals so far. */
+    private RunRecord endRecord(
+            RunContext run,
+            RunStatus status,
+            Instant startedAt,
+            @Nullable String output,
+            @Nullable String error,
+            @Nullable String traceId) {
+        return new RunRecord(
+                run.runId,
+                run.tenantId,
+                run.workflowName,
+                run.storedTask,
+                status,
+                startedAt,
+                clock.instant(),
+                run.steps().size(),
+                run.tokensUsed(),
+                run.costUsd(),
+                run.stored(output),
+                run.stored(error),
+                traceId);
     }
 
     /**

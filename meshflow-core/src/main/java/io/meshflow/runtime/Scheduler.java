@@ -8,7 +8,6 @@ import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseKind;
 import io.meshflow.hitl.PauseStatus;
 import io.meshflow.json.MeshJson;
-import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
@@ -363,7 +362,7 @@ final class Scheduler implements RouteContext {
         Verdict verdict = outcome.verdict();
         MeshFlowException failure = outcome.failure();
         boolean stopsRun = outcome.stopsRun() && !parks;
-        Checkpoint checkpoint = checkpoint(record, parks);
+        PendingCheckpoint checkpoint = checkpoint(record, parks);
         try {
             run.record(record, checkpoint);
         } catch (RuntimeException e) {
@@ -433,17 +432,13 @@ final class Scheduler implements RouteContext {
      * The checkpoint to commit with a record: after every step when the ledger keeps checkpoints, and always when
      * a node starts or stops waiting for a person (a paused run resumes from it, whatever the ledger).
      */
-    private @Nullable Checkpoint checkpoint(StepRecord record, boolean waitingChanged) {
-        return checkpointing || (waitingChanged && owner == null)
-                ? new Checkpoint(
-                        run.runId,
-                        run.tenantId,
-                        record.seq(),
-                        RunStatus.RUNNING,
-                        !parked.isEmpty(),
-                        snapshot(),
-                        record.endedAt())
-                : null;
+    private @Nullable PendingCheckpoint checkpoint(StepRecord record, boolean waitingChanged) {
+        if (!checkpointing && !(waitingChanged && owner == null)) {
+            return null;
+        }
+        StateCapture state = capture();
+        return new PendingCheckpoint(
+                run.runId, run.tenantId, record.seq(), !parked.isEmpty(), state::json, record.endedAt());
     }
 
     // ---- people in the loop ----
@@ -775,56 +770,150 @@ final class Scheduler implements RouteContext {
     // ---- checkpoints ----
 
     /**
-     * The graph state and the run's counters as a JSON document. Nodes queued or running when it is taken are
-     * queued again on restore: a step that had not committed runs again, a committed one never does.
+     * The graph state and the run's counters as they are now, copied so that the JSON document can be written later:
+     * an asynchronous run's ledger writes only the last checkpoint of each batch, and the ones it skips are never
+     * turned into text. Nodes queued or running when it is taken are queued again on restore: a step that had not
+     * committed runs again, a committed one never does.
      */
-    private String snapshot() {
-        // written straight to text (no tree): one checkpoint per committed step, so this is on every step's path
-        StringWriter text = new StringWriter(256);
-        try (JsonGenerator json = MeshJson.mapper().getFactory().createGenerator(text)) {
-            json.writeStartObject();
-            json.writeNumberField("version", STATE_VERSION);
-            json.writeStringField("edges", digits(edgeState));
-            json.writeStringField("nodes", digits(nodeState));
-            writeInts(json, "generation", generation);
-            writeInts(json, "loop_passes", loopPasses);
-            writeInts(json, "loop_source", loopSource);
-            int[] runCounts = new int[plan.nodeCount()];
-            json.writeObjectFieldStart("outputs");
-            for (int i = 0; i < runCounts.length; i++) {
-                runCounts[i] = runs.get(i);
-                if (outputs.get(i) != null) {
-                    json.writeNumberField(plan.id(i), outputSeq[i]);
-                }
-            }
-            json.writeEndObject();
-            writeInts(json, "runs", runCounts);
-            json.writeNumberField("last_sink", lastSink);
-            json.writeObjectFieldStart("pauses");
-            for (Map.Entry<Integer, Pause> p : parked.entrySet()) {
-                json.writeStringField(plan.id(p.getKey()), p.getValue().pauseId());
-            }
-            json.writeEndObject();
-            json.writeObjectFieldStart("loop_iterations");
-            Map<String, Integer> loops = new LinkedHashMap<>(run.loopIterations);
-            for (int l = 0; l < loopTotals.length; l++) {
-                if (loopTotals[l] > 0) {
-                    loops.merge(loopKeys[l], loopTotals[l], Integer::sum);
-                }
-            }
-            for (Map.Entry<String, Integer> loop : loops.entrySet()) {
-                json.writeNumberField(loop.getKey(), loop.getValue());
-            }
-            json.writeEndObject();
-            json.writeNumberField("steps_started", run.stepsStarted.get());
-            json.writeNumberField("tokens_used", run.tokensUsed());
-            json.writeNumberField("cost_usd", run.costUsd());
-            json.writeEndObject();
-        } catch (IOException e) {
-            // a StringWriter does not fail
-            throw new UncheckedIOException(e);
+    private StateCapture capture() {
+        int n = plan.nodeCount();
+        int[] runCounts = new int[n];
+        long[] outputRefs = new long[n];
+        for (int i = 0; i < n; i++) {
+            runCounts[i] = runs.get(i);
+            outputRefs[i] = outputs.get(i) != null ? outputSeq[i] : NO_OUTPUT;
         }
-        return text.toString();
+        Map<String, String> pauses;
+        if (parked.isEmpty()) {
+            pauses = Map.of();
+        } else {
+            pauses = new LinkedHashMap<>();
+            for (Map.Entry<Integer, Pause> p : parked.entrySet()) {
+                pauses.put(plan.id(p.getKey()), p.getValue().pauseId());
+            }
+        }
+        return new StateCapture(
+                plan,
+                loopKeys,
+                edgeState.clone(),
+                nodeState.clone(),
+                generation.clone(),
+                loopPasses.clone(),
+                loopSource.clone(),
+                outputRefs,
+                runCounts,
+                lastSink,
+                pauses,
+                run.loopIterations.isEmpty() ? Map.of() : new LinkedHashMap<>(run.loopIterations),
+                loopTotals.clone(),
+                run.stepsStarted.get(),
+                run.tokensUsed(),
+                run.costUsd());
+    }
+
+    /** A node without an output in a {@link StateCapture}. */
+    private static final long NO_OUTPUT = Long.MIN_VALUE;
+
+    /** A copy of a scheduler's state at one moment (arrays copied); {@link #json()} writes the checkpoint from it. */
+    private static final class StateCapture {
+        private final GraphPlan plan;
+        private final String[] loopKeys;
+        private final byte[] edgeState;
+        private final byte[] nodeState;
+        private final int[] generation;
+        private final int[] loopPasses;
+        private final int[] loopSource;
+        private final long[] outputRefs;
+        private final int[] runCounts;
+        private final int lastSink;
+        private final Map<String, String> pauses;
+        private final Map<String, Integer> loopIterations;
+        private final int[] loopTotals;
+        private final long stepsStarted;
+        private final long tokensUsed;
+        private final double costUsd;
+
+        StateCapture(
+                GraphPlan plan,
+                String[] loopKeys,
+                byte[] edgeState,
+                byte[] nodeState,
+                int[] generation,
+                int[] loopPasses,
+                int[] loopSource,
+                long[] outputRefs,
+                int[] runCounts,
+                int lastSink,
+                Map<String, String> pauses,
+                Map<String, Integer> loopIterations,
+                int[] loopTotals,
+                long stepsStarted,
+                long tokensUsed,
+                double costUsd) {
+            this.plan = plan;
+            this.loopKeys = loopKeys;
+            this.edgeState = edgeState;
+            this.nodeState = nodeState;
+            this.generation = generation;
+            this.loopPasses = loopPasses;
+            this.loopSource = loopSource;
+            this.outputRefs = outputRefs;
+            this.runCounts = runCounts;
+            this.lastSink = lastSink;
+            this.pauses = pauses;
+            this.loopIterations = loopIterations;
+            this.loopTotals = loopTotals;
+            this.stepsStarted = stepsStarted;
+            this.tokensUsed = tokensUsed;
+            this.costUsd = costUsd;
+        }
+
+        String json() {
+            // written straight to text (no tree): one checkpoint per committed step, so this is on every step's path
+            StringWriter text = new StringWriter(256);
+            try (JsonGenerator json = MeshJson.mapper().getFactory().createGenerator(text)) {
+                json.writeStartObject();
+                json.writeNumberField("version", STATE_VERSION);
+                json.writeStringField("edges", digits(edgeState));
+                json.writeStringField("nodes", digits(nodeState));
+                writeInts(json, "generation", generation);
+                writeInts(json, "loop_passes", loopPasses);
+                writeInts(json, "loop_source", loopSource);
+                json.writeObjectFieldStart("outputs");
+                for (int i = 0; i < outputRefs.length; i++) {
+                    if (outputRefs[i] != NO_OUTPUT) {
+                        json.writeNumberField(plan.id(i), outputRefs[i]);
+                    }
+                }
+                json.writeEndObject();
+                writeInts(json, "runs", runCounts);
+                json.writeNumberField("last_sink", lastSink);
+                json.writeObjectFieldStart("pauses");
+                for (Map.Entry<String, String> p : pauses.entrySet()) {
+                    json.writeStringField(p.getKey(), p.getValue());
+                }
+                json.writeEndObject();
+                json.writeObjectFieldStart("loop_iterations");
+                Map<String, Integer> loops = new LinkedHashMap<>(loopIterations);
+                for (int l = 0; l < loopTotals.length; l++) {
+                    if (loopTotals[l] > 0) {
+                        loops.merge(loopKeys[l], loopTotals[l], Integer::sum);
+                    }
+                }
+                for (Map.Entry<String, Integer> loop : loops.entrySet()) {
+                    json.writeNumberField(loop.getKey(), loop.getValue());
+                }
+                json.writeEndObject();
+                json.writeNumberField("steps_started", stepsStarted);
+                json.writeNumberField("tokens_used", tokensUsed);
+                json.writeNumberField("cost_usd", costUsd);
+                json.writeEndObject();
+            } catch (IOException e) {
+                // a StringWriter does not fail
+                throw new UncheckedIOException(e);
+            }
+            return text.toString();
+        }
     }
 
     private static void writeInts(JsonGenerator json, String field, int[] values) throws IOException {
@@ -836,7 +925,7 @@ final class Scheduler implements RouteContext {
     }
 
     /**
-     * Restores the graph state and the run's counters from a checkpoint taken by {@link #snapshot()}.
+     * Restores the graph state and the run's counters from a checkpoint taken by {@link #capture()}.
      *
      * @throws LedgerException when the document does not fit this workflow
      */

@@ -9,12 +9,14 @@ import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.InMemoryLedger;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -216,5 +218,136 @@ class AsyncDurabilityTest {
         assertThat(ledger.steps("default", result.runId()))
                 .extracting(StepRecord::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 22).boxed().toList());
+    }
+
+    /** Logs each write call it is given, then hands it to an in-memory ledger; can fail the first record call. */
+    private static final class CallLog extends ForwardingLedger {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<List<LedgerAppend>> batches = new CopyOnWriteArrayList<>();
+        volatile boolean failFirstRecord;
+
+        CallLog() {
+            super(InMemoryLedger.withCheckpoints());
+        }
+
+        @Override
+        public void runStarted(RunRecord run) {
+            calls.add("runStarted");
+            inner.runStarted(run);
+        }
+
+        @Override
+        public void append(List<LedgerAppend> appends) {
+            calls.add("append " + appends.size());
+            batches.add(appends);
+            inner.append(appends);
+        }
+
+        @Override
+        public void runEnded(RunRecord run) {
+            calls.add("runEnded " + run.status());
+            inner.runEnded(run);
+        }
+
+        @Override
+        public void record(@Nullable RunRecord started, List<LedgerAppend> appends, @Nullable RunRecord ended) {
+            calls.add("record" + (started == null ? "" : " start") + " " + appends.size()
+                    + (ended == null ? "" : " end " + ended.status()));
+            if (failFirstRecord) {
+                failFirstRecord = false;
+                throw new LedgerException("connection lost while committing the run");
+            }
+            batches.add(appends);
+            inner.record(started, appends, ended);
+        }
+    }
+
+    private static WorkflowDefinition line() {
+        return WorkflowDefinition.builder("line")
+                .addFunctionNode("a", (input, ctx) -> "a")
+                .addFunctionNode("b", (input, ctx) -> "b")
+                .addFunctionNode("c", (input, ctx) -> "c")
+                .addEdge("a", "b")
+                .addEdge("b", "c")
+                .build();
+    }
+
+    @Test
+    void asyncShortRun_isHandedToTheLedgerWhole_inOneCall_withOnlyItsLastCheckpoint() {
+        CallLog ledger = new CallLog();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(line(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.calls).containsExactly("record start 3 end COMPLETED");
+        List<LedgerAppend> batch = ledger.batches.get(0);
+        assertThat(batch).extracting(a -> a.step().seq()).containsExactly(1L, 2L, 3L);
+        // the run's row keeps one checkpoint: the earlier two were never written out
+        assertThat(batch.get(0).checkpoint()).isNull();
+        assertThat(batch.get(1).checkpoint()).isNull();
+        assertThat(Objects.requireNonNull(batch.get(2).checkpoint()).stepSeq()).isEqualTo(3);
+        RunRecord run = ledger.run("default", result.runId()).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.steps()).isEqualTo(3);
+        assertThat(run.output()).isEqualTo("c");
+    }
+
+    @Test
+    void asyncRun_checkpointWrittenLate_isTheDocumentASynchronousRunWrites() {
+        InMemoryLedger sync = InMemoryLedger.withCheckpoints();
+        InMemoryLedger async = InMemoryLedger.withCheckpoints();
+        RunResult a = Mesh.builder().ledger(sync).build().run(loop(40), "go");
+        RunResult b = Mesh.builder().ledger(async).policy(ASYNC).build().run(loop(40), "go");
+
+        String eager = sync.checkpoint("default", a.runId()).orElseThrow().state();
+        String late = async.checkpoint("default", b.runId()).orElseThrow().state();
+        assertThat(late).isEqualTo(eager).contains("\"loop_iterations\"").contains("\"steps_started\":40");
+    }
+
+    @Test
+    void asyncRun_withTheCallersRunId_recordsItsStartBeforeAnyStep() {
+        CallLog ledger = new CallLog();
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(io.meshflow.RunRequest.builder("go")
+                .workflow(line())
+                .runId("order-7")
+                .build());
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        // an id the caller chose may already be taken, so the start is not deferred: it is refused before steps run
+        assertThat(ledger.calls).containsExactly("runStarted", "record 3 end COMPLETED");
+    }
+
+    @Test
+    void asyncShortRun_whoseOneWriteFails_isRecordedFailed_withItsStart() {
+        CallLog ledger = new CallLog();
+        ledger.failFirstRecord = true;
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(line(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.error()).contains("connection lost while committing the run");
+        assertThat(ledger.calls).containsExactly("record start 3 end COMPLETED", "record start 0 end FAILED");
+        RunRecord run = ledger.run("default", result.runId()).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ledger.steps("default", result.runId())).isEmpty();
+    }
+
+    @Test
+    void asyncShortRun_onALedgerWithoutTransactions_failingAfterItsStart_isEndedOnce() {
+        ScriptedLedger ledger = new ScriptedLedger();
+        ledger.failAtSeq = 2;
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(line(), "go");
+
+        // the default record() wrote the start, then failed at seq 2: the run is ended, not started a second time
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.error()).contains("disk full while writing seq 2");
+        assertThat(ledger.run("default", result.runId()).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ledger.runs("default", 10)).hasSize(1);
     }
 }

@@ -151,32 +151,163 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void runStarted(RunRecord run) {
-        write("cannot record the start of run " + run.runId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
-                ps.setString(1, run.runId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        throw new LedgerException("run " + run.runId() + " is already recorded");
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS
-                    + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
-                bindRun(ps, run);
-                ps.setString(14, HashChain.GENESIS);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO workflow_checkpoints (run_id, tenant_id,"
-                    + " chain_seq, chain_head) VALUES (?, ?, 0, ?)")) {
-                ps.setString(1, run.runId());
-                ps.setString(2, run.tenantId());
-                ps.setString(3, HashChain.GENESIS);
-                ps.executeUpdate();
-            }
-        });
+        write("cannot record the start of run " + run.runId(), c -> startRun(c::prepareStatement, run, true));
         // the first append then needs no read of the run's row
         order.started(run.runId());
         heads.put(run.runId(), new StepAppend.Head(run.tenantId(), 0, HashChain.GENESIS));
+    }
+
+    /** Prepares a statement: a fresh one to close, or a writer session's cached one, which stays open. */
+    @FunctionalInterface
+    private interface Statements {
+        PreparedStatement prepare(String sql) throws SQLException;
+    }
+
+    private static final String RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id = ?";
+    private static final String INSERT_RUN = "INSERT INTO runs (" + RUN_COLUMNS
+            + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)";
+    private static final String INSERT_RUN_ROW =
+            "INSERT INTO workflow_checkpoints (run_id, tenant_id, chain_seq," + " chain_head) VALUES (?, ?, 0, ?)";
+    // the run's row also takes its final chain head, so that the runs table alone tells how its chain ends
+    private static final String END_RUN = "UPDATE runs SET status = ?, ended_at = ?, steps = ?, tokens_used = ?,"
+            + " cost_usd = ?, output = ?, error = ?, trace_id = COALESCE(trace_id, ?),"
+            + " chain_seq = COALESCE((SELECT w.chain_seq FROM workflow_checkpoints w"
+            + " WHERE w.run_id = runs.run_id), chain_seq),"
+            + " chain_head = COALESCE((SELECT w.chain_head FROM workflow_checkpoints w"
+            + " WHERE w.run_id = runs.run_id), chain_head)"
+            + " WHERE run_id = ? AND tenant_id = ?";
+
+    /** Inserts the run's row and its chain's row; {@code close} says whether the statements are the caller's. */
+    private static void startRun(Statements statements, RunRecord run, boolean close) throws SQLException {
+        PreparedStatement exists = statements.prepare(RUN_EXISTS);
+        try {
+            exists.setString(1, run.runId());
+            try (ResultSet rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    throw new LedgerException("run " + run.runId() + " is already recorded");
+                }
+            }
+        } finally {
+            if (close) {
+                exists.close();
+            }
+        }
+        PreparedStatement insert = statements.prepare(INSERT_RUN);
+        try {
+            bindRun(insert, run);
+            insert.setString(14, HashChain.GENESIS);
+            insert.executeUpdate();
+        } finally {
+            if (close) {
+                insert.close();
+            }
+        }
+        PreparedStatement chain = statements.prepare(INSERT_RUN_ROW);
+        try {
+            chain.setString(1, run.runId());
+            chain.setString(2, run.tenantId());
+            chain.setString(3, HashChain.GENESIS);
+            chain.executeUpdate();
+        } finally {
+            if (close) {
+                chain.close();
+            }
+        }
+    }
+
+    /** Records the run's end on its row; throws {@link RunNotFoundException} when the tenant has no such run. */
+    private static void endRun(Statements statements, RunRecord run, boolean close) throws SQLException {
+        PreparedStatement ps = statements.prepare(END_RUN);
+        try {
+            ps.setString(1, run.status().name());
+            ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
+            ps.setLong(3, run.steps());
+            ps.setLong(4, run.tokensUsed());
+            ps.setDouble(5, run.costUsd());
+            ps.setString(6, run.output());
+            ps.setString(7, run.error());
+            ps.setString(8, run.traceId());
+            ps.setString(9, run.runId());
+            ps.setString(10, run.tenantId());
+            if (ps.executeUpdate() == 0) {
+                throw new RunNotFoundException(run.tenantId(), run.runId());
+            }
+        } finally {
+            if (close) {
+                ps.close();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Start, steps and end are written in one transaction (with other runs' writes, when they queue up together):
+     * a run started, run and ended this way costs one commit.
+     *
+     * @throws LedgerException when {@code started} names a run already recorded, the steps are not consecutive steps
+     *     of the run, {@code ended} names a run not recorded in its tenant, or the database fails; then none of them
+     *     is recorded
+     */
+    @Override
+    public void record(@Nullable RunRecord started, List<LedgerAppend> appends, @Nullable RunRecord ended) {
+        if (started == null && ended == null) {
+            append(appends);
+            return;
+        }
+        if (appends.isEmpty()) {
+            String runId =
+                    Objects.requireNonNull(started == null ? ended : started).runId();
+            write("cannot record run " + runId, c -> {
+                if (started != null) {
+                    startRun(c::prepareStatement, started, true);
+                }
+                if (ended != null) {
+                    endRun(c::prepareStatement, ended, true);
+                }
+            });
+            if (ended != null) {
+                order.forget(runId);
+                heads.remove(runId);
+            } else if (started != null) {
+                order.started(runId);
+                heads.put(runId, new StepAppend.Head(started.tenantId(), 0, HashChain.GENESIS));
+            }
+            return;
+        }
+        StepRecord first = appends.get(0).step();
+        for (RunRecord run : new RunRecord[] {started, ended}) {
+            if (run != null
+                    && (!run.runId().equals(first.runId()) || !run.tenantId().equals(first.tenantId()))) {
+                throw new LedgerException("cannot record run " + run.runId() + " (tenant " + run.tenantId()
+                        + ") together with steps of run " + first.runId() + " (tenant " + first.tenantId() + ")");
+            }
+        }
+        if (started != null) {
+            if (first.seq() != 1) {
+                throw new LedgerException("cannot record run " + started.runId() + ": the steps recorded with its"
+                        + " start must begin at seq 1, not " + first.seq());
+            }
+            // the run is new: its first step chains on the genesis hash without reading any row
+            order.started(started.runId());
+            heads.put(started.runId(), new StepAppend.Head(started.tenantId(), 0, HashChain.GENESIS));
+        }
+        try {
+            appendSteps(
+                    appends,
+                    started == null ? null : session -> startRun(session::prepared, started, false),
+                    ended == null ? null : session -> endRun(session::prepared, ended, false));
+        } catch (RuntimeException e) {
+            if (started != null) {
+                order.forget(started.runId());
+                heads.remove(started.runId());
+            }
+            throw e;
+        }
+        if (ended != null) {
+            order.forget(ended.runId());
+            heads.remove(ended.runId());
+        }
     }
 
     /**
@@ -191,7 +322,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
-        appendSteps(List.of(new LedgerAppend(step, checkpoint)));
+        appendSteps(List.of(new LedgerAppend(step, checkpoint)), null, null);
     }
 
     /**
@@ -201,7 +332,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint, @Nullable StepSigner signer) {
-        appendSteps(List.of(new LedgerAppend(step, checkpoint, signer)));
+        appendSteps(List.of(new LedgerAppend(step, checkpoint, signer)), null, null);
     }
 
     /**
@@ -216,11 +347,14 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     @Override
     public void append(List<LedgerAppend> appends) {
         if (!appends.isEmpty()) {
-            appendSteps(appends);
+            appendSteps(appends, null, null);
         }
     }
 
-    private void appendSteps(List<LedgerAppend> appends) {
+    private void appendSteps(
+            List<LedgerAppend> appends,
+            LedgerWriter.@Nullable SessionWork before,
+            LedgerWriter.@Nullable SessionWork after) {
         StepRecord first = appends.get(0).step();
         StepRecord last = appends.get(appends.size() - 1).step();
         String what = appends.size() == 1
@@ -273,7 +407,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                 expected = entryHash == null ? null : new StepAppend.Head(step.tenantId(), step.seq(), entryHash);
             }
             try {
-                writes.append(prepared);
+                writes.append(before, prepared, after);
             } catch (LedgerException e) {
                 heads.remove(first.runId());
                 throw e;
@@ -327,30 +461,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void runEnded(RunRecord run) {
-        write("cannot record the end of run " + run.runId(), c -> {
-            // the run's row also takes its final chain head, so that the runs table alone tells how its chain ends
-            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET status = ?, ended_at = ?, steps = ?,"
-                    + " tokens_used = ?, cost_usd = ?, output = ?, error = ?, trace_id = COALESCE(trace_id, ?),"
-                    + " chain_seq = COALESCE((SELECT w.chain_seq FROM workflow_checkpoints w"
-                    + " WHERE w.run_id = runs.run_id), chain_seq),"
-                    + " chain_head = COALESCE((SELECT w.chain_head FROM workflow_checkpoints w"
-                    + " WHERE w.run_id = runs.run_id), chain_head)"
-                    + " WHERE run_id = ? AND tenant_id = ?")) {
-                ps.setString(1, run.status().name());
-                ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
-                ps.setLong(3, run.steps());
-                ps.setLong(4, run.tokensUsed());
-                ps.setDouble(5, run.costUsd());
-                ps.setString(6, run.output());
-                ps.setString(7, run.error());
-                ps.setString(8, run.traceId());
-                ps.setString(9, run.runId());
-                ps.setString(10, run.tenantId());
-                if (ps.executeUpdate() == 0) {
-                    throw new RunNotFoundException(run.tenantId(), run.runId());
-                }
-            }
-        });
+        write("cannot record the end of run " + run.runId(), c -> endRun(c::prepareStatement, run, true));
         order.forget(run.runId());
         heads.remove(run.runId());
     }

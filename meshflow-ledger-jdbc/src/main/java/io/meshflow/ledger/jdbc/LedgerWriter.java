@@ -40,6 +40,13 @@ final class LedgerWriter implements AutoCloseable {
         void writeOne(WriteSession session, StepAppend append) throws SQLException;
     }
 
+    /** Writing work around a unit's step appends, run on the leader's session (with its cached statements). */
+    @FunctionalInterface
+    interface SessionWork {
+        /** Writes; must not commit or roll back. */
+        void run(WriteSession session) throws SQLException;
+    }
+
     /** Opens the session a leader writes a batch on. */
     @FunctionalInterface
     interface Sessions {
@@ -70,12 +77,19 @@ final class LedgerWriter implements AutoCloseable {
         }
     }
 
-    /** Consecutive steps of one run, written in the same transaction. */
+    /**
+     * Consecutive steps of one run, written in the same transaction, with what must be written before them (the run's
+     * start) and after them (its end).
+     */
     private static final class AppendUnit extends Unit {
+        final @Nullable SessionWork before;
         final List<StepAppend> appends;
+        final @Nullable SessionWork after;
 
-        AppendUnit(List<StepAppend> appends) {
+        AppendUnit(@Nullable SessionWork before, List<StepAppend> appends, @Nullable SessionWork after) {
+            this.before = before;
             this.appends = appends;
+            this.after = after;
         }
     }
 
@@ -132,7 +146,18 @@ final class LedgerWriter implements AutoCloseable {
      * @throws SQLException when they could not be written; nothing of them is then recorded
      */
     void append(List<StepAppend> appends) throws SQLException {
-        submit(new AppendUnit(appends));
+        submit(new AppendUnit(null, appends, null));
+    }
+
+    /**
+     * Appends consecutive steps of one run as {@link #append(List)} does, with {@code before} written ahead of them
+     * and {@code after} behind them in the same transaction (a batch's other units may come in between).
+     *
+     * @throws SQLException when they could not be written; nothing of them is then recorded
+     */
+    void append(@Nullable SessionWork before, List<StepAppend> appends, @Nullable SessionWork after)
+            throws SQLException {
+        submit(new AppendUnit(before, appends, after));
     }
 
     private void submit(Unit unit) throws SQLException {
@@ -236,15 +261,28 @@ final class LedgerWriter implements AutoCloseable {
         List<StepAppend> appends = new ArrayList<>(batch.size());
         try {
             session.begin();
+            boolean anyAfter = false;
             for (Unit unit : batch) {
                 if (unit instanceof WorkUnit w) {
                     w.work.run(session.connection());
                 } else if (unit instanceof AppendUnit a) {
+                    SessionWork before = a.before;
+                    if (before != null) {
+                        before.run(session);
+                    }
                     appends.addAll(a.appends);
+                    anyAfter |= a.after != null;
                 }
             }
             if (!appends.isEmpty()) {
                 steps.writeBatch(session, appends);
+            }
+            if (anyAfter) {
+                for (Unit unit : batch) {
+                    if (unit instanceof AppendUnit a && a.after != null) {
+                        a.after.run(session);
+                    }
+                }
             }
             session.commit();
         } catch (SQLException | RuntimeException | Error e) {
@@ -269,8 +307,16 @@ final class LedgerWriter implements AutoCloseable {
             if (unit instanceof WorkUnit w) {
                 w.work.run(session.connection());
             } else if (unit instanceof AppendUnit a) {
+                SessionWork before = a.before;
+                if (before != null) {
+                    before.run(session);
+                }
                 for (StepAppend append : a.appends) {
                     steps.writeOne(session, append);
+                }
+                SessionWork after = a.after;
+                if (after != null) {
+                    after.run(session);
                 }
             }
             session.commit();

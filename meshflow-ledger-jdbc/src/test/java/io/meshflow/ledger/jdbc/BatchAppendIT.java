@@ -138,4 +138,134 @@ class BatchAppendIT extends LedgerTestBase {
             assertThat(ledger.run("acme", r.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
         }
     }
+
+    private static final Policy ASYNC =
+            Policy.forMode("dev").toBuilder().durability(Durability.ASYNC).build();
+
+    private static WorkflowDefinition line() {
+        return WorkflowDefinition.builder("line")
+                .addFunctionNode("a", (input, ctx) -> input + " a")
+                .addFunctionNode("b", (input, ctx) -> input + " b")
+                .addFunctionNode("c", (input, ctx) -> input + " c")
+                .addEdge("a", "b")
+                .addEdge("b", "c")
+                .build();
+    }
+
+    @Test
+    void asyncShortRun_isRecordedWhole_inOneTransaction_andVerifies() {
+        JdbcLedger ledger = open();
+        Mesh mesh = Mesh.builder().tenantId("acme").ledger(ledger).policy(ASYNC).build();
+        mesh.run(line(), "warm-up"); // the writer's statements are prepared
+        long batchesBefore = ledger.writerStats().batches();
+
+        RunResult result = mesh.run(line(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.output()).isEqualTo("go a b c");
+        // start, three steps with the last checkpoint, and end: one batch, so one commit
+        assertThat(ledger.writerStats().batches() - batchesBefore).isEqualTo(1);
+        assertThat(ledger.verifyChain("acme", result.runId()))
+                .isEqualTo(ChainVerification.ok("acme", result.runId(), 3));
+        var run = ledger.run("acme", result.runId()).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.steps()).isEqualTo(3);
+        assertThat(run.output()).isEqualTo("go a b c");
+        assertThat(ledger.checkpoint("acme", result.runId()).orElseThrow().stepSeq())
+                .isEqualTo(3);
+        assertThat(ledger.steps("acme", result.runId()))
+                .extracting(StepRecord::outputContent)
+                .containsExactly("go a", "go a b", "go a b c");
+    }
+
+    @Test
+    void asyncShortRun_whoseTransactionFails_isRecordedFailed_withNoneOfItsSteps() throws Exception {
+        JdbcLedger ledger = open();
+        // the second step's insert fails inside the run's one transaction
+        if (backend == Backend.SQLITE) {
+            db.sql("CREATE TRIGGER fail_seq2 BEFORE INSERT ON step_records WHEN NEW.seq = 2"
+                    + " BEGIN SELECT RAISE(ABORT, 'injected fault at seq 2'); END");
+        } else {
+            db.sql("CREATE FUNCTION fail_seq2() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN RAISE EXCEPTION 'injected fault at seq 2'; END; $$");
+            db.sql("CREATE TRIGGER fail_seq2 BEFORE INSERT ON step_records FOR EACH ROW WHEN (NEW.seq = 2)"
+                    + " EXECUTE FUNCTION fail_seq2()");
+        }
+        Mesh mesh = Mesh.builder().tenantId("acme").ledger(ledger).policy(ASYNC).build();
+
+        RunResult result = mesh.run(line(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.error()).contains("injected fault at seq 2");
+        // the run is still on record, ended as failed, and nothing of the rolled-back transaction is
+        var run = ledger.run("acme", result.runId()).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.error()).contains("injected fault at seq 2");
+        assertThat(ledger.steps("acme", result.runId())).isEmpty();
+        assertThat(ledger.verifyChain("acme", result.runId()).valid()).isTrue();
+
+        // other runs are unaffected once the fault is gone
+        db.sql(backend == Backend.SQLITE ? "DROP TRIGGER fail_seq2" : "DROP TRIGGER fail_seq2 ON step_records");
+        RunResult next = mesh.run(line(), "again");
+        assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.verifyChain("acme", next.runId())).isEqualTo(ChainVerification.ok("acme", next.runId(), 3));
+    }
+
+    @Test
+    void asyncRun_withTheCallersRunId_refusesADuplicate_beforeAnyStepRuns() {
+        JdbcLedger ledger = open();
+        Mesh mesh = Mesh.builder().tenantId("acme").ledger(ledger).policy(ASYNC).build();
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        WorkflowDefinition counted = WorkflowDefinition.builder("counted")
+                .addFunctionNode("only", (input, ctx) -> "ran " + ran.incrementAndGet())
+                .build();
+        RunResult first = mesh.run(io.meshflow.RunRequest.builder("go")
+                .workflow(counted)
+                .runId("order-42")
+                .build());
+        assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
+
+        assertThatThrownBy(() -> mesh.run(io.meshflow.RunRequest.builder("go")
+                        .workflow(counted)
+                        .runId("order-42")
+                        .build()))
+                .isInstanceOf(LedgerException.class)
+                .hasMessageContaining("already recorded");
+        // a caller's id may clash, so its start is recorded before the steps: the duplicate ran nothing
+        assertThat(ran).hasValue(1);
+        assertThat(ledger.steps("acme", "order-42")).hasSize(1);
+    }
+
+    @Test
+    void asyncRun_pausingForAPerson_recordsItsRowBeforeThePause_andResumesAfterApproval() {
+        JdbcLedger ledger = open();
+        WorkflowDefinition contract = WorkflowDefinition.builder("contract")
+                .policy(ASYNC.toBuilder()
+                        .humanInLoop(io.meshflow.hitl.HumanInLoopConfig.builder()
+                                .before("send")
+                                .approvers("legal")
+                                .build())
+                        .build())
+                .addFunctionNode("draft", (in, ctx) -> "draft of " + in)
+                .addFunctionNode("send", (in, ctx) -> "sent " + in)
+                .addEdge("draft", "send")
+                .build();
+        Mesh mesh = Mesh.builder()
+                .tenantId("acme")
+                .ledger(ledger)
+                .workflow(contract)
+                .build();
+
+        // on PostgreSQL the pause's row refers to the run's row: the run's start must commit first
+        RunResult paused = mesh.run("NDA");
+
+        assertThat(paused.status()).isEqualTo(RunStatus.PAUSED);
+        var pause = mesh.pending("acme").get(0);
+        RunResult done = mesh.decide(paused.runId(), pause.pauseId(), io.meshflow.hitl.Decision.approve("alice", "ok"))
+                .orElseThrow();
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.output()).isEqualTo("sent draft of NDA");
+        assertThat(ledger.verifyChain("acme", paused.runId()).valid()).isTrue();
+        assertThat(ledger.run("acme", paused.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
 }
