@@ -12,9 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,8 +41,7 @@ final class AsyncAppender {
     static final Duration LINGER = Duration.ofMillis(2);
 
     /** Starts the writers of all runs once their linger has passed; the writing itself is on virtual threads. */
-    private static final ScheduledExecutorService LINGERING = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("meshflow-ledger-linger").daemon(true).factory());
+    private static final LingerTicker LINGERING = new LingerTicker("meshflow-ledger-linger", LINGER.toNanos() / 2);
 
     /** How long {@link #flush} waits for a step that was numbered but never handed over, before giving up. */
     private static final Duration MISSING_STEP_TIMEOUT = Duration.ofSeconds(30);
@@ -186,9 +182,7 @@ final class AsyncAppender {
     }
 
     private void linger() {
-        // nothing to collect from the future: startWriter only starts a thread, and a write's failure reaches the run
-        // through this appender's failure
-        Future<?> unused = LINGERING.schedule(this::startWriter, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+        LINGERING.schedule(this::startWriter, LINGER.toNanos());
     }
 
     /** The linger has passed: starts the background writer unless the run is writing or has written its steps. */

@@ -283,6 +283,22 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                         + ") together with steps of run " + first.runId() + " (tenant " + first.tenantId() + ")");
             }
         }
+        if (started != null && ended != null) {
+            if (first.seq() != 1) {
+                throw new LedgerException("cannot record run " + started.runId() + ": the steps recorded with its"
+                        + " start must begin at seq 1, not " + first.seq());
+            }
+            // a new run recorded whole: its rows are inserted as they end, and its steps chain from the genesis hash
+            order.started(started.runId());
+            heads.put(started.runId(), new StepAppend.Head(started.tenantId(), 0, HashChain.GENESIS));
+            try {
+                appendSteps(appends, null, null, new WholeRun(started, ended));
+            } finally {
+                order.forget(started.runId());
+                heads.remove(started.runId());
+            }
+            return;
+        }
         if (started != null) {
             if (first.seq() != 1) {
                 throw new LedgerException("cannot record run " + started.runId() + ": the steps recorded with its"
@@ -296,7 +312,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
             appendSteps(
                     appends,
                     started == null ? null : session -> startRun(session::prepared, started, false),
-                    ended == null ? null : session -> endRun(session::prepared, ended, false));
+                    ended == null ? null : session -> endRun(session::prepared, ended, false),
+                    null);
         } catch (RuntimeException e) {
             if (started != null) {
                 order.forget(started.runId());
@@ -322,7 +339,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
-        appendSteps(List.of(new LedgerAppend(step, checkpoint)), null, null);
+        appendSteps(List.of(new LedgerAppend(step, checkpoint)), null, null, null);
     }
 
     /**
@@ -332,7 +349,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint, @Nullable StepSigner signer) {
-        appendSteps(List.of(new LedgerAppend(step, checkpoint, signer)), null, null);
+        appendSteps(List.of(new LedgerAppend(step, checkpoint, signer)), null, null, null);
     }
 
     /**
@@ -347,14 +364,66 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     @Override
     public void append(List<LedgerAppend> appends) {
         if (!appends.isEmpty()) {
-            appendSteps(appends, null, null);
+            appendSteps(appends, null, null, null);
         }
+    }
+
+    /** A new run recorded whole: its start and its end, written with all its steps. */
+    private record WholeRun(RunRecord started, RunRecord ended) {}
+
+    private static final String INSERT_ENDED_RUN = "INSERT INTO runs (" + RUN_COLUMNS
+            + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_ROW_AT_HEAD =
+            "INSERT INTO workflow_checkpoints (run_id, tenant_id, chain_seq," + " chain_head) VALUES (?, ?, ?, ?)";
+    private static final String INSERT_ROW_AT_HEAD_WITH_CHECKPOINT = "INSERT INTO workflow_checkpoints (run_id,"
+            + " tenant_id, chain_seq, chain_head, step_seq, status, paused_for_human, state, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * Inserts a run recorded whole as it ended: its row with its final chain head, and its chain's row at that head
+     * with its last checkpoint. A run id already recorded (in any tenant) violates the primary key.
+     */
+    private static void insertEndedRun(
+            WriteSession session, WholeRun run, long lastSeq, String head, @Nullable Checkpoint checkpoint)
+            throws SQLException {
+        RunRecord ended = run.ended();
+        PreparedStatement insert = session.prepared(INSERT_ENDED_RUN);
+        bindRun(insert, ended);
+        if (ended.traceId() == null) {
+            insert.setString(13, run.started().traceId());
+        }
+        insert.setLong(14, lastSeq);
+        insert.setString(15, head);
+        try {
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            if ("23505".equals(e.getSQLState()) || message.contains("constraint failed: runs.run_id")) {
+                throw new LedgerException("run " + ended.runId() + " is already recorded", e);
+            }
+            throw e;
+        }
+        PreparedStatement row =
+                session.prepared(checkpoint == null ? INSERT_ROW_AT_HEAD : INSERT_ROW_AT_HEAD_WITH_CHECKPOINT);
+        row.setString(1, ended.runId());
+        row.setString(2, ended.tenantId());
+        row.setLong(3, lastSeq);
+        row.setString(4, head);
+        if (checkpoint != null) {
+            row.setLong(5, checkpoint.stepSeq());
+            row.setString(6, checkpoint.status().name());
+            row.setBoolean(7, checkpoint.pausedForHuman());
+            row.setString(8, checkpoint.state());
+            row.setString(9, Timestamps.format(checkpoint.createdAt()));
+        }
+        row.executeUpdate();
     }
 
     private void appendSteps(
             List<LedgerAppend> appends,
             LedgerWriter.@Nullable SessionWork before,
-            LedgerWriter.@Nullable SessionWork after) {
+            LedgerWriter.@Nullable SessionWork after,
+            @Nullable WholeRun whole) {
         StepRecord first = appends.get(0).step();
         StepRecord last = appends.get(appends.size() - 1).step();
         String what = appends.size() == 1
@@ -403,8 +472,21 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                         outputs.get(i),
                         expected,
                         entryHash,
-                        appends.get(i).signer()));
+                        appends.get(i).signer(),
+                        whole != null));
                 expected = entryHash == null ? null : new StepAppend.Head(step.tenantId(), step.seq(), entryHash);
+            }
+            if (whole != null) {
+                String head = Objects.requireNonNull(
+                        prepared.get(prepared.size() - 1).expectedEntryHash, "a new run's steps chain from genesis");
+                Checkpoint lastCheckpoint = null;
+                for (LedgerAppend a : appends) {
+                    if (a.checkpoint() != null) {
+                        lastCheckpoint = a.checkpoint();
+                    }
+                }
+                Checkpoint rowCheckpoint = lastCheckpoint;
+                before = session -> insertEndedRun(session, whole, last.seq(), head, rowCheckpoint);
             }
             try {
                 writes.append(before, prepared, after);

@@ -24,6 +24,11 @@ final class StepAppend {
     final @Nullable String expectedEntryHash;
     /** Signs the entry hash in the record's transaction, or null for an unsigned record. */
     final @Nullable StepSigner signer;
+    /**
+     * The run's row was inserted at its final chain head by the same unit (a new run recorded whole): the step is
+     * chained on {@link #expected} without reading or moving the row.
+     */
+    final boolean rowWritten;
 
     private volatile @Nullable String entryHash;
 
@@ -34,8 +39,10 @@ final class StepAppend {
             OutputCodec.Stored output,
             @Nullable Head expected,
             @Nullable String expectedEntryHash,
-            @Nullable StepSigner signer) {
+            @Nullable StepSigner signer,
+            boolean rowWritten) {
         this.signer = signer;
+        this.rowWritten = rowWritten;
         this.step = step;
         this.checkpoint = checkpoint;
         this.contentHash = contentHash;

@@ -87,6 +87,9 @@ final class StepRows implements LedgerWriter.StepSql {
         PreparedStatement headOnly = null;
         PreparedStatement withCheckpoint = null;
         for (int i = 0; i < cached.size(); i++) {
+            if (cached.get(i).rowWritten) {
+                continue;
+            }
             // consecutive steps of one run move its row once: from the first one's expected head to the last one's
             StepAppend.Head from = Objects.requireNonNull(cached.get(i).expected);
             while (i + 1 < cached.size() && continues(cached.get(i), cached.get(i + 1))) {
@@ -132,6 +135,7 @@ final class StepRows implements LedgerWriter.StepSql {
     private static boolean continues(StepAppend step, StepAppend next) {
         StepAppend.Head expected = next.expected;
         return expected != null
+                && !next.rowWritten
                 && (next.checkpoint != null || step.checkpoint == null)
                 && expected.seq() == step.step.seq()
                 && step.step.runId().equals(next.step.runId())
@@ -141,6 +145,20 @@ final class StepRows implements LedgerWriter.StepSql {
     @Override
     public void writeOne(WriteSession session, StepAppend a) throws SQLException {
         StepRecord step = a.step;
+        StepAppend.Head known = a.expected;
+        String knownEntryHash = a.expectedEntryHash;
+        if (a.rowWritten && known != null && knownEntryHash != null) {
+            // a new run's step, its row inserted at the final head in this transaction: nothing to read or move
+            PreparedStatement rows = session.prepared(INSERT_STEP);
+            bindStep(rows, a, known.entryHash(), knownEntryHash);
+            rows.executeUpdate();
+            PreparedStatement signature = bindSignature(session, null, a, knownEntryHash);
+            if (signature != null) {
+                signature.executeBatch();
+            }
+            a.wroteEntryHash(knownEntryHash);
+            return;
+        }
         long chainSeq;
         String head;
         PreparedStatement select = session.prepared(SELECT_HEAD + dialect.lockRunRow());

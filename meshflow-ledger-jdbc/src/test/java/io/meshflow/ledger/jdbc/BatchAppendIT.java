@@ -11,6 +11,7 @@ import io.meshflow.RunResult;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.policy.Policy;
@@ -267,5 +268,81 @@ class BatchAppendIT extends LedgerTestBase {
         assertThat(done.output()).isEqualTo("sent draft of NDA");
         assertThat(ledger.verifyChain("acme", paused.runId()).valid()).isTrue();
         assertThat(ledger.run("acme", paused.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    private static RunRecord ended(RunRecord started, long steps) {
+        return new RunRecord(
+                started.runId(),
+                started.tenantId(),
+                started.workflowName(),
+                started.task(),
+                RunStatus.COMPLETED,
+                started.startedAt(),
+                started.startedAt().plusMillis(5),
+                steps,
+                0,
+                0,
+                "output " + steps + " of " + started.runId(),
+                null,
+                started.traceId());
+    }
+
+    @Test
+    void runRecordedWhole_hasItsRowsAtTheirFinalHead_andVerifies() {
+        JdbcLedger ledger = open();
+        RunRecord started = run("acme", "whole");
+
+        ledger.record(started, appends("whole", 1, 4), ended(started, 4));
+
+        assertThat(ledger.verifyChain("acme", "whole")).isEqualTo(ChainVerification.ok("acme", "whole", 4));
+        RunRecord stored = ledger.run("acme", "whole").orElseThrow();
+        assertThat(stored.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(stored.steps()).isEqualTo(4);
+        assertThat(stored.output()).isEqualTo("output 4 of whole");
+        var cp = ledger.checkpoint("acme", "whole").orElseThrow();
+        assertThat(cp.stepSeq()).isEqualTo(4);
+        assertThat(cp.state()).isEqualTo("{\"after\":4}");
+        // the run's row names the chain's last record, as a run recorded step by step does
+        RunRecord other = run("acme", "stepwise");
+        ledger.runStarted(other);
+        ledger.append(appends("stepwise", 1, 4));
+        ledger.runEnded(ended(other, 4));
+        assertThat(ledger.verifyChain("acme", "stepwise")).isEqualTo(ChainVerification.ok("acme", "stepwise", 4));
+    }
+
+    @Test
+    void runRecordedWhole_withAnIdAlreadyRecorded_isRefused_andTheRecordedRunIsUntouched() {
+        JdbcLedger ledger = open();
+        RunRecord first = run("acme", "dup");
+        ledger.record(first, appends("dup", 1, 2), ended(first, 2));
+        RunRecord second = run("other", "dup");
+
+        assertThatThrownBy(() -> ledger.record(
+                        second,
+                        appends("dup", 1, 3).stream()
+                                .map(a -> new LedgerAppend(
+                                        Records.step("other", "dup", a.step().seq()), null))
+                                .toList(),
+                        ended(second, 3)))
+                .isInstanceOf(LedgerException.class)
+                .hasMessageContaining("run dup is already recorded");
+
+        assertThat(ledger.steps("acme", "dup")).hasSize(2);
+        assertThat(ledger.steps("other", "dup")).isEmpty();
+        assertThat(ledger.verifyChain("acme", "dup")).isEqualTo(ChainVerification.ok("acme", "dup", 2));
+    }
+
+    @Test
+    void runRecordedWhole_mustStartAtSeqOne_andNothingIsRecordedOtherwise() {
+        JdbcLedger ledger = open();
+        RunRecord started = run("acme", "late");
+
+        assertThatThrownBy(() -> ledger.record(started, appends("late", 2, 3), ended(started, 2)))
+                .isInstanceOf(LedgerException.class)
+                .hasMessageContaining("must begin at seq 1");
+
+        assertThat(ledger.run("acme", "late")).isEmpty();
+        ledger.record(started, appends("late", 1, 3), ended(started, 3));
+        assertThat(ledger.verifyChain("acme", "late")).isEqualTo(ChainVerification.ok("acme", "late", 3));
     }
 }
