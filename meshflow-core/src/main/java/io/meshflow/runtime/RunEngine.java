@@ -372,7 +372,8 @@ public final class RunEngine {
             }
         }
 
-        RunStop stop = run.stopped();
+        // a run recorded as completed stays completed, whatever stop (a late cancel, a hand-over) came after
+        RunStop stop = endedWithSteps != null ? null : run.stopped();
         if (stop != null && stop.reason().equals(HANDED_OVER)) {
             return handedOver(run, span, stop);
         }
