@@ -1475,12 +1475,15 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         });
     }
 
-    /** {@inheritDoc} One indexed query over the tenant's step records. */
+    /**
+     * {@inheritDoc} One indexed query over the tenant's step records that cost something (the partial index
+     * {@code step_records_by_tenant_ended}: a step that cost nothing adds nothing to the sum).
+     */
     @Override
     public double tenantCostSince(String tenantId, Instant since) {
         return read("cannot read the spend of tenant " + tenantId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COALESCE(SUM(cost_usd), 0) FROM step_records WHERE tenant_id = ? AND ended_at >= ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(cost_usd), 0) FROM step_records"
+                    + " WHERE tenant_id = ? AND ended_at >= ? AND cost_usd <> 0")) {
                 ps.setString(1, tenantId);
                 ps.setString(2, Timestamps.format(since));
                 try (ResultSet rs = ps.executeQuery()) {

@@ -280,4 +280,64 @@ class GovernanceLedgerIT extends LedgerTestBase {
         return java.util.Objects.requireNonNull(
                 db.queryString("SELECT entry_hash FROM step_records WHERE run_id = ? AND seq = ?", runId, seq));
     }
+
+    @Test
+    void tenantSpend_countsCostedStepsOnly_inTheBudgetIndex_andSumsThemAll() throws Exception {
+        JdbcLedger ledger = open();
+        ledger.runStarted(Records.run("acme", "r"));
+        List<io.meshflow.ledger.LedgerAppend> appends = new java.util.ArrayList<>();
+        double[] costs = {0, 0.25, 0, 1.5, 0};
+        for (int i = 0; i < costs.length; i++) {
+            io.meshflow.ledger.StepRecord s = Records.step("acme", "r", i + 1);
+            appends.add(new io.meshflow.ledger.LedgerAppend(
+                    new io.meshflow.ledger.StepRecord(
+                            s.runId(),
+                            s.stepId(),
+                            s.seq(),
+                            s.tenantId(),
+                            s.nodeId(),
+                            s.agentId(),
+                            s.inputTask(),
+                            s.outputContent(),
+                            s.outputTruncated(),
+                            s.verdict(),
+                            s.uncertainty(),
+                            s.uncertaintySource(),
+                            s.tokensUsed(),
+                            costs[i],
+                            s.durationMs(),
+                            s.startedAt(),
+                            s.endedAt(),
+                            s.toolCalls()),
+                    null));
+        }
+        ledger.append(appends);
+
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH))
+                .isCloseTo(1.75, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.tenantCostSince("acme", Records.T0.plusSeconds(86_400)))
+                .isZero();
+        if (backend == Backend.SQLITE) {
+            // the partial index holds the two costed steps only, and the spend query uses it
+            assertThat(db.queryString("SELECT sql FROM sqlite_master WHERE name = 'step_records_by_tenant_ended'"))
+                    .contains("WHERE cost_usd <> 0");
+            assertThat(db.queryString("SELECT COUNT(*) FROM step_records INDEXED BY step_records_by_tenant_ended"
+                            + " WHERE tenant_id = 'acme' AND ended_at >= '0' AND cost_usd <> 0"))
+                    .isEqualTo("2");
+            StringBuilder plan = new StringBuilder();
+            try (java.sql.Connection c = db.raw();
+                    java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN SELECT COALESCE(SUM(cost_usd), 0)"
+                            + " FROM step_records WHERE tenant_id = 'acme' AND ended_at >= '2026' AND cost_usd <> 0")) {
+                while (rs.next()) {
+                    plan.append(rs.getString(4)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).contains("step_records_by_tenant_ended");
+        } else {
+            assertThat(db.queryString(
+                            "SELECT indexdef FROM pg_indexes WHERE indexname = ?", "step_records_by_tenant_ended"))
+                    .contains("WHERE (cost_usd <> ");
+        }
+    }
 }
