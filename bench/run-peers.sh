@@ -47,7 +47,7 @@ if [[ "${QUICK:-}" == 1 ]]; then
   JVM_SINGLE=(--linear-runs 2000 --linear-warmup 5000 --loop-runs 10 --loop-warmup 20 --fanout-runs 100
     --fanout-warmup 200 --warmup-seconds 1)
   SQLITE_SINGLE=(--linear-runs 1000 --linear-warmup 1000 --loop-runs 3 --loop-warmup 2 --fanout-runs 30
-    --fanout-warmup 20)
+    --fanout-warmup 20 --warmup-seconds 1)
   JS_SINGLE=(--linear-runs "${JS_LINEAR_RUNS:-500}" --linear-warmup 200 --loop-runs 1 --loop-warmup 1
     --fanout-runs 10 --fanout-warmup 5)
   LOAD_WARMUP=500
@@ -58,8 +58,9 @@ else
   JVM_SINGLE=(--linear-runs 20000 --linear-warmup 20000 --loop-runs 30 --loop-warmup 100 --fanout-runs 300
     --fanout-warmup 300 --warmup-seconds 4)
   # a durable step costs a commit: fewer runs keep a repeat within seconds (the steps still number in the thousands)
+  # the same JIT warm-up time as the in-memory JVM implementations: its fewer runs alone left C2 behind
   SQLITE_SINGLE=(--linear-runs 3000 --linear-warmup 2000 --loop-runs 5 --loop-warmup 5 --fanout-runs 60
-    --fanout-warmup 40)
+    --fanout-warmup 40 --warmup-seconds 4)
   JS_SINGLE=(--linear-runs "${JS_LINEAR_RUNS:-3000}" --linear-warmup 1000 --loop-runs 3 --loop-warmup 2
     --fanout-runs 30 --fanout-warmup 10)
   LOAD_WARMUP=1000
@@ -196,9 +197,9 @@ js_concurrent="$(quote "${CONCURRENT_CMD[@]}")"
   echo "(as EngineBenchmark's meshes; each run its own thread id), so that the retained history, and the garbage"
   echo "collector's copying of it, stays small and alike; the SQLite ledger is one fresh file per process with the"
   echo "default durability \`SYNC\` (every step and its checkpoint committed before the run moves on, WAL,"
-  echo "synchronous=NORMAL). Each process warms up all three single-run workloads before it measures any (JVM"
-  echo "in memory: the warm-up runs below, then the three in turn until ${JVM_SINGLE[13]} s have passed, so that a"
-  echo "faster framework's JIT is as far along as a slower one's)."
+  echo "synchronous=NORMAL). Each process warms up all three single-run workloads before it measures any (every"
+  echo "JVM implementation: the warm-up runs below, then the three in turn until ${JVM_SINGLE[13]} s have passed, so that"
+  echo "a faster framework's JIT is as far along as a slower one's)."
   echo "Workload 1: sequential runs after warm-up runs (in-memory JVM implementations:"
   echo "${JVM_SINGLE[1]} runs after ${JVM_SINGLE[3]}; SQLite: ${SQLITE_SINGLE[1]} after ${SQLITE_SINGLE[3]}, a durable step"
   echo "costing a commit; LangGraph.js: ${JS_SINGLE[1]} after ${JS_SINGLE[3]}, its runs being ~1,000 times longer);"
