@@ -167,7 +167,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     private static final String INSERT_RUN = "INSERT INTO runs (" + RUN_COLUMNS
             + ", chain_seq, chain_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)";
     private static final String INSERT_RUN_ROW =
-            "INSERT INTO workflow_checkpoints (run_id, tenant_id, chain_seq," + " chain_head) VALUES (?, ?, 0, ?)";
+            "INSERT INTO workflow_checkpoints (run_id, tenant_id, chain_seq, chain_head) VALUES (?, ?, 0, ?)";
     // the run's row also takes its final chain head, so that the runs table alone tells how its chain ends
     private static final String END_RUN = "UPDATE runs SET status = ?, ended_at = ?, steps = ?, tokens_used = ?,"
             + " cost_usd = ?, output = ?, error = ?, trace_id = COALESCE(trace_id, ?),"
@@ -283,22 +283,6 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                         + ") together with steps of run " + first.runId() + " (tenant " + first.tenantId() + ")");
             }
         }
-        if (started != null && ended != null) {
-            if (first.seq() != 1) {
-                throw new LedgerException("cannot record run " + started.runId() + ": the steps recorded with its"
-                        + " start must begin at seq 1, not " + first.seq());
-            }
-            // a new run recorded whole: its rows are inserted as they end, and its steps chain from the genesis hash
-            order.started(started.runId());
-            heads.put(started.runId(), new StepAppend.Head(started.tenantId(), 0, HashChain.GENESIS));
-            try {
-                appendSteps(appends, null, null, new WholeRun(started, ended));
-            } finally {
-                order.forget(started.runId());
-                heads.remove(started.runId());
-            }
-            return;
-        }
         if (started != null) {
             if (first.seq() != 1) {
                 throw new LedgerException("cannot record run " + started.runId() + ": the steps recorded with its"
@@ -308,12 +292,14 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
             order.started(started.runId());
             heads.put(started.runId(), new StepAppend.Head(started.tenantId(), 0, HashChain.GENESIS));
         }
+        // a new run recorded whole has its rows inserted as they end, rather than inserted and then updated
+        WholeRun whole = started != null && ended != null ? new WholeRun(started, ended) : null;
         try {
             appendSteps(
                     appends,
-                    started == null ? null : session -> startRun(session::prepared, started, false),
-                    ended == null ? null : session -> endRun(session::prepared, ended, false),
-                    null);
+                    whole == null && started != null ? session -> startRun(session::prepared, started, false) : null,
+                    whole == null && ended != null ? session -> endRun(session::prepared, ended, false) : null,
+                    whole);
         } catch (RuntimeException e) {
             if (started != null) {
                 order.forget(started.runId());
