@@ -76,8 +76,8 @@ class AgentMemoryCliTest {
 
         assertThat(audit.out())
                 .contains("[memory/consolidated INFO]")
-                .contains("scope default/analyst/*: 3 memories consolidated into 2 (older ones summarised by"
-                        + " scripted, the 1 newest kept)");
+                .containsPattern("scope default/analyst/\\*: 3 memories consolidated into 2 \\(older ones summarised"
+                        + " by scripted in \\d+ tokens costing \\$0\\.000000, the 1 newest kept\\)");
         // the next run's first step recalls the summary and the newest finding, not the two summarised ones
         Cli.Outcome again = Cli.run("run", Fixtures.example("memory-summary.yaml"), "--json", "--ledger", url);
         JsonNode firstRecall = again.out()

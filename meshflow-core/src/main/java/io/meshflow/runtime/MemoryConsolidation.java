@@ -10,6 +10,9 @@ import io.meshflow.provider.LlmProvider;
 import io.meshflow.provider.LlmRequest;
 import io.meshflow.provider.LlmResponse;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +57,11 @@ final class MemoryConsolidation {
         if (before <= config.summarizeAfter()) {
             return;
         }
+        // the model's answer, kept to count what it cost: the call is made inside the store's consolidation
+        AtomicReference<@Nullable LlmResponse> answered = new AtomicReference<>();
         try {
             int after = store.consolidate(
-                    scope, memories -> summarize(agent, provider, stepId, memories), config.keepRecent());
+                    scope, memories -> summarize(agent, provider, stepId, memories, answered), config.keepRecent());
             GovernanceChecks.record(
                     run,
                     stepId,
@@ -64,11 +69,11 @@ final class MemoryConsolidation {
                     "consolidated",
                     "INFO",
                     "scope " + scope.key() + ": " + before + " memories consolidated into " + after + " ("
-                            + "older ones summarised by " + provider.name() + ", the " + config.keepRecent()
-                            + " newest kept)");
+                            + "older ones summarised by " + provider.name() + spent(answered.get()) + ", the "
+                            + config.keepRecent() + " newest kept)");
         } catch (RuntimeException e) {
             String message = "scope " + scope.key() + ": summarising " + before + " memories with " + provider.name()
-                    + " failed, every memory was kept: " + e.getMessage();
+                    + spent(answered.get()) + " failed, every memory was kept: " + e.getMessage();
             LOG.warn("run {}: {}", run.runId, message);
             GovernanceChecks.record(run, stepId, CHECK, "consolidation_failed", "WARN", message);
             run.bus.publish(seq -> new MeshEvent.ErrorEvent(
@@ -81,10 +86,33 @@ final class MemoryConsolidation {
                     path,
                     "memory_consolidation_failed",
                     message));
+        } finally {
+            // the call belongs to no step (the step had committed), but the run paid for it: its totals, and so
+            // its caps for the steps after, count it
+            LlmResponse response = answered.get();
+            if (response != null) {
+                run.account(response.usage().total(), response.costUsd(), agent.policy());
+            }
         }
     }
 
-    private static String summarize(Agent agent, LlmProvider provider, String stepId, List<String> memories) {
+    /** What the summarising call used, as the finding states it; empty when no answer came. */
+    private static String spent(@Nullable LlmResponse response) {
+        return response == null
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        " in %d tokens costing $%.6f",
+                        response.usage().total(),
+                        response.costUsd());
+    }
+
+    private static String summarize(
+            Agent agent,
+            LlmProvider provider,
+            String stepId,
+            List<String> memories,
+            AtomicReference<@Nullable LlmResponse> answered) {
         StringBuilder prompt = new StringBuilder(INSTRUCTION).append("\n\nMemories, oldest first:\n");
         for (String memory : memories) {
             prompt.append("- ").append(memory.replace("\n", "\n  ")).append('\n');
@@ -98,6 +126,7 @@ final class MemoryConsolidation {
                 List.of(),
                 agent.maxTokens(),
                 agent.temperature()));
+        answered.set(response);
         return response.content();
     }
 }

@@ -98,8 +98,8 @@ class MemoryConsolidationTest {
         assertThat(findings.get(0).stepId())
                 .isEqualTo(runs.get(3).steps().get(0).stepId());
         assertThat(findings.get(0).evidence())
-                .isEqualTo("scope acme/support/*: 4 memories consolidated into 2 (older ones summarised by"
-                        + " scripted, the 1 newest kept)");
+                .matches("scope acme/support/\\*: 4 memories consolidated into 2 \\(older ones summarised by"
+                        + " scripted in \\d+ tokens costing \\$0\\.000000, the 1 newest kept\\)");
     }
 
     @Test
@@ -168,5 +168,42 @@ class MemoryConsolidationTest {
         assertThatThrownBy(() -> new MemoryConfig(true, 3, MemoryConfig.Scope.AGENT, 5, 5))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("keep_recent must be >= 0 and below summarize_after (5), got 5");
+    }
+
+    @Test
+    void theSummarisingCall_countsInTheRunsTotals_andItsFindingSaysWhatItUsed() {
+        ScriptedProvider model = ScriptedProvider.builder()
+                .whenPromptContains("Summarise these memories", SUMMARY)
+                .replies(FACTS.toArray(String[]::new))
+                .pricing(3, 15)
+                .build();
+
+        List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
+
+        RunResult first = runs.get(0);
+        assertThat(first.tokensUsed())
+                .isEqualTo(first.steps().stream()
+                        .mapToLong(io.meshflow.ledger.StepRecord::tokensUsed)
+                        .sum());
+        RunResult last = runs.get(3);
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("in (\\d+) tokens costing \\$(\\d+\\.\\d{6})")
+                .matcher(memoryFindings(last).get(0).evidence());
+        assertThat(used.find()).isTrue();
+        long summaryTokens = Long.parseLong(used.group(1));
+        double summaryCost = Double.parseDouble(used.group(2));
+        assertThat(summaryTokens).isPositive();
+        assertThat(summaryCost).isPositive();
+        long stepTokens = last.steps().stream()
+                .mapToLong(io.meshflow.ledger.StepRecord::tokensUsed)
+                .sum();
+        double stepCost = last.steps().stream()
+                .mapToDouble(io.meshflow.ledger.StepRecord::costUsd)
+                .sum();
+        // the summary belongs to no step, but the run paid for it: its totals, and the runs row, count it
+        assertThat(last.tokensUsed()).isEqualTo(stepTokens + summaryTokens);
+        assertThat(last.costUsd()).isCloseTo(stepCost + summaryCost, org.assertj.core.data.Offset.offset(1e-6));
+        io.meshflow.ledger.RunRecord recorded = ledger.run("acme", last.runId()).orElseThrow();
+        assertThat(recorded.tokensUsed()).isEqualTo(last.tokensUsed());
+        assertThat(recorded.costUsd()).isEqualTo(last.costUsd());
     }
 }
