@@ -54,10 +54,8 @@ final class AsyncAppender {
     private long nextSeq;
     /** The run's start, handed over and not yet taken by a write. */
     private @Nullable RunRecord start;
-    /** The run's start as handed over, kept until it commits. */
+    /** The run's start as handed over, kept until it commits; null once it has (or when none was handed over). */
     private @Nullable RunRecord startRecord;
-    /** The run's start was handed over and has not committed yet. */
-    private boolean startPending;
     /** The run's end has committed with its last steps. */
     private boolean endWritten;
 
@@ -93,11 +91,7 @@ final class AsyncAppender {
         try {
             start = run;
             startRecord = run;
-            startPending = true;
-            if (!writing && !lingering) {
-                lingering = true;
-                schedule = true;
-            }
+            schedule = armLinger();
         } finally {
             lock.unlock();
         }
@@ -111,7 +105,7 @@ final class AsyncAppender {
     RunRecord unrecordedStart() {
         lock.lock();
         try {
-            return startPending ? startRecord : null;
+            return startRecord;
         } finally {
             lock.unlock();
         }
@@ -126,7 +120,7 @@ final class AsyncAppender {
     void ensureStarted() {
         lock.lock();
         try {
-            while (startPending && failure == null) {
+            while (startRecord != null && failure == null) {
                 if (writing) {
                     changed.awaitUninterruptibly();
                     continue;
@@ -140,7 +134,7 @@ final class AsyncAppender {
                 }
             }
             LedgerException failed = failure;
-            if (startPending && failed != null) {
+            if (startRecord != null && failed != null) {
                 throw new LedgerException(
                         "the start of run " + runId + " could not be recorded (" + failed.getMessage() + ")", failed);
             }
@@ -169,16 +163,25 @@ final class AsyncAppender {
                         failed);
             }
             pending.put(step.seq(), new Pending(step, checkpoint));
-            if (!writing && !lingering && step.seq() == nextSeq) {
-                lingering = true;
-                schedule = true;
-            }
+            schedule = step.seq() == nextSeq && armLinger();
         } finally {
             lock.unlock();
         }
         if (schedule) {
             linger();
         }
+    }
+
+    /**
+     * Marks a writer start as scheduled unless one is, or a write is under way; true when the caller must schedule it
+     * (after unlocking). Called with the lock held.
+     */
+    private boolean armLinger() {
+        if (writing || lingering) {
+            return false;
+        }
+        lingering = true;
+        return true;
     }
 
     private void linger() {
@@ -249,7 +252,7 @@ final class AsyncAppender {
             lock.lock();
             try {
                 if (startRecorded) {
-                    startPending = false;
+                    startRecord = null;
                 }
                 if (failed != null) {
                     failure = failed;
@@ -345,7 +348,7 @@ final class AsyncAppender {
                 }
                 waitedNanos += System.nanoTime() - before;
             }
-            if (failure == null && (startPending || (end != null && !endWritten))) {
+            if (failure == null && (startRecord != null || (end != null && !endWritten))) {
                 // every step is written, but not the start (a run without steps) or the end
                 writing = true;
                 lock.unlock();

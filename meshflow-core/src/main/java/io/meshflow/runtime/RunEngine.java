@@ -338,7 +338,8 @@ public final class RunEngine {
         boolean audited = false;
         LedgerException unrecorded;
         if (run.stopped() == null && run.recordsInBackground()) {
-            audited = auditCollusion(run);
+            auditCollusion(run);
+            audited = true;
             RunRecord ended = endRecord(run, RunStatus.COMPLETED, startedAt, output, null, traceId);
             unrecorded = run.awaitRecorded(ended);
             if (unrecorded == null) {
@@ -463,12 +464,11 @@ public final class RunEngine {
                 stop == null ? null : stop.failure());
     }
 
-    /** Audits the run's agents for collusion when its policy asks for it; true once that is done. */
-    private static boolean auditCollusion(RunContext run) {
+    /** Audits the run's agents for collusion when its policy asks for it. */
+    private static void auditCollusion(RunContext run) {
         if (run.policy.enableCollusionAudit()) {
             GovernanceChecks.auditCollusion(run, run.steps());
         }
-        return true;
     }
 
     /** The run's record as it ends now, with its totals so far. */

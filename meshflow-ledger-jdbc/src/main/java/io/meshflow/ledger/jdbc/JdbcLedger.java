@@ -151,16 +151,10 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void runStarted(RunRecord run) {
-        write("cannot record the start of run " + run.runId(), c -> startRun(c::prepareStatement, run, true));
+        writeRunRows("cannot record the start of run " + run.runId(), session -> startRun(session, run), null);
         // the first append then needs no read of the run's row
         order.started(run.runId());
         heads.put(run.runId(), new StepAppend.Head(run.tenantId(), 0, HashChain.GENESIS));
-    }
-
-    /** Prepares a statement: a fresh one to close, or a writer session's cached one, which stays open. */
-    @FunctionalInterface
-    private interface Statements {
-        PreparedStatement prepare(String sql) throws SQLException;
     }
 
     private static final String RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id = ?";
@@ -177,65 +171,44 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
             + " WHERE w.run_id = runs.run_id), chain_head)"
             + " WHERE run_id = ? AND tenant_id = ?";
 
-    /** Inserts the run's row and its chain's row; {@code close} says whether the statements are the caller's. */
-    private static void startRun(Statements statements, RunRecord run, boolean close) throws SQLException {
-        PreparedStatement exists = statements.prepare(RUN_EXISTS);
-        try {
-            exists.setString(1, run.runId());
-            try (ResultSet rs = exists.executeQuery()) {
-                if (rs.next()) {
-                    throw new LedgerException("run " + run.runId() + " is already recorded");
-                }
-            }
-        } finally {
-            if (close) {
-                exists.close();
+    /** Inserts the run's row and its chain's row, on the writer's session. */
+    private static void startRun(WriteSession session, RunRecord run) throws SQLException {
+        PreparedStatement exists = session.prepared(RUN_EXISTS);
+        exists.setString(1, run.runId());
+        try (ResultSet rs = exists.executeQuery()) {
+            if (rs.next()) {
+                throw new LedgerException("run " + run.runId() + " is already recorded");
             }
         }
-        PreparedStatement insert = statements.prepare(INSERT_RUN);
-        try {
-            bindRun(insert, run);
-            insert.setString(14, HashChain.GENESIS);
-            insert.executeUpdate();
-        } finally {
-            if (close) {
-                insert.close();
-            }
-        }
-        PreparedStatement chain = statements.prepare(INSERT_RUN_ROW);
-        try {
-            chain.setString(1, run.runId());
-            chain.setString(2, run.tenantId());
-            chain.setString(3, HashChain.GENESIS);
-            chain.executeUpdate();
-        } finally {
-            if (close) {
-                chain.close();
-            }
-        }
+        PreparedStatement insert = session.prepared(INSERT_RUN);
+        bindRun(insert, run);
+        insert.setString(14, HashChain.GENESIS);
+        insert.executeUpdate();
+        PreparedStatement chain = session.prepared(INSERT_RUN_ROW);
+        chain.setString(1, run.runId());
+        chain.setString(2, run.tenantId());
+        chain.setString(3, HashChain.GENESIS);
+        chain.executeUpdate();
     }
 
-    /** Records the run's end on its row; throws {@link RunNotFoundException} when the tenant has no such run. */
-    private static void endRun(Statements statements, RunRecord run, boolean close) throws SQLException {
-        PreparedStatement ps = statements.prepare(END_RUN);
-        try {
-            ps.setString(1, run.status().name());
-            ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
-            ps.setLong(3, run.steps());
-            ps.setLong(4, run.tokensUsed());
-            ps.setDouble(5, run.costUsd());
-            ps.setString(6, run.output());
-            ps.setString(7, run.error());
-            ps.setString(8, run.traceId());
-            ps.setString(9, run.runId());
-            ps.setString(10, run.tenantId());
-            if (ps.executeUpdate() == 0) {
-                throw new RunNotFoundException(run.tenantId(), run.runId());
-            }
-        } finally {
-            if (close) {
-                ps.close();
-            }
+    /**
+     * Records the run's end on its row, on the writer's session; throws {@link RunNotFoundException} when the tenant
+     * has no such run.
+     */
+    private static void endRun(WriteSession session, RunRecord run) throws SQLException {
+        PreparedStatement ps = session.prepared(END_RUN);
+        ps.setString(1, run.status().name());
+        ps.setString(2, run.endedAt() == null ? null : Timestamps.format(run.endedAt()));
+        ps.setLong(3, run.steps());
+        ps.setLong(4, run.tokensUsed());
+        ps.setDouble(5, run.costUsd());
+        ps.setString(6, run.output());
+        ps.setString(7, run.error());
+        ps.setString(8, run.traceId());
+        ps.setString(9, run.runId());
+        ps.setString(10, run.tenantId());
+        if (ps.executeUpdate() == 0) {
+            throw new RunNotFoundException(run.tenantId(), run.runId());
         }
     }
 
@@ -258,14 +231,10 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         if (appends.isEmpty()) {
             String runId =
                     Objects.requireNonNull(started == null ? ended : started).runId();
-            write("cannot record run " + runId, c -> {
-                if (started != null) {
-                    startRun(c::prepareStatement, started, true);
-                }
-                if (ended != null) {
-                    endRun(c::prepareStatement, ended, true);
-                }
-            });
+            writeRunRows(
+                    "cannot record run " + runId,
+                    started == null ? null : session -> startRun(session, started),
+                    ended == null ? null : session -> endRun(session, ended));
             if (ended != null) {
                 order.forget(runId);
                 heads.remove(runId);
@@ -297,8 +266,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         try {
             appendSteps(
                     appends,
-                    whole == null && started != null ? session -> startRun(session::prepared, started, false) : null,
-                    whole == null && ended != null ? session -> endRun(session::prepared, ended, false) : null,
+                    whole == null && started != null ? session -> startRun(session, started) : null,
+                    whole == null && ended != null ? session -> endRun(session, ended) : null,
                     whole);
         } catch (RuntimeException e) {
             if (started != null) {
@@ -529,7 +498,7 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      */
     @Override
     public void runEnded(RunRecord run) {
-        write("cannot record the end of run " + run.runId(), c -> endRun(c::prepareStatement, run, true));
+        writeRunRows("cannot record the end of run " + run.runId(), null, session -> endRun(session, run));
         order.forget(run.runId());
         heads.remove(run.runId());
     }
@@ -1488,9 +1457,26 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     }
 
     void write(String what, WriteWork work) {
+        submit(what, () -> writes.execute(work));
+    }
+
+    /** Writes a run's own rows (its start, its end) in the writer's transaction, with the session's statements. */
+    private void writeRunRows(
+            String what, LedgerWriter.@Nullable SessionWork before, LedgerWriter.@Nullable SessionWork after) {
+        submit(what, () -> writes.append(before, List.of(), after));
+    }
+
+    /** A call into the writer. */
+    @FunctionalInterface
+    private interface WriterCall {
+        void run() throws SQLException;
+    }
+
+    /** Makes the call; a failure becomes a {@link LedgerException} saying what could not be done. */
+    private void submit(String what, WriterCall call) {
         ensureOpen();
         try {
-            writes.execute(work);
+            call.run();
         } catch (LedgerException e) {
             throw e;
         } catch (SQLException | RuntimeException e) {

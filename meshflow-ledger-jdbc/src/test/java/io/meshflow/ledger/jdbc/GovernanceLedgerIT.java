@@ -288,28 +288,8 @@ class GovernanceLedgerIT extends LedgerTestBase {
         List<io.meshflow.ledger.LedgerAppend> appends = new java.util.ArrayList<>();
         double[] costs = {0, 0.25, 0, 1.5, 0};
         for (int i = 0; i < costs.length; i++) {
-            io.meshflow.ledger.StepRecord s = Records.step("acme", "r", i + 1);
             appends.add(new io.meshflow.ledger.LedgerAppend(
-                    new io.meshflow.ledger.StepRecord(
-                            s.runId(),
-                            s.stepId(),
-                            s.seq(),
-                            s.tenantId(),
-                            s.nodeId(),
-                            s.agentId(),
-                            s.inputTask(),
-                            s.outputContent(),
-                            s.outputTruncated(),
-                            s.verdict(),
-                            s.uncertainty(),
-                            s.uncertaintySource(),
-                            s.tokensUsed(),
-                            costs[i],
-                            s.durationMs(),
-                            s.startedAt(),
-                            s.endedAt(),
-                            s.toolCalls()),
-                    null));
+                    Records.withCost(Records.step("acme", "r", i + 1), costs[i]), null));
         }
         ledger.append(appends);
 

@@ -66,15 +66,20 @@ final class Records {
 
     /** The record with another step id. */
     static StepRecord withStepId(StepRecord s, String stepId) {
-        return copy(s, stepId, s.toolCalls());
+        return copy(s, stepId, s.costUsd(), s.toolCalls());
     }
 
     /** The record with these tool calls. */
     static StepRecord withToolCalls(StepRecord s, List<ToolCallRecord> calls) {
-        return copy(s, s.stepId(), calls);
+        return copy(s, s.stepId(), s.costUsd(), calls);
     }
 
-    private static StepRecord copy(StepRecord s, String stepId, List<ToolCallRecord> calls) {
+    /** The record with this cost. */
+    static StepRecord withCost(StepRecord s, double costUsd) {
+        return copy(s, s.stepId(), costUsd, s.toolCalls());
+    }
+
+    private static StepRecord copy(StepRecord s, String stepId, double costUsd, List<ToolCallRecord> calls) {
         return new StepRecord(
                 s.runId(),
                 stepId,
@@ -89,7 +94,7 @@ final class Records {
                 s.uncertainty(),
                 s.uncertaintySource(),
                 s.tokensUsed(),
-                s.costUsd(),
+                costUsd,
                 s.durationMs(),
                 s.startedAt(),
                 s.endedAt(),
