@@ -69,7 +69,7 @@ fi
 read -r -a SIZES_A <<<"$SIZES"
 read -r -a MVN_ARGS_A <<<"${MVN_ARGS:-}"
 
-JVM_IMPLS=(meshflow-memory meshflow-sqlite meshflow-sqlite-async langgraph4j langgraph4j-saver)
+JVM_IMPLS=(meshflow-memory meshflow-sqlite meshflow-sqlite-async langgraph4j langgraph4j-saver sqlite-floor)
 IMPLS=("${JVM_IMPLS[@]}" langgraphjs)
 # workload 4 (the ones the targets name, plus the durable ledger): one process each per size and repeat
 # and "baseline": no framework, bare virtual threads sleeping 3 x 50 ms (the machine's floor at that moment)
@@ -96,7 +96,7 @@ printf 'form\tround\truns\tcompleted\tstart_ms\twall_ms\tratio\tlimit\truns_per_
 single_cmd() {
   if [[ "$1" == langgraphjs ]]; then
     SINGLE_CMD=(node "${NODE_OPTS[@]}" "$JS/bench.mjs" micro "${JS_SINGLE[@]}")
-  elif [[ "$1" == meshflow-sqlite* ]]; then
+  elif [[ "$1" == meshflow-sqlite* || "$1" == sqlite-floor ]]; then
     SINGLE_CMD=("$JAVA" "${JVM_OPTS[@]}" -cp "$JAR" io.meshflow.bench.PeerBench --impl "$1" "${SQLITE_SINGLE[@]}")
   else
     SINGLE_CMD=("$JAVA" "${JVM_OPTS[@]}" -cp "$JAR" io.meshflow.bench.PeerBench --impl "$1" "${JVM_SINGLE[@]}")
@@ -165,7 +165,7 @@ fi
 single_cmd meshflow-memory
 jvm_single="$(quote "${SINGLE_CMD[@]}" | sed 's/--impl meshflow-memory/--impl IMPL/')"
 single_cmd meshflow-sqlite
-sqlite_single="$(quote "${SINGLE_CMD[@]}" | sed 's/--impl meshflow-sqlite/--impl meshflow-sqlite[-async]/')"
+sqlite_single="$(quote "${SINGLE_CMD[@]}" | sed 's/--impl meshflow-sqlite/--impl meshflow-sqlite[-async]|sqlite-floor/')"
 single_cmd langgraphjs
 js_single="$(quote "${SINGLE_CMD[@]}")"
 concurrent_cmd meshflow-memory SIZE
@@ -197,7 +197,10 @@ js_concurrent="$(quote "${CONCURRENT_CMD[@]}")"
   echo "(as EngineBenchmark's meshes; each run its own thread id), so that the retained history, and the garbage"
   echo "collector's copying of it, stays small and alike; the SQLite ledger is one fresh file per process with the"
   echo "default durability \`SYNC\` (every step and its checkpoint committed before the run moves on, WAL,"
-  echo "synchronous=NORMAL). Each process warms up all three single-run workloads before it measures any (every"
+  echo "synchronous=NORMAL). The durable floor (\`sqlite-floor\`, no framework) writes, per run, the rows a MeshFlow"
+  echo "\`ASYNC\` run of the same workload leaves in the same schema (copied from such a run), in one plain-JDBC"
+  echo "transaction on a connection set up as the ledger's writer: what a run that is durable on return costs here"
+  echo "before any engine work. Each process warms up all three single-run workloads before it measures any (every"
   echo "JVM implementation: the warm-up runs below, then the three in turn until ${JVM_SINGLE[13]} s have passed, so that"
   echo "a faster framework's JIT is as far along as a slower one's)."
   echo "Workload 1: sequential runs after warm-up runs (in-memory JVM implementations:"

@@ -108,7 +108,18 @@ public final class LedgerLoad {
 
             Path db = dir.resolve("ledger.db");
             try (JdbcLedger ledger = JdbcLedger.open("jdbc:sqlite:" + db)) {
-                measureLedger(ledger, "SQLite", sqSingle, sqBatch, sha, 40, 20_000, rows);
+                double floor = appendFloor(ledger, db);
+                log(String.format(
+                        Locale.ROOT, "SQLite append floor: %,.0f commits/s (%.1f us/commit)", floor, 1e6 / floor));
+                raw.add(new Row(
+                        "one synchronous append's rows (step INSERT + checkpoint UPDATE, copied from the ledger's own),"
+                                + " one commit each, on the ledger's schema and writer settings",
+                        "SQLite (raw JDBC)",
+                        perSec(floor, "commits"),
+                        "",
+                        "",
+                        ""));
+                measureLedger(ledger, "SQLite", sqSingle, sqBatch, sha, 40, 20_000, rows, floor);
             }
             logSqliteFootprint(db);
         } finally {
@@ -138,7 +149,7 @@ public final class LedgerLoad {
                 // the ledger refuses a schema holding foreign tables
                 pgSql(pgUrl, "DROP TABLE bench_rows");
                 try (JdbcLedger ledger = JdbcLedger.open(pgUrl)) {
-                    measureLedger(ledger, "PostgreSQL", pgSingle, pgBatch, sha, -1, 10_000, rows);
+                    measureLedger(ledger, "PostgreSQL", pgSingle, pgBatch, sha, -1, 10_000, rows, Double.NaN);
                 }
             } finally {
                 pgSql(pgBase, "DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
@@ -170,7 +181,8 @@ public final class LedgerLoad {
             double sha,
             double singleTargetMicros,
             double concurrentTarget,
-            List<Row> rows)
+            List<Row> rows,
+            double appendFloor)
             throws Exception {
         Mesh mesh = null;
         for (Durability durability : Durability.values()) {
@@ -200,7 +212,16 @@ public final class LedgerLoad {
                     backend,
                     String.format(Locale.ROOT, "%,.0f steps/s = **%.1f µs/step**", one, micros),
                     String.format(
-                            Locale.ROOT, "%,.0f single-row commits/s = %.1f µs/commit", rawSingle, 1e6 / rawSingle),
+                                    Locale.ROOT,
+                                    "%,.0f single-row commits/s = %.1f µs/commit",
+                                    rawSingle,
+                                    1e6 / rawSingle)
+                            + (durability == Durability.SYNC && !Double.isNaN(appendFloor)
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "; the append's own rows, one commit each: %.1f µs/commit",
+                                            1e6 / appendFloor)
+                                    : ""),
                     singleTargetMicros > 0 ? String.format(Locale.ROOT, "≤ %.0f µs/step", singleTargetMicros) : "—",
                     singleTargetMicros > 0 ? (micros <= singleTargetMicros ? "met" : "**missed**") : "—"));
             double many = drive(mesh, wf, CONCURRENT, seconds);
@@ -342,6 +363,92 @@ public final class LedgerLoad {
         char[] fill = new char[OUTPUT_BYTES];
         Arrays.fill(fill, 'y');
         return new String(fill);
+    }
+
+    /**
+     * The floor of a synchronous append on this machine: commits per second of exactly the rows one append writes (a
+     * step row, and the run's checkpoint row moved on), copied from a run the ledger recorded and written back with
+     * plain JDBC, one transaction per step, into the same file, schema and writer settings, while the ledger's WAL
+     * checkpointer runs. No hashing, no checkpoint JSON, no engine: what {@code Durability.SYNC} cannot go below.
+     */
+    private static double appendFloor(JdbcLedger ledger, Path db) throws SQLException {
+        Mesh mesh = Mesh.builder()
+                .tenantId(TENANT)
+                .provider(Workflows.provider(Duration.ZERO))
+                .ledger(ledger)
+                .policy(Workflows.policy())
+                .build();
+        RunResult recorded = mesh.run(loop1k(10), Workflows.TASK);
+        if (recorded.status() != RunStatus.COMPLETED) {
+            throw new IllegalStateException("the floor's template run did not complete: " + recorded.error());
+        }
+        try (Connection c = LedgerRowTemplate.writerConnection(db)) {
+            LedgerRowTemplate template = LedgerRowTemplate.of(c, recorded.runId());
+            LedgerRowTemplate.TableRows run = template.table("runs");
+            LedgerRowTemplate.TableRows checkpoint = template.table("workflow_checkpoints");
+            LedgerRowTemplate.TableRows steps = template.table("step_records");
+            Object[] step = steps.rows().get(steps.rows().size() / 2);
+            Object[] head = checkpoint.rows().get(0);
+            Object chainHead = head[checkpoint.column("chain_head")];
+            Object[] moved = Stream.of("status", "paused_for_human", "state", "created_at")
+                    .map(column -> head[checkpoint.column(column)])
+                    .toArray();
+            try (PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
+                    PreparedStatement commit = c.prepareStatement("COMMIT");
+                    PreparedStatement insertRun = c.prepareStatement(run.insertSql());
+                    PreparedStatement insertCheckpoint = c.prepareStatement(checkpoint.insertSql());
+                    PreparedStatement insertStep = c.prepareStatement(steps.insertSql());
+                    // the ledger's own statement (StepRows' MOVE_HEAD_AND_CHECKPOINT)
+                    PreparedStatement moveHead = c.prepareStatement("UPDATE workflow_checkpoints SET chain_seq = ?,"
+                            + " chain_head = ?, step_seq = ?, status = ?, paused_for_human = ?, state = ?,"
+                            + " created_at = ?, reviewer_id = NULL, review_notes = NULL, review_timestamp = NULL"
+                            + " WHERE run_id = ? AND tenant_id = ?")) {
+                int stepIdColumn = steps.column("step_id");
+                int seqColumn = steps.column("seq");
+                long runs = 0;
+                double rate = 0;
+                for (int phase = 0; phase < 2; phase++) { // warm-up, then measured
+                    long n = 0;
+                    long start = System.nanoTime();
+                    long deadline = start + (long) ((phase == 0 ? 0.5 : Math.min(seconds, 3)) * 1e9);
+                    while (System.nanoTime() < deadline) {
+                        String runId = "append-floor-" + ++runs;
+                        begin.execute();
+                        run.bind(insertRun, run.rows().get(0), template.runId(), runId);
+                        insertRun.executeUpdate();
+                        checkpoint.bind(insertCheckpoint, head, template.runId(), runId);
+                        // a new run's row: its chain and checkpoint only move forward from here
+                        insertCheckpoint.setLong(checkpoint.column("chain_seq") + 1, 0);
+                        insertCheckpoint.setLong(checkpoint.column("step_seq") + 1, 0);
+                        insertCheckpoint.executeUpdate();
+                        commit.execute();
+                        for (int seq = 1; seq <= stepsPerRun && System.nanoTime() < deadline; seq++) {
+                            begin.execute();
+                            steps.bind(insertStep, step, template.runId(), runId);
+                            insertStep.setString(stepIdColumn + 1, runId + "." + seq);
+                            insertStep.setLong(seqColumn + 1, seq);
+                            insertStep.executeUpdate();
+                            int i = 0;
+                            moveHead.setLong(++i, seq);
+                            moveHead.setObject(++i, chainHead);
+                            moveHead.setLong(++i, seq);
+                            for (Object value : moved) {
+                                moveHead.setObject(++i, value);
+                            }
+                            moveHead.setString(++i, runId);
+                            moveHead.setString(++i, TENANT);
+                            if (moveHead.executeUpdate() != 1) {
+                                throw new IllegalStateException("the floor's checkpoint row of " + runId + " is gone");
+                            }
+                            commit.execute();
+                            n++;
+                        }
+                    }
+                    rate = n / ((System.nanoTime() - start) / 1e9);
+                }
+                return rate;
+            }
+        }
     }
 
     /** Plain JDBC: one row, one commit, repeated; returns commits per second. */

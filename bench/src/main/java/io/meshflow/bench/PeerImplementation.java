@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Each method runs one whole run on the calling thread and returns the number of node executions it saw, so that
  * the caller can check that the run did what the workload says.
  */
-sealed interface PeerImplementation extends AutoCloseable permits MeshFlowPeer, LangGraph4jPeer {
+sealed interface PeerImplementation extends AutoCloseable permits MeshFlowPeer, LangGraph4jPeer, SqliteFloorPeer {
     /** What each node appends to the state: a model's short reply. */
     String REPLY = " ok";
 
@@ -32,8 +32,13 @@ sealed interface PeerImplementation extends AutoCloseable permits MeshFlowPeer, 
     int STEPS_PER_STORE = EngineBenchmark.STEPS_PER_MESH;
 
     /** The implementations' keys, in the order the reports list them. */
-    List<String> KEYS =
-            List.of("meshflow-memory", "meshflow-sqlite", "meshflow-sqlite-async", "langgraph4j", "langgraph4j-saver");
+    List<String> KEYS = List.of(
+            "meshflow-memory",
+            "meshflow-sqlite",
+            "meshflow-sqlite-async",
+            "langgraph4j",
+            "langgraph4j-saver",
+            "sqlite-floor");
 
     /**
      * The implementation named {@code key}.
@@ -48,6 +53,7 @@ sealed interface PeerImplementation extends AutoCloseable permits MeshFlowPeer, 
             case "meshflow-sqlite-async" -> MeshFlowPeer.sqlite(key, Durability.ASYNC, loopIterations);
             case "langgraph4j" -> new LangGraph4jPeer(key, false, loopIterations);
             case "langgraph4j-saver" -> new LangGraph4jPeer(key, true, loopIterations);
+            case "sqlite-floor" -> new SqliteFloorPeer(key, loopIterations);
             default -> throw new IllegalArgumentException("unknown implementation " + key + "; known: " + KEYS);
         };
     }

@@ -29,6 +29,8 @@ public final class PeerReport {
     private static final String LANGGRAPH4J = "langgraph4j";
     private static final String LANGGRAPH4J_SAVER = "langgraph4j-saver";
     private static final String LANGGRAPHJS = "langgraphjs";
+    /** {@link SqliteFloorPeer}: MeshFlow's rows, one plain-JDBC SQLite transaction per run, no framework. */
+    private static final String FLOOR = "sqlite-floor";
     /** {@link ConcurrentRunsLoad}'s form without a framework: the machine's floor for workload 4. */
     private static final String BASELINE = "baseline";
 
@@ -41,10 +43,18 @@ public final class PeerReport {
             LANGGRAPH4J, "LangGraph4j, in memory",
             LANGGRAPH4J_SAVER, "LangGraph4j, MemorySaver",
             LANGGRAPHJS, "LangGraph.js, MemorySaver",
+            FLOOR, "no framework: MeshFlow's rows, one SQLite commit per run (durable floor)",
             BASELINE, "no framework: bare virtual threads, 3 × Thread.sleep(50) (machine floor)");
 
     private static final List<String> ORDER = List.of(
-            MESHFLOW, MESHFLOW_SQLITE, MESHFLOW_SQLITE_ASYNC, LANGGRAPH4J, LANGGRAPH4J_SAVER, LANGGRAPHJS, BASELINE);
+            MESHFLOW,
+            MESHFLOW_SQLITE,
+            MESHFLOW_SQLITE_ASYNC,
+            LANGGRAPH4J,
+            LANGGRAPH4J_SAVER,
+            LANGGRAPHJS,
+            FLOOR,
+            BASELINE);
 
     /** A single-run workload: its key in the TSV and how the tables name it. */
     private record Workload(String key, String name, String unit) {}
@@ -198,10 +208,13 @@ public final class PeerReport {
             new Ratio(MESHFLOW_SQLITE, LANGGRAPH4J_SAVER),
             new Ratio(MESHFLOW_SQLITE, LANGGRAPHJS),
             new Ratio(MESHFLOW_SQLITE_ASYNC, LANGGRAPH4J_SAVER),
-            new Ratio(MESHFLOW_SQLITE_ASYNC, LANGGRAPHJS));
+            new Ratio(MESHFLOW_SQLITE_ASYNC, LANGGRAPHJS),
+            new Ratio(MESHFLOW_SQLITE, FLOOR),
+            new Ratio(MESHFLOW_SQLITE_ASYNC, FLOOR),
+            new Ratio(FLOOR, LANGGRAPH4J_SAVER));
 
     private static void ratioTable(StringBuilder out, List<Single> singles) {
-        out.append("### MeshFlow / peer: median of the per-repeat ratios (range); below 1 MeshFlow is faster\n\n");
+        out.append("### MeshFlow / peer: median of the per-repeat ratios (range); below 1 the first is faster\n\n");
         out.append("| ratio |");
         WORKLOADS.forEach(w ->
                 out.append(' ').append(w.key()).append(" (").append(w.unit()).append(") |"));
@@ -297,7 +310,8 @@ public final class PeerReport {
                     MESHFLOW_SQLITE,
                     LANGGRAPH4J_SAVER,
                     1,
-                    w.key() + " (" + w.unit() + "), MeshFlow on its durable SQLite ledger (SYNC) no slower than");
+                    w.key() + " (" + w.unit() + "), MeshFlow on its durable SQLite ledger (SYNC) no slower than",
+                    floorNote(singles, w.key()));
         }
         for (Workload w : WORKLOADS) {
             ratioTarget(
@@ -307,7 +321,8 @@ public final class PeerReport {
                     MESHFLOW_SQLITE_ASYNC,
                     LANGGRAPH4J_SAVER,
                     1,
-                    w.key() + " (" + w.unit() + "), MeshFlow on its durable SQLite ledger (ASYNC) no slower than");
+                    w.key() + " (" + w.unit() + "), MeshFlow on its durable SQLite ledger (ASYNC) no slower than",
+                    floorNote(singles, w.key()));
         }
         List<Batch> mine = batches(batches, MESHFLOW, 1_000);
         if (!mine.isEmpty()) {
@@ -355,6 +370,20 @@ public final class PeerReport {
             String peer,
             double maximum,
             String what) {
+        ratioTarget(rows, singles, workload, meshflow, peer, maximum, what, "");
+    }
+
+    /** As above, {@code note} following the measured values. */
+    @SuppressWarnings("TooManyParameters") // the row's parts, as the caller names them
+    private static void ratioTarget(
+            Map<String, String> rows,
+            List<Single> singles,
+            String workload,
+            String meshflow,
+            String peer,
+            double maximum,
+            String what,
+            String note) {
         List<Double> ratios = ratios(singles, workload, meshflow, peer);
         if (ratios.isEmpty()) {
             return;
@@ -369,7 +398,27 @@ public final class PeerReport {
                                 Report.num(median(values(singles, peer, workload))),
                                 ratio(m),
                                 Report.num(1 / m))
+                        + note
                         + " | " + met(m <= maximum));
+    }
+
+    /**
+     * The durable floor measured in the same repeats, beside a durable target: what one commit per run costs here
+     * before any engine work, and how it compares with the in-memory saver; empty when the floor was not run.
+     */
+    private static String floorNote(List<Single> singles, String workload) {
+        List<Double> floor = values(singles, FLOOR, workload);
+        List<Double> ratios = ratios(singles, workload, FLOOR, LANGGRAPH4J_SAVER);
+        if (floor.isEmpty() || ratios.isEmpty()) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "; durable floor (%s) %s = %s × %s",
+                NAMES.get(FLOOR),
+                Report.num(median(floor)),
+                ratio(median(ratios)),
+                NAMES.get(LANGGRAPH4J_SAVER));
     }
 
     private static String met(boolean met) {
