@@ -21,6 +21,10 @@ export interface AuditReport {
     severity?: string;
     evidence?: string;
     created_at?: string;
+    /** tokens of a model call the finding reports that belongs to no step (a memory consolidation), else 0 */
+    tokens_used?: number;
+    /** what that call cost, else 0; counted in the tenant's daily spend */
+    cost_usd?: number;
   }>;
 }
 

@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param severity {@code BLOCK}, {@code ESCALATE} or {@code WARN}; {@code INFO} for a memory consolidation
  * @param evidence what was found, for people
  * @param createdAt when
+ * @param tokensUsed the tokens of a model call the finding reports that belongs to no step (a memory consolidation's
+ *     summary), else 0
+ * @param costUsd what that call cost, else 0: it counts in the tenant's daily spend ({@link Ledger#tenantCostSince})
+ *     as a step's cost does
  */
 public record AuditFinding(
         String tenantId,
@@ -25,4 +29,20 @@ public record AuditFinding(
         String rule,
         String severity,
         String evidence,
-        Instant createdAt) {}
+        Instant createdAt,
+        long tokensUsed,
+        double costUsd) {
+
+    /** A finding that reports no model spend of its own. */
+    public AuditFinding(
+            String tenantId,
+            String runId,
+            @Nullable String stepId,
+            String check,
+            String rule,
+            String severity,
+            String evidence,
+            Instant createdAt) {
+        this(tenantId, runId, stepId, check, rule, severity, evidence, createdAt, 0, 0);
+    }
+}

@@ -144,8 +144,10 @@ public interface Ledger extends AutoCloseable {
     }
 
     /**
-     * What the tenant's steps that ended at or after {@code since} cost, across all its runs: what a daily budget
-     * is checked against. The default adds up the tenant's most recent 10,000 runs' step records.
+     * What the tenant's steps that ended at or after {@code since} cost, across all its runs, with the model calls
+     * outside steps that findings report ({@link AuditFinding#costUsd}, a memory consolidation's summary): what a
+     * daily budget is checked against. The default adds up the tenant's most recent 10,000 runs' step records and
+     * findings.
      */
     default double tenantCostSince(String tenantId, java.time.Instant since) {
         double total = 0;
@@ -153,6 +155,11 @@ public interface Ledger extends AutoCloseable {
             for (StepRecord step : steps(tenantId, run.runId())) {
                 if (!step.endedAt().isBefore(since)) {
                     total += step.costUsd();
+                }
+            }
+            for (AuditFinding finding : findings(tenantId, run.runId())) {
+                if (!finding.createdAt().isBefore(since)) {
+                    total += finding.costUsd();
                 }
             }
         }

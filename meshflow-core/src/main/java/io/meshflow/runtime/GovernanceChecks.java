@@ -216,10 +216,36 @@ final class GovernanceChecks {
     /** Records a finding in the ledger; a ledger that keeps none only loses the finding, with a warning. */
     static void record(
             RunContext run, @Nullable String stepId, String check, String rule, String severity, String evidence) {
+        record(run, stepId, check, rule, severity, evidence, 0, 0);
+    }
+
+    /**
+     * Records a finding that reports a model call outside any step, with what the call used: its cost counts in the
+     * tenant's daily spend.
+     */
+    @SuppressWarnings("TooManyParameters") // a finding's fields, as AuditFinding names them
+    static void record(
+            RunContext run,
+            @Nullable String stepId,
+            String check,
+            String rule,
+            String severity,
+            String evidence,
+            long tokensUsed,
+            double costUsd) {
         try {
             run.ensureStarted();
             run.ledger.recordFinding(new AuditFinding(
-                    run.tenantId, run.runId, stepId, check, rule, severity, evidence, run.clock.instant()));
+                    run.tenantId,
+                    run.runId,
+                    stepId,
+                    check,
+                    rule,
+                    severity,
+                    evidence,
+                    run.clock.instant(),
+                    tokensUsed,
+                    costUsd));
         } catch (RuntimeException e) {
             LOG.warn("run {}: could not record {} finding {} ({}): {}", run.runId, check, rule, evidence, e.toString());
         }

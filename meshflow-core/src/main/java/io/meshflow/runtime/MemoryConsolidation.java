@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Summarises an agent's older memories with the agent's own model once its scope holds more than
  * {@link MemoryConfig#summarizeAfter()} of them: run right after a committed step's observation was remembered. Each
  * consolidation leaves an audit finding in the ledger (check {@code memory}: rule {@code consolidated}, severity
- * {@code INFO}, or {@code consolidation_failed}, severity {@code WARN}, with an {@code ERROR} event). A failed model
- * call keeps every memory and never fails the run: the step is already committed.
+ * {@code INFO}, or {@code consolidation_failed}, severity {@code WARN}, with an {@code ERROR} event) that carries the
+ * summarising call's tokens and cost: they count in the run's totals and, through the finding, in the tenant's daily
+ * spend. A failed model call keeps every memory and never fails the run: the step is already committed.
  */
 final class MemoryConsolidation {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryConsolidation.class);
@@ -62,6 +63,7 @@ final class MemoryConsolidation {
         try {
             int after = store.consolidate(
                     scope, memories -> summarize(agent, provider, stepId, memories, answered), config.keepRecent());
+            LlmResponse response = answered.get();
             GovernanceChecks.record(
                     run,
                     stepId,
@@ -69,13 +71,17 @@ final class MemoryConsolidation {
                     "consolidated",
                     "INFO",
                     "scope " + scope.key() + ": " + before + " memories consolidated into " + after + " ("
-                            + "older ones summarised by " + provider.name() + spent(answered.get()) + ", the "
-                            + config.keepRecent() + " newest kept)");
+                            + "older ones summarised by " + provider.name() + spent(response) + ", the "
+                            + config.keepRecent() + " newest kept)",
+                    tokens(response),
+                    cost(response));
         } catch (RuntimeException e) {
+            LlmResponse response = answered.get();
             String message = "scope " + scope.key() + ": summarising " + before + " memories with " + provider.name()
-                    + spent(answered.get()) + " failed, every memory was kept: " + e.getMessage();
+                    + spent(response) + " failed, every memory was kept: " + e.getMessage();
             LOG.warn("run {}: {}", run.runId, message);
-            GovernanceChecks.record(run, stepId, CHECK, "consolidation_failed", "WARN", message);
+            GovernanceChecks.record(
+                    run, stepId, CHECK, "consolidation_failed", "WARN", message, tokens(response), cost(response));
             run.bus.publish(seq -> new MeshEvent.ErrorEvent(
                     seq,
                     run.runId,
@@ -88,12 +94,20 @@ final class MemoryConsolidation {
                     message));
         } finally {
             // the call belongs to no step (the step had committed), but the run paid for it: its totals, and so
-            // its caps for the steps after, count it
+            // its caps for the steps after, count it; the finding carries it into the tenant's daily spend
             LlmResponse response = answered.get();
             if (response != null) {
                 run.account(response.usage().total(), response.costUsd(), agent.policy());
             }
         }
+    }
+
+    private static long tokens(@Nullable LlmResponse response) {
+        return response == null ? 0 : response.usage().total();
+    }
+
+    private static double cost(@Nullable LlmResponse response) {
+        return response == null ? 0 : response.costUsd();
     }
 
     /** What the summarising call used, as the finding states it; empty when no answer came. */

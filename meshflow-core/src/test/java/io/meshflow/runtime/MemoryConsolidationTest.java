@@ -18,15 +18,18 @@ import io.meshflow.memory.MemoryConfig;
 import io.meshflow.memory.MemoryScope;
 import io.meshflow.memory.MemoryStore;
 import io.meshflow.memory.TfIdfEmbeddings;
+import io.meshflow.policy.Policy;
 import io.meshflow.provider.LlmRequest;
 import io.meshflow.provider.ScriptedProvider;
 import io.meshflow.workflow.AgentNode;
 import io.meshflow.workflow.WorkflowDefinition;
 import io.meshflow.workflow.yaml.WorkflowFile;
 import io.meshflow.workflow.yaml.WorkflowLoader;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** An agent configured with {@code summarize_after} has its older memories summarised by its own model. */
@@ -205,5 +208,67 @@ class MemoryConsolidationTest {
         io.meshflow.ledger.RunRecord recorded = ledger.run("acme", last.runId()).orElseThrow();
         assertThat(recorded.tokensUsed()).isEqualTo(last.tokensUsed());
         assertThat(recorded.costUsd()).isEqualTo(last.costUsd());
+        // and the finding carries them, for the tenant's daily spend
+        AuditFinding finding = memoryFindings(last).get(0);
+        assertThat(finding.tokensUsed()).isEqualTo(summaryTokens);
+        assertThat(finding.costUsd()).isCloseTo(summaryCost, Offset.offset(1e-6));
+        assertThat(ledger.findings("acme", first.runId()))
+                .allSatisfy(f -> assertThat(f.costUsd()).isZero());
+    }
+
+    @Test
+    void theTenantsDailySpend_countsTheSummarisingCall_asTheRunsTotalsDo() {
+        ScriptedProvider model = ScriptedProvider.builder()
+                .whenPromptContains("Summarise these memories", SUMMARY)
+                .replies(FACTS.toArray(String[]::new))
+                .pricing(3, 15)
+                .build();
+
+        List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
+
+        double totals = runs.stream().mapToDouble(RunResult::costUsd).sum();
+        double steps = runs.stream()
+                .flatMap(r -> r.steps().stream())
+                .mapToDouble(io.meshflow.ledger.StepRecord::costUsd)
+                .sum();
+        assertThat(totals).isGreaterThan(steps);
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH)).isCloseTo(totals, Offset.offset(1e-9));
+        assertThat(ledger.tenantCostSince("acme", Instant.now().plusSeconds(60)))
+                .isZero();
+        assertThat(ledger.tenantCostSince("globex", Instant.EPOCH)).isZero();
+    }
+
+    @Test
+    void aDailyBudgetUsedUpBySummarisingCalls_blocksTheTenantsNextAgentCall() {
+        ScriptedProvider model = ScriptedProvider.builder()
+                .whenPromptContains("Summarise these memories", SUMMARY)
+                .replies(FACTS.toArray(String[]::new))
+                .fallback("another answer")
+                .pricing(3, 15)
+                .build();
+        List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
+        double steps = runs.stream()
+                .flatMap(r -> r.steps().stream())
+                .mapToDouble(io.meshflow.ledger.StepRecord::costUsd)
+                .sum();
+        double totals = runs.stream().mapToDouble(RunResult::costUsd).sum();
+        // a cap the steps alone stay under, and the steps with the summaries reach
+        double cap = (steps + totals) / 2;
+        WorkflowDefinition wf =
+                Team.sequential("support", Agent.builder("support").build());
+        Mesh capped = Mesh.builder()
+                .tenantId("acme")
+                .provider(model)
+                .ledger(ledger)
+                .policy(Policy.builder().tenantDailyCostUsd(cap).build())
+                .build();
+        int asked = model.requests().size();
+
+        RunResult next = capped.run(wf, "Task 5");
+
+        assertThat(next.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(next.blockReason()).isEqualTo("budget");
+        assertThat(next.steps().get(0).verdict().detail()).startsWith("rule tenant_daily_cost:");
+        assertThat(model.requests()).hasSize(asked);
     }
 }

@@ -1389,7 +1389,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     public void recordFinding(AuditFinding finding) {
         write("cannot record a finding for run " + finding.runId(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_findings (tenant_id, run_id, step_id,"
-                    + " check_name, rule, severity, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " check_name, rule, severity, evidence, created_at, tokens_used, cost_usd)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, finding.tenantId());
                 ps.setString(2, finding.runId());
                 ps.setString(3, finding.stepId());
@@ -1398,6 +1399,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                 ps.setString(6, finding.severity());
                 ps.setString(7, finding.evidence());
                 ps.setString(8, Timestamps.format(finding.createdAt()));
+                ps.setLong(9, finding.tokensUsed());
+                ps.setDouble(10, finding.costUsd());
                 ps.executeUpdate();
             }
         });
@@ -1408,7 +1411,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         return read("cannot read the findings of run " + runId, c -> {
             List<AuditFinding> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, run_id, step_id, check_name, rule,"
-                    + " severity, evidence, created_at FROM audit_findings WHERE tenant_id = ? AND run_id = ?"
+                    + " severity, evidence, created_at, tokens_used, cost_usd FROM audit_findings"
+                    + " WHERE tenant_id = ? AND run_id = ?"
                     + " ORDER BY finding_id")) {
                 ps.setString(1, tenantId);
                 ps.setString(2, runId);
@@ -1422,7 +1426,9 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
                                 rs.getString(5),
                                 rs.getString(6),
                                 rs.getString(7),
-                                Timestamps.parse(rs.getString(8))));
+                                Timestamps.parse(rs.getString(8)),
+                                rs.getLong(9),
+                                rs.getDouble(10)));
                     }
                 }
             }
@@ -1431,16 +1437,22 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
     }
 
     /**
-     * {@inheritDoc} One indexed query over the tenant's step records that cost something (the partial index
-     * {@code step_records_by_tenant_ended}: a step that cost nothing adds nothing to the sum).
+     * {@inheritDoc} One query over the tenant's step records and findings that cost something, each through its
+     * partial index ({@code step_records_by_tenant_ended}, {@code audit_findings_by_tenant_spend}: a row that cost
+     * nothing adds nothing to the sum).
      */
     @Override
     public double tenantCostSince(String tenantId, Instant since) {
         return read("cannot read the spend of tenant " + tenantId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(cost_usd), 0) FROM step_records"
-                    + " WHERE tenant_id = ? AND ended_at >= ? AND cost_usd <> 0")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(SUM(cost_usd), 0) FROM step_records"
+                    + " WHERE tenant_id = ? AND ended_at >= ? AND cost_usd <> 0)"
+                    + " + (SELECT COALESCE(SUM(cost_usd), 0) FROM audit_findings"
+                    + " WHERE tenant_id = ? AND created_at >= ? AND cost_usd <> 0)")) {
+                String from = Timestamps.format(since);
                 ps.setString(1, tenantId);
-                ps.setString(2, Timestamps.format(since));
+                ps.setString(2, from);
+                ps.setString(3, tenantId);
+                ps.setString(4, from);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getDouble(1) : 0.0;
                 }

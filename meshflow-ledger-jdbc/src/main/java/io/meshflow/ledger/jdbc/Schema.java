@@ -20,7 +20,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  */
 final class Schema {
     /** The newest schema version this code knows: the highest {@code V<n>__} migration of each dialect. */
-    static final int VERSION = 10;
+    static final int VERSION = 11;
 
     /** Flyway's history table; its presence is what marks a database as a MeshFlow ledger. */
     static final String HISTORY_TABLE = "meshflow_schema_history";

@@ -320,4 +320,36 @@ class GovernanceLedgerIT extends LedgerTestBase {
                     .contains("WHERE (cost_usd <> ");
         }
     }
+
+    @Test
+    void findingsCarryTheSpendOfCallsOutsideSteps_andTheTenantsSpendAddsItUp() throws Exception {
+        JdbcLedger ledger = open();
+        ledger.runStarted(Records.run("acme", "r"));
+        ledger.runStarted(Records.run("other", "o"));
+        ledger.append(List.of(
+                new io.meshflow.ledger.LedgerAppend(Records.withCost(Records.step("acme", "r", 1), 0.25), null)));
+        ledger.recordFinding(new AuditFinding(
+                "acme", "r", "r.1", "memory", "consolidated", "INFO", "summarised", Records.T0, 120, 0.5));
+        ledger.recordFinding(new AuditFinding("acme", "r", "r.1", "guardian", "pii", "WARN", "an email", Records.T0));
+        ledger.recordFinding(new AuditFinding(
+                "other", "o", null, "memory", "consolidated", "INFO", "summarised", Records.T0, 40, 2.0));
+
+        List<AuditFinding> findings = ledger.findings("acme", "r");
+        assertThat(findings).extracting(AuditFinding::tokensUsed).containsExactly(120L, 0L);
+        assertThat(findings).extracting(AuditFinding::costUsd).containsExactly(0.5, 0.0);
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH))
+                .isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.tenantCostSince("other", Instant.EPOCH))
+                .isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.tenantCostSince("acme", Records.T0.plusSeconds(86_400)))
+                .isZero();
+        if (backend == Backend.SQLITE) {
+            assertThat(db.queryString("SELECT sql FROM sqlite_master WHERE name = 'audit_findings_by_tenant_spend'"))
+                    .contains("WHERE cost_usd <> 0");
+        } else {
+            assertThat(db.queryString(
+                            "SELECT indexdef FROM pg_indexes WHERE indexname = ?", "audit_findings_by_tenant_spend"))
+                    .contains("WHERE (cost_usd <> ");
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -234,6 +235,37 @@ class MigrationIT extends LedgerTestBase {
 
     private @Nullable String checksum(int version) throws SQLException {
         return db.queryString("SELECT checksum FROM " + Schema.HISTORY_TABLE + " WHERE version = '" + version + "'");
+    }
+
+    @Test
+    void v10Findings_readBackWithNoSpend_andTheTenantsSpendStaysTheStepsCost() throws Exception {
+        // given a database at schema version 10 holding a run with a costed step and a finding
+        Schema.flyway(dataSource(), dialect()).target("10").load().migrate();
+        db.sql("INSERT INTO runs (run_id, tenant_id, workflow_name, task, status, started_at, steps, tokens_used,"
+                + " cost_usd, chain_seq) VALUES ('a', 'acme', 'wf', 'task', 'COMPLETED',"
+                + " '2026-01-02T03:04:05.000000000Z', 1, 10, 0.125, 1)");
+        db.sql("INSERT INTO step_records (step_id, run_id, seq, tenant_id, node_id, input_task, output_content,"
+                + " verdict, uncertainty, uncertainty_source, tokens_used, cost_usd, duration_ms, started_at,"
+                + " ended_at) VALUES ('a.1', 'a', 1, 'acme', 'n', 'in', 'out', 'COMMIT', 0, 'UNKNOWN', 10, 0.125,"
+                + " 1, '2026-01-02T03:04:05.000000000Z', '2026-01-02T03:04:05.000000000Z')");
+        db.sql("INSERT INTO audit_findings (tenant_id, run_id, step_id, check_name, rule, severity, evidence,"
+                + " created_at) VALUES ('acme', 'a', 'a.1', 'memory', 'consolidated', 'INFO', 'summarised',"
+                + " '2026-01-02T03:04:05.000000000Z')");
+
+        // when the ledger opens it
+        JdbcLedger ledger = open();
+
+        // then the old finding reads back with no spend of its own, and new findings carry theirs
+        assertThat(ledger.findings("acme", "a")).singleElement().satisfies(f -> {
+            assertThat(f.evidence()).isEqualTo("summarised");
+            assertThat(f.tokensUsed()).isZero();
+            assertThat(f.costUsd()).isZero();
+        });
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH)).isEqualTo(0.125);
+        ledger.recordFinding(new io.meshflow.ledger.AuditFinding(
+                "acme", "a", "a.1", "memory", "consolidated", "INFO", "again", Instant.EPOCH.plusSeconds(1), 7, 0.5));
+        assertThat(ledger.tenantCostSince("acme", Instant.EPOCH)).isEqualTo(0.625);
+        ledger.close();
     }
 
     @Test
