@@ -405,48 +405,42 @@ public final class LedgerLoad {
                             + " WHERE run_id = ? AND tenant_id = ?")) {
                 int stepIdColumn = steps.column("step_id");
                 int seqColumn = steps.column("seq");
-                long runs = 0;
-                double rate = 0;
-                for (int phase = 0; phase < 2; phase++) { // warm-up, then measured
-                    long n = 0;
-                    long start = System.nanoTime();
-                    long deadline = start + (long) ((phase == 0 ? 0.5 : Math.min(seconds, 3)) * 1e9);
-                    while (System.nanoTime() < deadline) {
-                        String runId = "append-floor-" + ++runs;
+                long[] runs = {0};
+                return perSecondAfterWarmUp(deadline -> {
+                    String runId = "append-floor-" + ++runs[0];
+                    begin.execute();
+                    run.bind(insertRun, run.rows().get(0), template.runId(), runId);
+                    insertRun.executeUpdate();
+                    checkpoint.bind(insertCheckpoint, head, template.runId(), runId);
+                    // a new run's row: its chain and checkpoint only move forward from here
+                    insertCheckpoint.setLong(checkpoint.column("chain_seq") + 1, 0);
+                    insertCheckpoint.setLong(checkpoint.column("step_seq") + 1, 0);
+                    insertCheckpoint.executeUpdate();
+                    commit.execute();
+                    long appended = 0;
+                    for (int seq = 1; seq <= stepsPerRun && System.nanoTime() < deadline; seq++) {
                         begin.execute();
-                        run.bind(insertRun, run.rows().get(0), template.runId(), runId);
-                        insertRun.executeUpdate();
-                        checkpoint.bind(insertCheckpoint, head, template.runId(), runId);
-                        // a new run's row: its chain and checkpoint only move forward from here
-                        insertCheckpoint.setLong(checkpoint.column("chain_seq") + 1, 0);
-                        insertCheckpoint.setLong(checkpoint.column("step_seq") + 1, 0);
-                        insertCheckpoint.executeUpdate();
-                        commit.execute();
-                        for (int seq = 1; seq <= stepsPerRun && System.nanoTime() < deadline; seq++) {
-                            begin.execute();
-                            steps.bind(insertStep, step, template.runId(), runId);
-                            insertStep.setString(stepIdColumn + 1, runId + "." + seq);
-                            insertStep.setLong(seqColumn + 1, seq);
-                            insertStep.executeUpdate();
-                            int i = 0;
-                            moveHead.setLong(++i, seq);
-                            moveHead.setObject(++i, chainHead);
-                            moveHead.setLong(++i, seq);
-                            for (Object value : moved) {
-                                moveHead.setObject(++i, value);
-                            }
-                            moveHead.setString(++i, runId);
-                            moveHead.setString(++i, TENANT);
-                            if (moveHead.executeUpdate() != 1) {
-                                throw new IllegalStateException("the floor's checkpoint row of " + runId + " is gone");
-                            }
-                            commit.execute();
-                            n++;
+                        steps.bind(insertStep, step, template.runId(), runId);
+                        insertStep.setString(stepIdColumn + 1, runId + "." + seq);
+                        insertStep.setLong(seqColumn + 1, seq);
+                        insertStep.executeUpdate();
+                        int i = 0;
+                        moveHead.setLong(++i, seq);
+                        moveHead.setObject(++i, chainHead);
+                        moveHead.setLong(++i, seq);
+                        for (Object value : moved) {
+                            moveHead.setObject(++i, value);
                         }
+                        moveHead.setString(++i, runId);
+                        moveHead.setString(++i, TENANT);
+                        if (moveHead.executeUpdate() != 1) {
+                            throw new IllegalStateException("the floor's checkpoint row of " + runId + " is gone");
+                        }
+                        commit.execute();
+                        appended++;
                     }
-                    rate = n / ((System.nanoTime() - start) / 1e9);
-                }
-                return rate;
+                    return appended;
+                });
             }
         }
     }
@@ -457,24 +451,16 @@ public final class LedgerLoad {
         String hash = HexFormat.of().formatHex(new byte[32]);
         try (Connection c = rawConnection(url, sqlite);
                 PreparedStatement ps = c.prepareStatement("INSERT INTO bench_rows VALUES (?, ?, ?, ?)")) {
-            long seq = 0;
-            double rate = 0;
-            for (int phase = 0; phase < 2; phase++) { // warm-up, then measured
-                long n = 0;
-                long start = System.nanoTime();
-                long deadline = start + (long) ((phase == 0 ? 0.5 : Math.min(seconds, 3)) * 1e9);
-                while (System.nanoTime() < deadline) {
-                    ps.setString(1, "single");
-                    ps.setLong(2, ++seq);
-                    ps.setString(3, output);
-                    ps.setString(4, hash);
-                    ps.executeUpdate();
-                    c.commit();
-                    n++;
-                }
-                rate = n / ((System.nanoTime() - start) / 1e9);
-            }
-            return rate;
+            long[] seq = {0};
+            return perSecondAfterWarmUp(deadline -> {
+                ps.setString(1, "single");
+                ps.setLong(2, ++seq[0]);
+                ps.setString(3, output);
+                ps.setString(4, hash);
+                ps.executeUpdate();
+                c.commit();
+                return 1;
+            });
         }
     }
 
@@ -484,28 +470,44 @@ public final class LedgerLoad {
         String hash = HexFormat.of().formatHex(new byte[32]);
         try (Connection c = rawConnection(url, sqlite);
                 PreparedStatement ps = c.prepareStatement("INSERT INTO bench_rows VALUES (?, ?, ?, ?)")) {
-            long seq = 0;
-            double rate = 0;
-            for (int phase = 0; phase < 2; phase++) {
-                long n = 0;
-                long start = System.nanoTime();
-                long deadline = start + (long) ((phase == 0 ? 0.5 : Math.min(seconds, 3)) * 1e9);
-                while (System.nanoTime() < deadline) {
-                    for (int i = 0; i < RAW_BATCH; i++) {
-                        ps.setString(1, "batched");
-                        ps.setLong(2, ++seq);
-                        ps.setString(3, output);
-                        ps.setString(4, hash);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                    c.commit();
-                    n += RAW_BATCH;
+            long[] seq = {0};
+            return perSecondAfterWarmUp(deadline -> {
+                for (int i = 0; i < RAW_BATCH; i++) {
+                    ps.setString(1, "batched");
+                    ps.setLong(2, ++seq[0]);
+                    ps.setString(3, output);
+                    ps.setString(4, hash);
+                    ps.addBatch();
                 }
-                rate = n / ((System.nanoTime() - start) / 1e9);
-            }
-            return rate;
+                ps.executeBatch();
+                c.commit();
+                return RAW_BATCH;
+            });
         }
+    }
+
+    /** Work measured by {@link #perSecondAfterWarmUp}: does some before {@code deadline}, returns how much. */
+    @FunctionalInterface
+    private interface MeasuredWork {
+        long run(long deadline) throws SQLException;
+    }
+
+    /**
+     * Repeats {@code work} for half a second of warm-up, then for {@code --seconds} (at most 3 s) measured: the units
+     * it did per second in the measured phase.
+     */
+    private static double perSecondAfterWarmUp(MeasuredWork work) throws SQLException {
+        double rate = 0;
+        for (int phase = 0; phase < 2; phase++) {
+            long n = 0;
+            long start = System.nanoTime();
+            long deadline = start + (long) ((phase == 0 ? 0.5 : Math.min(seconds, 3)) * 1e9);
+            while (System.nanoTime() < deadline) {
+                n += work.run(deadline);
+            }
+            rate = n / ((System.nanoTime() - start) / 1e9);
+        }
+        return rate;
     }
 
     /** Logs how much the SQLite ledger stores per step: file size, row sizes, checkpoint state size. */

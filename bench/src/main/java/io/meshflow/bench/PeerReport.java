@@ -298,10 +298,13 @@ public final class PeerReport {
         out.append("### Targets (issue 13), judged on the medians above\n\n");
         out.append("| target | measured | met |\n|---|---|---|\n");
         Map<String, String> rows = new LinkedHashMap<>();
-        ratioTarget(rows, singles, "linear", MESHFLOW, LANGGRAPH4J, 0.25, "per step, MeshFlow in memory ≤ 1/4 of");
-        ratioTarget(rows, singles, "loop", MESHFLOW, LANGGRAPH4J, 0.25, "per iteration, MeshFlow in memory ≤ 1/4 of");
-        ratioTarget(rows, singles, "linear", MESHFLOW, LANGGRAPHJS, 0.01, "per step, MeshFlow in memory ≤ 1/100 of");
-        ratioTarget(rows, singles, "loop", MESHFLOW, LANGGRAPHJS, 0.01, "per iteration, MeshFlow in memory ≤ 1/100 of");
+        ratioTarget(rows, singles, "linear", MESHFLOW, LANGGRAPH4J, 0.25, "per step, MeshFlow in memory ≤ 1/4 of", "");
+        ratioTarget(
+                rows, singles, "loop", MESHFLOW, LANGGRAPH4J, 0.25, "per iteration, MeshFlow in memory ≤ 1/4 of", "");
+        ratioTarget(
+                rows, singles, "linear", MESHFLOW, LANGGRAPHJS, 0.01, "per step, MeshFlow in memory ≤ 1/100 of", "");
+        ratioTarget(
+                rows, singles, "loop", MESHFLOW, LANGGRAPHJS, 0.01, "per iteration, MeshFlow in memory ≤ 1/100 of", "");
         for (Workload w : WORKLOADS) {
             ratioTarget(
                     rows,
@@ -362,18 +365,7 @@ public final class PeerReport {
         out.append('\n');
     }
 
-    private static void ratioTarget(
-            Map<String, String> rows,
-            List<Single> singles,
-            String workload,
-            String meshflow,
-            String peer,
-            double maximum,
-            String what) {
-        ratioTarget(rows, singles, workload, meshflow, peer, maximum, what, "");
-    }
-
-    /** As above, {@code note} following the measured values. */
+    /** A target row: MeshFlow's median over the peer's against {@code maximum}, {@code note} after the values. */
     @SuppressWarnings("TooManyParameters") // the row's parts, as the caller names them
     private static void ratioTarget(
             Map<String, String> rows,

@@ -68,6 +68,14 @@ class MemoryConsolidationTest {
         return results;
     }
 
+    /** A model that answers the four tasks with the facts and the summarising call with {@link #SUMMARY}, at a price. */
+    private static ScriptedProvider.Builder pricedModel() {
+        return ScriptedProvider.builder()
+                .whenPromptContains("Summarise these memories", SUMMARY)
+                .replies(FACTS.toArray(String[]::new))
+                .pricing(3, 15);
+    }
+
     private List<AuditFinding> memoryFindings(RunResult run) {
         return ledger.findings("acme", run.runId()).stream()
                 .filter(f -> f.check().equals(MemoryConsolidation.CHECK))
@@ -175,11 +183,7 @@ class MemoryConsolidationTest {
 
     @Test
     void theSummarisingCall_countsInTheRunsTotals_andItsFindingSaysWhatItUsed() {
-        ScriptedProvider model = ScriptedProvider.builder()
-                .whenPromptContains("Summarise these memories", SUMMARY)
-                .replies(FACTS.toArray(String[]::new))
-                .pricing(3, 15)
-                .build();
+        ScriptedProvider model = pricedModel().build();
 
         List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
 
@@ -218,11 +222,7 @@ class MemoryConsolidationTest {
 
     @Test
     void theTenantsDailySpend_countsTheSummarisingCall_asTheRunsTotalsDo() {
-        ScriptedProvider model = ScriptedProvider.builder()
-                .whenPromptContains("Summarise these memories", SUMMARY)
-                .replies(FACTS.toArray(String[]::new))
-                .pricing(3, 15)
-                .build();
+        ScriptedProvider model = pricedModel().build();
 
         List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
 
@@ -240,12 +240,7 @@ class MemoryConsolidationTest {
 
     @Test
     void aDailyBudgetUsedUpBySummarisingCalls_blocksTheTenantsNextAgentCall() {
-        ScriptedProvider model = ScriptedProvider.builder()
-                .whenPromptContains("Summarise these memories", SUMMARY)
-                .replies(FACTS.toArray(String[]::new))
-                .fallback("another answer")
-                .pricing(3, 15)
-                .build();
+        ScriptedProvider model = pricedModel().fallback("another answer").build();
         List<RunResult> runs = fourRuns(model, MemoryConfig.on(3).summarizeAfter(3, 1));
         double steps = runs.stream()
                 .flatMap(r -> r.steps().stream())
