@@ -125,13 +125,7 @@ final class AsyncAppender {
                     changed.awaitUninterruptibly();
                     continue;
                 }
-                writing = true;
-                lock.unlock();
-                try {
-                    write(null);
-                } finally {
-                    lock.lock();
-                }
+                writeOnThisThread(null);
             }
             LedgerException failed = failure;
             if (startRecord != null && failed != null) {
@@ -201,6 +195,20 @@ final class AsyncAppender {
             lock.unlock();
         }
         Thread.ofVirtual().name("meshflow-ledger-async-" + runId).start(() -> write(null));
+    }
+
+    /**
+     * Writes on the calling thread as the run's writer, with the lock released meanwhile. Called with the lock held
+     * and nobody writing.
+     */
+    private void writeOnThisThread(@Nullable RunRecord end) {
+        writing = true;
+        lock.unlock();
+        try {
+            write(end);
+        } finally {
+            lock.lock();
+        }
     }
 
     /** Whether the next step in order has been handed over. Called with the lock held. */
@@ -317,13 +325,7 @@ final class AsyncAppender {
                 }
                 if (ready()) {
                     // nobody is writing: the run's own thread appends what is left, without a hand-over
-                    writing = true;
-                    lock.unlock();
-                    try {
-                        write(end);
-                    } finally {
-                        lock.lock();
-                    }
+                    writeOnThisThread(end);
                     continue;
                 }
                 // steps are queued but the next one in order never came
@@ -350,13 +352,7 @@ final class AsyncAppender {
             }
             if (failure == null && (startRecord != null || (end != null && !endWritten))) {
                 // every step is written, but not the start (a run without steps) or the end
-                writing = true;
-                lock.unlock();
-                try {
-                    write(end);
-                } finally {
-                    lock.lock();
-                }
+                writeOnThisThread(end);
             }
             return failure;
         } finally {

@@ -122,15 +122,7 @@ class AsyncDurabilityTest {
     void asyncRun_endingWithinTheLinger_isAppendedByItsOwnThread_inOneBatch() {
         ScriptedLedger ledger = new ScriptedLedger();
         Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
-        WorkflowDefinition wf = WorkflowDefinition.builder("line")
-                .addFunctionNode("a", (input, ctx) -> "a")
-                .addFunctionNode("b", (input, ctx) -> "b")
-                .addFunctionNode("c", (input, ctx) -> "c")
-                .addEdge("a", "b")
-                .addEdge("b", "c")
-                .build();
-
-        RunResult result = mesh.run(wf, "go");
+        RunResult result = mesh.run(line(), "go");
 
         assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(ledger.steps("default", result.runId()))
