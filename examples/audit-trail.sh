@@ -14,6 +14,7 @@ ledger="jdbc:sqlite:$dir/ledger.db"
 # steps committed in the background while the run goes on: the run still ends only once all are recorded
 ./meshflow run examples/reflect.yaml --no-color --durability async --ledger "$ledger" >/dev/null
 async_run=$(./meshflow runs --ledger "$ledger" --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')
+# every step committed before the run moves on (the default); reviewers that finish together share a transaction
 ./meshflow run examples/contract-review.yaml --no-color --ledger "$ledger" >/dev/null
 ./meshflow runs --ledger "$ledger"
 run=$(./meshflow runs --ledger "$ledger" --json --limit 1 | sed -E 's/.*"run_id":"([^"]+)".*/\1/')

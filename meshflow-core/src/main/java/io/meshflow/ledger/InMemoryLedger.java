@@ -102,6 +102,41 @@ public final class InMemoryLedger implements Ledger, PauseStore {
         }
     }
 
+    /** Appends the steps of one run all or none: each is checked before any is added. */
+    @Override
+    public void append(List<LedgerAppend> appends) {
+        if (appends.isEmpty()) {
+            return;
+        }
+        StepRecord first = appends.get(0).step();
+        Entry entry = entry(first.runId());
+        for (LedgerAppend a : appends) {
+            StepRecord step = a.step();
+            if (!step.runId().equals(first.runId())) {
+                throw new LedgerException(
+                        "steps of runs " + first.runId() + " and " + step.runId() + " cannot be appended in one call");
+            }
+            if (!entry.run.tenantId().equals(step.tenantId())) {
+                throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
+                        + step.runId() + " belongs to another tenant");
+            }
+        }
+        synchronized (entry) {
+            for (LedgerAppend a : appends) {
+                entry.steps.add(a.step());
+                Checkpoint checkpoint = a.checkpoint();
+                if (checkpoint != null) {
+                    entry.checkpoint = checkpoint;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean appendsAtomically() {
+        return true;
+    }
+
     @Override
     public Optional<Checkpoint> checkpoint(String tenantId, String runId) {
         Entry entry = runs.get(runId);

@@ -27,14 +27,14 @@ public interface Ledger extends AutoCloseable {
 
     /**
      * Appends consecutive steps of one run (ascending {@code seq} without gaps), each with its checkpoint. A ledger
-     * with transactions records them all or none; the default appends them one by one, stopping at the first that
-     * fails.
+     * with transactions records them all or none; the default appends them one by one (signed when an append names a
+     * signer), stopping at the first that fails.
      *
      * @throws LedgerException when they could not be recorded; what was recorded before is unaffected
      */
     default void append(List<LedgerAppend> appends) {
         for (LedgerAppend a : appends) {
-            append(a.step(), a.checkpoint());
+            append(a.step(), a.checkpoint(), a.signer());
         }
     }
 
@@ -57,6 +57,16 @@ public interface Ledger extends AutoCloseable {
         if (ended != null) {
             runEnded(ended);
         }
+    }
+
+    /**
+     * True when {@link #append(List)} records all the steps it is given or none of them (one transaction). The engine
+     * then hands it the steps of a run that complete together in one call, with only the checkpoint after the last
+     * of them; otherwise (the default) it appends every step with its own checkpoint, so that a crash between two
+     * appends never leaves a committed step behind its run's checkpoint.
+     */
+    default boolean appendsAtomically() {
+        return false;
     }
 
     /**

@@ -296,8 +296,11 @@ final class AsyncAppender {
             last--;
         }
         List<LedgerAppend> appends = new ArrayList<>(batch.size());
+        // a ledger that may keep the first steps of a failed call needs each step's own checkpoint
+        boolean everyCheckpoint = !ledger.appendsAtomically();
         for (int i = 0; i < batch.size(); i++) {
-            PendingCheckpoint checkpoint = i == last ? batch.get(i).checkpoint() : null;
+            PendingCheckpoint checkpoint =
+                    i == last || everyCheckpoint ? batch.get(i).checkpoint() : null;
             appends.add(
                     new LedgerAppend(batch.get(i).step(), checkpoint == null ? null : checkpoint.checkpoint(), signer));
         }

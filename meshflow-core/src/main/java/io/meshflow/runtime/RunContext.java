@@ -6,8 +6,10 @@ import io.meshflow.governance.GovernanceBlock;
 import io.meshflow.hitl.HitlNotifier;
 import io.meshflow.hitl.Pause;
 import io.meshflow.hitl.PauseStore;
+import io.meshflow.ledger.Checkpoint;
 import io.meshflow.ledger.Durability;
 import io.meshflow.ledger.Ledger;
+import io.meshflow.ledger.LedgerAppend;
 import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunRecord;
 import io.meshflow.ledger.StepRecord;
@@ -204,6 +206,31 @@ final class RunContext {
         } else {
             async.submit(stored, checkpoint);
         }
+    }
+
+    /**
+     * Whether steps that complete together are appended in one call: for {@link Durability#SYNC} runs (whose commits
+     * the run waits for; an asynchronous run's writer batches steps anyway) on a ledger that appends them all or none.
+     */
+    boolean commitsTogether() {
+        return appender == null && ledger.appendsAtomically();
+    }
+
+    /**
+     * Appends consecutive steps of the run in one call, committed before returning, with the checkpoint after the
+     * last of them: one transaction on a ledger that has them. Only for {@link #commitsTogether()} runs.
+     *
+     * @throws io.meshflow.ledger.LedgerException when they could not be recorded: none of them is
+     */
+    void recordTogether(List<StepRecord> steps, @Nullable PendingCheckpoint checkpoint) {
+        PhiRedaction r = redaction;
+        List<LedgerAppend> appends = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            StepRecord step = steps.get(i);
+            Checkpoint after = i == steps.size() - 1 && checkpoint != null ? checkpoint.checkpoint() : null;
+            appends.add(new LedgerAppend(r == null ? step : r.step(step), after, signer));
+        }
+        ledger.append(appends);
     }
 
     /**

@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The coordinator also commits each step: it updates the graph state, then appends the step's record to the
  * ledger together with a checkpoint of that state (top-level workflow only) in one call, then emits
- * {@code STEP_END}. A run can therefore resume from its last checkpoint without re-running a committed step. A
- * sub-workflow is checkpointed as a whole: on resume, a sub-workflow that had not finished starts again.
+ * {@code STEP_END}. A run can therefore resume from its last checkpoint without re-running a committed step.
+ * Synchronous steps whose branches reported back together are appended in one call, all or none, with the checkpoint
+ * after the last of them (see {@link RunContext#commitsTogether()}). A sub-workflow is checkpointed as a whole: on
+ * resume, a sub-workflow that had not finished starts again.
  */
 final class Scheduler implements RouteContext {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -216,8 +219,16 @@ final class Scheduler implements RouteContext {
                     break;
                 }
                 StepOutcome outcome = takeCompletion();
-                inFlight--;
-                handle(outcome);
+                if (run.commitsTogether()) {
+                    List<StepOutcome> together = new ArrayList<>();
+                    together.add(outcome);
+                    completions().drainTo(together);
+                    inFlight -= together.size();
+                    handleTogether(together);
+                } else {
+                    inFlight--;
+                    handle(outcome);
+                }
             }
         } finally {
             for (int l = 0; l < loopTotals.length; l++) {
@@ -318,13 +329,7 @@ final class Scheduler implements RouteContext {
         if (outcome.generation() == generation[node]
                 && outcome.verdict() instanceof Verdict.Commit
                 && run.stopped() == null) {
-            try {
-                complete(node, outcome.output(), seq);
-            } catch (MeshFlowException e) {
-                routingFailure = e;
-            } catch (RuntimeException e) {
-                routingFailure = new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e);
-            }
+            routingFailure = route(node, outcome.output(), seq);
         }
         Pause pause = null;
         // an escalation at the top level parks its branch instead of stopping the run (a pause that cannot be
@@ -356,20 +361,111 @@ final class Scheduler implements RouteContext {
         }
     }
 
-    /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
-    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq, boolean parks) {
-        StepRecord record = withSeq(pending, stepSeq, pending.verdict());
-        Verdict verdict = outcome.verdict();
-        MeshFlowException failure = outcome.failure();
-        boolean stopsRun = outcome.stopsRun() && !parks;
-        PendingCheckpoint checkpoint = checkpoint(record, parks);
+    /**
+     * Handles outcomes that reported back together, in order. Consecutive ones that commit plainly (a committed
+     * verdict that goes on, still current) are routed one after the other and then appended in one call, so that
+     * branches finishing together share one transaction; each step's {@code STEP_END} still follows its commit, and
+     * the run moves on only after all of them. The rest are handled one by one.
+     */
+    private void handleTogether(List<StepOutcome> outcomes) {
+        int i = 0;
+        while (i < outcomes.size()) {
+            List<StepOutcome> group = new ArrayList<>();
+            List<StepRecord> records = new ArrayList<>();
+            MeshFlowException routingFailure = null;
+            while (i < outcomes.size() && routingFailure == null && commitsPlainly(outcomes.get(i))) {
+                StepOutcome outcome = outcomes.get(i++);
+                StepRecord pending = Objects.requireNonNull(outcome.record());
+                long seq = run.nextSeq();
+                routingFailure = route(outcome.node(), outcome.output(), seq);
+                group.add(outcome);
+                records.add(withSeq(pending, seq, pending.verdict()));
+            }
+            if (group.isEmpty()) {
+                handle(outcomes.get(i++));
+            } else if (group.size() == 1) {
+                commit(group.get(0).node(), group.get(0), records.get(0), false);
+            } else {
+                commitTogether(group, records);
+            }
+            if (routingFailure != null) {
+                fail(group.get(group.size() - 1).node(), routingFailure);
+            }
+        }
+    }
+
+    /** Whether an outcome, handled now, commits its step and lets the run go on without a person or a stop. */
+    private boolean commitsPlainly(StepOutcome outcome) {
+        return outcome.record() != null
+                && outcome.verdict() instanceof Verdict.Commit
+                && outcome.failure() == null
+                && outcome.generation() == generation[outcome.node()]
+                && run.stopped() == null;
+    }
+
+    /** Routes after a committed step; the failure to report once the step is recorded, or null. */
+    private @Nullable MeshFlowException route(int node, String output, long seq) {
         try {
-            run.record(record, checkpoint);
+            complete(node, output, seq);
+            return null;
+        } catch (MeshFlowException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return new MeshFlowException("routing after node '" + qualified(node) + "' failed: " + e, e);
+        }
+    }
+
+    /**
+     * Appends routed steps in one call (all or none) with the checkpoint after the last of them, then finishes each in
+     * order. When the append fails, each of them fails as one step's failed append would.
+     */
+    private void commitTogether(List<StepOutcome> outcomes, List<StepRecord> records) {
+        LedgerException failure = null;
+        try {
+            run.recordTogether(records, checkpoint(records.get(records.size() - 1), false));
         } catch (RuntimeException e) {
             failure = e instanceof LedgerException le
                     ? le
+                    : new LedgerException(
+                            "cannot record steps " + records.get(0).stepId() + " to "
+                                    + records.get(records.size() - 1).stepId() + ": " + e,
+                            e);
+        }
+        for (int i = 0; i < outcomes.size(); i++) {
+            finishCommit(outcomes.get(i).node(), outcomes.get(i), records.get(i), false, failure);
+        }
+    }
+
+    /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
+    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq, boolean parks) {
+        commit(node, outcome, withSeq(pending, stepSeq, pending.verdict()), parks);
+    }
+
+    private void commit(int node, StepOutcome outcome, StepRecord record, boolean parks) {
+        LedgerException notRecorded = null;
+        try {
+            run.record(record, checkpoint(record, parks));
+        } catch (RuntimeException e) {
+            notRecorded = e instanceof LedgerException le
+                    ? le
                     : new LedgerException("cannot record step " + record.stepId() + ": " + e, e);
-            verdict = Verdict.blocked("error", String.valueOf(failure.getMessage()));
+        }
+        finishCommit(node, outcome, record, parks, notRecorded);
+    }
+
+    /**
+     * What follows a step's append: the run's totals, the step's after-commit actions, its events, and the stop its
+     * verdict (or a failed append, {@code notRecorded}) calls for.
+     */
+    private void finishCommit(
+            int node, StepOutcome outcome, StepRecord appended, boolean parks, @Nullable LedgerException notRecorded) {
+        StepRecord record = appended;
+        Verdict verdict = outcome.verdict();
+        MeshFlowException failure = outcome.failure();
+        boolean stopsRun = outcome.stopsRun() && !parks;
+        if (notRecorded != null) {
+            failure = notRecorded;
+            verdict = Verdict.blocked("error", String.valueOf(notRecorded.getMessage()));
             record = withSeq(record, record.seq(), verdict);
             stopsRun = true;
         }

@@ -85,4 +85,49 @@ class InMemoryLedgerTest {
                 .hasMessageContaining("no workflow given");
         assertThat(ledger.runs("default", 10)).isEmpty();
     }
+
+    @Test
+    void appendOfSeveralSteps_oneNamingAnotherTenant_recordsNoneOfThem() {
+        InMemoryLedger ledger = InMemoryLedger.withCheckpoints();
+        Mesh mesh = Mesh.builder().ledger(ledger).tenantId("acme").build();
+        RunResult result = mesh.run(ECHO, "hello");
+        StepRecord first = ledger.steps("acme", result.runId()).get(0);
+        StepRecord second = withSeq(first, 2, "acme");
+        StepRecord foreign = withSeq(first, 3, "globex");
+
+        assertThat(ledger.appendsAtomically()).isTrue();
+        assertThatThrownBy(() -> ledger.append(
+                        java.util.List.of(new LedgerAppend(second, null), new LedgerAppend(foreign, null))))
+                .isInstanceOf(LedgerException.class)
+                .hasMessageContaining("names tenant 'globex'");
+        assertThat(ledger.steps("acme", result.runId())).containsExactly(first);
+
+        ledger.append(
+                java.util.List.of(new LedgerAppend(second, null), new LedgerAppend(withSeq(first, 3, "acme"), null)));
+        assertThat(ledger.steps("acme", result.runId()))
+                .extracting(StepRecord::seq)
+                .containsExactly(1L, 2L, 3L);
+    }
+
+    private static StepRecord withSeq(StepRecord r, long seq, String tenantId) {
+        return new StepRecord(
+                r.runId(),
+                r.runId() + "." + seq,
+                seq,
+                tenantId,
+                r.nodeId(),
+                r.agentId(),
+                r.inputTask(),
+                r.outputContent(),
+                r.outputTruncated(),
+                r.verdict(),
+                r.uncertainty(),
+                r.uncertaintySource(),
+                r.tokensUsed(),
+                r.costUsd(),
+                r.durationMs(),
+                r.startedAt(),
+                r.endedAt(),
+                r.toolCalls());
+    }
 }

@@ -50,6 +50,12 @@ class AsyncDurabilityTest {
             super(new InMemoryLedger());
         }
 
+        /** A batch fails before any of it is recorded, or goes to the in-memory ledger whole. */
+        @Override
+        public boolean appendsAtomically() {
+            return true;
+        }
+
         @Override
         public void append(List<LedgerAppend> appends) {
             appendingThreads.add(Thread.currentThread().getName());
@@ -217,6 +223,7 @@ class AsyncDurabilityTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final List<List<LedgerAppend>> batches = new CopyOnWriteArrayList<>();
         volatile boolean failFirstRecord;
+        volatile boolean atomic = true;
 
         CallLog() {
             super(InMemoryLedger.withCheckpoints());
@@ -232,6 +239,12 @@ class AsyncDurabilityTest {
             }
             calls.clear();
             batches.clear();
+        }
+
+        /** Each call goes to the in-memory ledger whole, which records it all or none (unless told to say not). */
+        @Override
+        public boolean appendsAtomically() {
+            return atomic;
         }
 
         @Override
@@ -296,6 +309,24 @@ class AsyncDurabilityTest {
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(run.steps()).isEqualTo(3);
         assertThat(run.output()).isEqualTo("c");
+    }
+
+    @Test
+    void asyncShortRun_onALedgerThatMayKeepPartOfACall_handsEveryStepItsOwnCheckpoint() {
+        CallLog ledger = new CallLog();
+        ledger.atomic = false;
+        Mesh mesh = Mesh.builder().ledger(ledger).policy(ASYNC).build();
+        ledger.warmUp(mesh);
+
+        RunResult result = mesh.run(line(), "go");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.calls).containsExactly("record start 3 end COMPLETED");
+        // had the ledger kept steps 1 and 2 and then failed, its checkpoint would stand at step 2, not before step 1
+        assertThat(ledger.batches.get(0))
+                .allSatisfy(
+                        a -> assertThat(Objects.requireNonNull(a.checkpoint()).stepSeq())
+                                .isEqualTo(a.step().seq()));
     }
 
     @Test

@@ -323,6 +323,12 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
         }
     }
 
+    /** True: {@link #append(List)} writes the steps it is given in one transaction. */
+    @Override
+    public boolean appendsAtomically() {
+        return true;
+    }
+
     /** A new run recorded whole: its start and its end, written with all its steps. */
     private record WholeRun(RunRecord started, RunRecord ended) {}
 
