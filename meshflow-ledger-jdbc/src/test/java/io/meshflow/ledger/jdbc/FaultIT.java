@@ -5,7 +5,12 @@ import static io.meshflow.ledger.jdbc.Records.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshflow.Mesh;
+import io.meshflow.RunResult;
 import io.meshflow.ledger.LedgerException;
+import io.meshflow.ledger.RunStatus;
+import io.meshflow.ledger.StepRecord;
+import io.meshflow.workflow.WorkflowDefinition;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,10 +19,12 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +140,43 @@ class FaultIT {
 
             assertThat(ledger.steps("acme", "r1")).hasSize((int) committed);
             assertThat(ledger.verifyChain("acme", "r1")).isEqualTo(ChainVerification.ok("acme", "r1", committed));
+        }
+    }
+
+    @Test
+    void sqlite_diskFullWhileParallelBranchesCommitTogether_failsTheRun_andWhatWasCommittedVerifies() throws Exception {
+        int branches = 24;
+        try (TestDb db = TestDb.create(Backend.SQLITE, tempDir, "fault");
+                JdbcLedger ledger = db.builder().sqliteMaxPageCount(150).build()) {
+            WorkflowDefinition.Builder b = WorkflowDefinition.builder("fan").addFunctionNode("start", (in, ctx) -> in);
+            for (int i = 0; i < branches; i++) {
+                String id = "b" + i;
+                byte[] noise = new byte[30_000];
+                new Random(i).nextBytes(noise);
+                String output = Base64.getEncoder().encodeToString(noise); // 40 KB that gzip cannot shrink
+                b.addFunctionNode(id, (in, ctx) -> output).addEdge("start", id).addEdge(id, "join");
+            }
+            b.addFunctionNode("join", (in, ctx) -> "joined");
+            Mesh mesh = Mesh.builder().ledger(ledger).tenantId("acme").build();
+
+            RunResult result = mesh.run(b.build(), "contract 11");
+
+            assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(result.error()).contains("full");
+            List<StepRecord> recorded = ledger.steps("acme", result.runId());
+            // the branches' outputs cannot all fit: what the ledger holds is a gapless, verifiable prefix, and the
+            // run's own account of every step it could not record says so
+            assertThat(recorded)
+                    .extracting(StepRecord::seq)
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(1, recorded.size()).boxed().toList());
+            assertThat(recorded.size()).isLessThan(branches + 1);
+            assertThat(ledger.verifyChain("acme", result.runId()))
+                    .isEqualTo(ChainVerification.ok("acme", result.runId(), recorded.size()));
+            assertThat(result.steps().stream().filter(s -> s.seq() > recorded.size()))
+                    .isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.verdict().reason()).isEqualTo("error"));
+            assertThat(result.steps()).noneMatch(s -> s.nodeId().equals("join"));
         }
     }
 }
