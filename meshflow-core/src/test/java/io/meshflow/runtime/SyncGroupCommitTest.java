@@ -12,6 +12,7 @@ import io.meshflow.ledger.LedgerException;
 import io.meshflow.ledger.RunStatus;
 import io.meshflow.ledger.StepRecord;
 import io.meshflow.workflow.WorkflowDefinition;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +39,7 @@ class SyncGroupCommitTest {
     private static final class HoldingLedger extends ForwardingLedger {
         final CountDownLatch firstBranchAppending = new CountDownLatch(1);
         final CountDownLatch otherBranchesFinished = new CountDownLatch(BRANCHES - 1);
+        final List<Thread> otherBranchThreads = new CopyOnWriteArrayList<>();
         final List<List<LedgerAppend>> calls = new CopyOnWriteArrayList<>();
         volatile boolean atomic = true;
         /** Fail every append of more than one step, recording none of it. */
@@ -67,8 +69,10 @@ class SyncGroupCommitTest {
                 firstBranchAppending.countDown();
                 await(otherBranchesFinished);
                 try {
-                    // their threads hand the outcomes over just after the functions return
-                    Thread.sleep(200);
+                    // a branch's thread hands its outcome over just after its function returns, and then ends
+                    for (Thread branch : otherBranchThreads) {
+                        assertThat(branch.join(Duration.ofSeconds(10))).isTrue();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -94,6 +98,7 @@ class SyncGroupCommitTest {
             branches.add(id);
             b.addFunctionNode(id, (in, ctx) -> {
                 if (!id.equals("b0")) {
+                    ledger.otherBranchThreads.add(Thread.currentThread());
                     HoldingLedger.await(ledger.firstBranchAppending);
                     ledger.otherBranchesFinished.countDown();
                 }

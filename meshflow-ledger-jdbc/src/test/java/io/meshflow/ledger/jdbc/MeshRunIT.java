@@ -13,6 +13,7 @@ import io.meshflow.ledger.StepRecord;
 import io.meshflow.workflow.WorkflowDefinition;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -95,6 +96,7 @@ class MeshRunIT extends LedgerTestBase {
         JdbcLedger ledger = open();
         CountDownLatch firstBranchAppending = new CountDownLatch(1);
         CountDownLatch otherBranchesFinished = new CountDownLatch(branches - 1);
+        List<Thread> otherBranchThreads = new CopyOnWriteArrayList<>();
         List<Integer> callSizes = new CopyOnWriteArrayList<>();
         // holds b0's append until the other branches (waiting for it to begin) have finished, so that they report back
         // together; every call then goes to the JDBC ledger as it came
@@ -108,7 +110,10 @@ class MeshRunIT extends LedgerTestBase {
                         firstBranchAppending.countDown();
                         assertThat(otherBranchesFinished.await(30, TimeUnit.SECONDS))
                                 .isTrue();
-                        Thread.sleep(200);
+                        // a branch's thread hands its outcome over just after its function returns, and then ends
+                        for (Thread branch : otherBranchThreads) {
+                            assertThat(branch.join(Duration.ofSeconds(30))).isTrue();
+                        }
                     }
                     try {
                         return method.invoke(ledger, args);
@@ -121,6 +126,7 @@ class MeshRunIT extends LedgerTestBase {
             String id = "b" + i;
             b.addFunctionNode(id, (in, ctx) -> {
                 if (!id.equals("b0")) {
+                    otherBranchThreads.add(Thread.currentThread());
                     assertThat(firstBranchAppending.await(30, TimeUnit.SECONDS)).isTrue();
                     otherBranchesFinished.countDown();
                 }
