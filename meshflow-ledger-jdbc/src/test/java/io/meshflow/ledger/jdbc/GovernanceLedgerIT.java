@@ -94,6 +94,36 @@ class GovernanceLedgerIT extends LedgerTestBase {
     }
 
     @Test
+    void signedFanOut_parallelStepsCommittedTogether_areEachSignedAndVerify() {
+        JdbcLedger ledger = open();
+        WorkflowDefinition.Builder b =
+                WorkflowDefinition.builder("signed-fan").addFunctionNode("start", (in, ctx) -> in);
+        for (int i = 0; i < 40; i++) {
+            String id = "b" + i;
+            b.addFunctionNode(id, (in, ctx) -> id + " checked " + in)
+                    .addEdge("start", id)
+                    .addEdge(id, "join");
+        }
+        b.addFunctionNode("join", (in, ctx) -> "joined " + ctx.inputs().size());
+        Mesh mesh = Mesh.builder()
+                .ledger(ledger)
+                .tenantId("acme")
+                .governance(Governance.builder().identities(ids).build())
+                .build();
+
+        RunResult result = mesh.run(b.build(), "clause 4");
+
+        assertThat(result.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(ledger.verifyChain("acme", result.runId()))
+                .isEqualTo(ChainVerification.ok("acme", result.runId(), 42));
+        List<SignatureCheck> checks = ledger.verifySignatures("acme", result.runId());
+        assertThat(checks).hasSize(42).allSatisfy(check -> {
+            assertThat(check.status()).isEqualTo(SignatureCheck.Status.VALID);
+            assertThat(check.signer()).isEqualTo(ids.engineIdentity().did());
+        });
+    }
+
+    @Test
     void aFunctionStepReSignedWithAnAgentsKey_isReported() throws Exception {
         JdbcLedger ledger = open();
         RunResult result = run(ledger);
