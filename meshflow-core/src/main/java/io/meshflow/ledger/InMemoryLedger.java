@@ -90,10 +90,7 @@ public final class InMemoryLedger implements Ledger, PauseStore {
     @Override
     public void append(StepRecord step, @Nullable Checkpoint checkpoint) {
         Entry entry = entry(step.runId());
-        if (!entry.run.tenantId().equals(step.tenantId())) {
-            throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
-                    + step.runId() + " belongs to another tenant");
-        }
+        checkTenant(entry, step);
         synchronized (entry) {
             entry.steps.add(step);
             if (checkpoint != null) {
@@ -116,10 +113,7 @@ public final class InMemoryLedger implements Ledger, PauseStore {
                 throw new LedgerException(
                         "steps of runs " + first.runId() + " and " + step.runId() + " cannot be appended in one call");
             }
-            if (!entry.run.tenantId().equals(step.tenantId())) {
-                throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
-                        + step.runId() + " belongs to another tenant");
-            }
+            checkTenant(entry, step);
         }
         synchronized (entry) {
             for (LedgerAppend a : appends) {
@@ -129,6 +123,13 @@ public final class InMemoryLedger implements Ledger, PauseStore {
                     entry.checkpoint = checkpoint;
                 }
             }
+        }
+    }
+
+    private static void checkTenant(Entry entry, StepRecord step) {
+        if (!entry.run.tenantId().equals(step.tenantId())) {
+            throw new LedgerException("step " + step.stepId() + " names tenant '" + step.tenantId() + "' but run "
+                    + step.runId() + " belongs to another tenant");
         }
     }
 

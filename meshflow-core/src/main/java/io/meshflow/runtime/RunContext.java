@@ -190,6 +190,12 @@ final class RunContext {
         return r == null || text == null ? text : r.text(text);
     }
 
+    /** A step as the ledger stores it: redacted when the policy scrubs PHI. */
+    private StepRecord stored(StepRecord step) {
+        PhiRedaction r = redaction;
+        return r == null ? step : r.step(step);
+    }
+
     /**
      * Hands a step and the checkpoint after it to the ledger: committed before returning ({@link Durability#SYNC}),
      * or queued for the run's background writer ({@link Durability#ASYNC}).
@@ -198,8 +204,7 @@ final class RunContext {
      *     could not be)
      */
     void record(StepRecord step, @Nullable PendingCheckpoint checkpoint) {
-        PhiRedaction r = redaction;
-        StepRecord stored = r == null ? step : r.step(step);
+        StepRecord stored = stored(step);
         AsyncAppender async = appender;
         if (async == null) {
             ledger.append(stored, checkpoint == null ? null : checkpoint.checkpoint(), signer);
@@ -223,12 +228,10 @@ final class RunContext {
      * @throws io.meshflow.ledger.LedgerException when they could not be recorded: none of them is
      */
     void recordTogether(List<StepRecord> steps, @Nullable PendingCheckpoint checkpoint) {
-        PhiRedaction r = redaction;
         List<LedgerAppend> appends = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            StepRecord step = steps.get(i);
             Checkpoint after = i == steps.size() - 1 && checkpoint != null ? checkpoint.checkpoint() : null;
-            appends.add(new LedgerAppend(r == null ? step : r.step(step), after, signer));
+            appends.add(new LedgerAppend(stored(steps.get(i)), after, signer));
         }
         ledger.append(appends);
     }

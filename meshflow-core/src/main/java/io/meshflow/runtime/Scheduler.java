@@ -351,7 +351,7 @@ final class Scheduler implements RouteContext {
             }
         }
         if (pending != null) {
-            commit(node, outcome, pending, seq, parks);
+            commit(node, outcome, withSeq(pending, seq, pending.verdict()), parks);
         }
         if (pause != null && run.stopped() == null) {
             gate.announce(pause);
@@ -437,10 +437,6 @@ final class Scheduler implements RouteContext {
     }
 
     /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
-    private void commit(int node, StepOutcome outcome, StepRecord pending, long stepSeq, boolean parks) {
-        commit(node, outcome, withSeq(pending, stepSeq, pending.verdict()), parks);
-    }
-
     private void commit(int node, StepOutcome outcome, StepRecord record, boolean parks) {
         LedgerException notRecorded = null;
         try {

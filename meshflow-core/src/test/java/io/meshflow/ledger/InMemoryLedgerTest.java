@@ -8,6 +8,7 @@ import io.meshflow.RunRequest;
 import io.meshflow.RunResult;
 import io.meshflow.ValidationException;
 import io.meshflow.workflow.WorkflowDefinition;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InMemoryLedgerTest {
@@ -88,46 +89,40 @@ class InMemoryLedgerTest {
 
     @Test
     void appendOfSeveralSteps_oneNamingAnotherTenant_recordsNoneOfThem() {
+        WorkflowDefinition three = WorkflowDefinition.builder("three")
+                .addFunctionNode("a", (in, ctx) -> "a")
+                .addFunctionNode("b", (in, ctx) -> "b")
+                .addFunctionNode("c", (in, ctx) -> "c")
+                .addEdge("a", "b")
+                .addEdge("b", "c")
+                .build();
+        // the same run id recorded elsewhere: its later steps under this tenant, and under another one
+        List<StepRecord> acme = steps(three, "acme");
+        List<StepRecord> globex = steps(three, "globex");
         InMemoryLedger ledger = InMemoryLedger.withCheckpoints();
         Mesh mesh = Mesh.builder().ledger(ledger).tenantId("acme").build();
-        RunResult result = mesh.run(ECHO, "hello");
-        StepRecord first = ledger.steps("acme", result.runId()).get(0);
-        StepRecord second = withSeq(first, 2, "acme");
-        StepRecord foreign = withSeq(first, 3, "globex");
+        mesh.run(RunRequest.builder("hello").workflow(ECHO).runId("r1").build());
+        StepRecord first = ledger.steps("acme", "r1").get(0);
 
         assertThat(ledger.appendsAtomically()).isTrue();
         assertThatThrownBy(() -> ledger.append(
-                        java.util.List.of(new LedgerAppend(second, null), new LedgerAppend(foreign, null))))
+                        List.of(new LedgerAppend(acme.get(1), null), new LedgerAppend(globex.get(2), null))))
                 .isInstanceOf(LedgerException.class)
                 .hasMessageContaining("names tenant 'globex'");
-        assertThat(ledger.steps("acme", result.runId())).containsExactly(first);
+        assertThat(ledger.steps("acme", "r1")).containsExactly(first);
 
-        ledger.append(
-                java.util.List.of(new LedgerAppend(second, null), new LedgerAppend(withSeq(first, 3, "acme"), null)));
-        assertThat(ledger.steps("acme", result.runId()))
-                .extracting(StepRecord::seq)
-                .containsExactly(1L, 2L, 3L);
+        ledger.append(List.of(new LedgerAppend(acme.get(1), null), new LedgerAppend(acme.get(2), null)));
+        assertThat(ledger.steps("acme", "r1")).extracting(StepRecord::seq).containsExactly(1L, 2L, 3L);
     }
 
-    private static StepRecord withSeq(StepRecord r, long seq, String tenantId) {
-        return new StepRecord(
-                r.runId(),
-                r.runId() + "." + seq,
-                seq,
-                tenantId,
-                r.nodeId(),
-                r.agentId(),
-                r.inputTask(),
-                r.outputContent(),
-                r.outputTruncated(),
-                r.verdict(),
-                r.uncertainty(),
-                r.uncertaintySource(),
-                r.tokensUsed(),
-                r.costUsd(),
-                r.durationMs(),
-                r.startedAt(),
-                r.endedAt(),
-                r.toolCalls());
+    /** The steps of run {@code r1} of {@code workflow}, recorded for {@code tenant} in a ledger of their own. */
+    private static List<StepRecord> steps(WorkflowDefinition workflow, String tenant) {
+        InMemoryLedger scratch = new InMemoryLedger();
+        Mesh.builder()
+                .ledger(scratch)
+                .tenantId(tenant)
+                .build()
+                .run(RunRequest.builder("hello").workflow(workflow).runId("r1").build());
+        return scratch.steps(tenant, "r1");
     }
 }
