@@ -25,7 +25,7 @@ record LedgerRowTemplate(String runId, List<LedgerRowTemplate.TableRows> tables)
     /** The ledger's backstop for SQLite's own checkpoint in the commit path ({@code WalCheckpointer}). */
     private static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
     /** The ledger's {@code mmap_size}. */
-    private static final long MMAP_BYTES = 1L << 30;
+    private static final long MMAP_BYTES = 1L << 36;
 
     /**
      * One table's rows of the run, with an INSERT of all its columns.
