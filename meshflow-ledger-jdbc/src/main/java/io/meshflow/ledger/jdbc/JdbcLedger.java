@@ -85,8 +85,8 @@ public final class JdbcLedger implements Ledger, PauseStore, MemoryStorage {
      * How much of a SQLite ledger file its connections map into memory: reads (verification, traces, the writer's
      * B-tree descents) then come from the page cache without a {@code pread} and a copy per page. Address space
      * only, and SQLite maps no further than the file reaches; writes still go through the WAL. Large enough that a
-     * ledger's newest runs, at the end of its file, are mapped too: with 1 GiB, a run recorded at the end of a 1.9 GB
-     * ledger verified at 199–231 k records/s against 248 k with the whole file mapped.
+     * ledger's newest runs, at the end of its file, are mapped too: with 1 GiB mapped, a run recorded at the end of a
+     * 1.9 GB ledger verified at 224–242 k records/s, against 246–289 k with the whole file mapped.
      */
     static final long MMAP_BYTES = 1L << 36;
 
