@@ -95,7 +95,11 @@ ledger_section() {
     echo "synchronous=NORMAL, one writer thread with group commit). PostgreSQL: 127.0.0.1:5432/test, schema"
     echo "\`meshflow_bench\` (dropped afterwards), HikariCP pool. The raw baselines run in the same process just before:"
     echo "plain JDBC on a 4-column table (run_id, seq, 1 KB output, hash), WAL + synchronous=NORMAL on SQLite."
-    echo "\`verifyChain\` is timed on one run of 20,000 records recorded by the same mesh (best pass)."
+    echo "\`verifyChain\` is timed on one run of 20,000 records recorded by the same mesh (best pass), each pass"
+    echo "followed by two floors over the same records, written from the chain's documented encoding with plain JDBC and"
+    echo "no MeshFlow code (\`ChainFloor\`), split in two halves as \`verifyChain\` splits a long run: every hashed"
+    echo "column read and both hashes recomputed and compared (what a verification that detects a changed field does at"
+    echo "least), and the content hash alone (input and output read and hashed: what any verification does at least)."
     echo "Targets from issue 3. Where the time goes: [PROFILE.md](PROFILE.md#ledger)."
     echo
     cat "$OUT/ledger.md"
