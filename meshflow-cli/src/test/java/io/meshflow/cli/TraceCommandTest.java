@@ -144,7 +144,10 @@ class TraceCommandTest {
             });
             keys.write("\u001b[B\r".getBytes(StandardCharsets.UTF_8));
             keys.flush();
-            waitFor(() -> browser.expanded());
+            // the terminal hands its output on to the stream on a thread of its own: wait until the expanded step
+            // has reached the screen, not only until the browser has drawn it
+            waitFor(() -> browser.expanded()
+                    && screen.toString(StandardCharsets.UTF_8).contains("Draft: the memo in three short sections."));
             assertThat(browser.selected()).isEqualTo(1);
             keys.write("q".getBytes(StandardCharsets.UTF_8));
             keys.flush();
