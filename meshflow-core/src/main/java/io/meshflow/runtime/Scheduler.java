@@ -424,16 +424,19 @@ final class Scheduler implements RouteContext {
         try {
             run.recordTogether(records, checkpoint(records.get(records.size() - 1), false));
         } catch (RuntimeException e) {
-            failure = e instanceof LedgerException le
-                    ? le
-                    : new LedgerException(
-                            "cannot record steps " + records.get(0).stepId() + " to "
-                                    + records.get(records.size() - 1).stepId() + ": " + e,
-                            e);
+            failure = notRecorded(
+                    e,
+                    "steps " + records.get(0).stepId() + " to "
+                            + records.get(records.size() - 1).stepId());
         }
         for (int i = 0; i < outcomes.size(); i++) {
             finishCommit(outcomes.get(i).node(), outcomes.get(i), records.get(i), false, failure);
         }
+    }
+
+    /** What a failed append reports: the ledger's own exception, or another wrapped naming what was not recorded. */
+    private static LedgerException notRecorded(RuntimeException e, String what) {
+        return e instanceof LedgerException le ? le : new LedgerException("cannot record " + what + ": " + e, e);
     }
 
     /** Appends the step with the run's checkpoint, emits its end, and stops the run if its verdict says so. */
@@ -442,9 +445,7 @@ final class Scheduler implements RouteContext {
         try {
             run.record(record, checkpoint(record, parks));
         } catch (RuntimeException e) {
-            notRecorded = e instanceof LedgerException le
-                    ? le
-                    : new LedgerException("cannot record step " + record.stepId() + ": " + e, e);
+            notRecorded = notRecorded(e, "step " + record.stepId());
         }
         finishCommit(node, outcome, record, parks, notRecorded);
     }
@@ -564,11 +565,7 @@ final class Scheduler implements RouteContext {
         try {
             run.record(record, checkpoint(record, true));
         } catch (RuntimeException e) {
-            fail(
-                    node,
-                    e instanceof LedgerException le
-                            ? le
-                            : new LedgerException("cannot record " + record.stepId() + ": " + e, e));
+            fail(node, notRecorded(e, record.stepId()));
             return false;
         }
         run.recordStep(record);
