@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +30,8 @@ final class ChainFloor {
     private static final byte[] DOMAIN = "meshflow.step_record".getBytes(StandardCharsets.UTF_8);
     private static final int HASH_VERSION = 2;
     private static final String GENESIS = "0".repeat(64);
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY = new byte[0];
 
     private static final String CONTENT =
             "SELECT input_task, output_content, content_hash, tool_calls FROM step_records WHERE tenant_id = ?"
@@ -140,16 +141,33 @@ final class ChainFloor {
 
     private static void requireEqual(
             byte[] digest, byte @Nullable [] storedHex, String column, String runId, long seq) {
-        if (storedHex == null
-                || !Arrays.equals(HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII), storedHex)) {
+        if (!hexEquals(digest, storedHex)) {
             throw new IllegalStateException("the floor's " + column + " differs at seq " + seq + " of " + runId);
         }
     }
 
-    /** The documented primitive encodings, into one SHA-256 digest through a growable buffer. */
+    /** Whether {@code hex} is the lowercase hexadecimal text of {@code digest}, compared without making the text. */
+    private static boolean hexEquals(byte[] digest, byte @Nullable [] hex) {
+        if (hex == null || hex.length != 2 * digest.length) {
+            return false;
+        }
+        for (int i = 0; i < digest.length; i++) {
+            if (hex[2 * i] != HEX_DIGITS[(digest[i] >> 4) & 0xf] || hex[2 * i + 1] != HEX_DIGITS[digest[i] & 0xf]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The documented primitive encodings, into one SHA-256 digest: short values through a buffer, long texts (over
+     * {@value #DIRECT_BYTES} bytes) straight into the digest, without a copy.
+     */
     private static final class Encoder {
+        private static final int DIRECT_BYTES = 256;
+
         private final MessageDigest sha;
-        private ByteBuffer buffer = ByteBuffer.allocate(4096);
+        private final ByteBuffer buffer = ByteBuffer.allocate(4096);
 
         Encoder() throws NoSuchAlgorithmException {
             sha = MessageDigest.getInstance("SHA-256");
@@ -159,13 +177,19 @@ final class ChainFloor {
             if (utf8 == null) {
                 return int32(-1);
             }
-            room(4 + utf8.length);
-            buffer.putInt(utf8.length).put(utf8);
+            int32(utf8.length);
+            if (utf8.length > DIRECT_BYTES) {
+                flush();
+                sha.update(utf8);
+            } else {
+                room(utf8.length);
+                buffer.put(utf8);
+            }
             return this;
         }
 
         Encoder textOrEmpty(byte @Nullable [] utf8) {
-            return text(utf8 == null ? new byte[0] : utf8);
+            return text(utf8 == null ? EMPTY : utf8);
         }
 
         Encoder int32(int v) {
@@ -203,17 +227,19 @@ final class ChainFloor {
         }
 
         byte[] digest() {
-            sha.update(buffer.array(), 0, buffer.position());
-            buffer.clear();
+            flush();
             return sha.digest();
         }
 
+        private void flush() {
+            sha.update(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+
+        /** Makes room for a value of at most {@value #DIRECT_BYTES} bytes (larger texts bypass the buffer). */
         private void room(int bytes) {
             if (buffer.remaining() < bytes) {
-                ByteBuffer larger = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bytes));
-                buffer.flip();
-                larger.put(buffer);
-                buffer = larger;
+                flush();
             }
         }
 

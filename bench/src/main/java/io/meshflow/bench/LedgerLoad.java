@@ -112,7 +112,7 @@ public final class LedgerLoad {
 
             Path db = dir.resolve("ledger.db");
             try (JdbcLedger ledger = JdbcLedger.open("jdbc:sqlite:" + db)) {
-                double floor = measureLedger(
+                measureLedger(
                         ledger,
                         "SQLite",
                         sqSingle,
@@ -121,16 +121,9 @@ public final class LedgerLoad {
                         40,
                         20_000,
                         rows,
+                        raw,
                         () -> appendFloor(ledger, db),
                         () -> LedgerRowTemplate.writerConnection(db));
-                raw.add(new Row(
-                        "one synchronous append's rows (step INSERT + checkpoint UPDATE, copied from the ledger's own),"
-                                + " one commit each, on the ledger's schema and writer settings",
-                        "SQLite (raw JDBC)",
-                        perSec(floor, "commits"),
-                        "",
-                        "",
-                        ""));
             }
             logSqliteFootprint(db);
         } finally {
@@ -169,6 +162,7 @@ public final class LedgerLoad {
                             -1,
                             10_000,
                             rows,
+                            raw,
                             null,
                             () -> DriverManager.getConnection(pgUrl));
                 }
@@ -195,10 +189,10 @@ public final class LedgerLoad {
     }
 
     /**
-     * Measures the ledger's phases and adds their rows; returns the append floor's commits per second measured
-     * between its synchronous single-run phases, or NaN when {@code appendFloor} is null.
+     * Measures the ledger's phases and adds their rows; with {@code appendFloor}, also the append floor, measured
+     * between its synchronous single-run phases, to the raw baselines.
      */
-    private static double measureLedger(
+    private static void measureLedger(
             JdbcLedger ledger,
             String backend,
             double rawSingle,
@@ -207,6 +201,7 @@ public final class LedgerLoad {
             double singleTargetMicros,
             double concurrentTarget,
             List<Row> rows,
+            List<Row> raw,
             @Nullable Rate appendFloor,
             ConnectionOpener floorConnections)
             throws Exception {
@@ -242,6 +237,15 @@ public final class LedgerLoad {
                         floorRate,
                         1e6 / floorRate,
                         floors.length));
+                raw.add(new Row(
+                        "one synchronous append's rows (step INSERT + checkpoint UPDATE, copied from the ledger's own),"
+                                + " one commit each, on the ledger's schema and writer settings (median of "
+                                + floors.length + ", alternating with the synchronous single run)",
+                        backend + " (raw JDBC)",
+                        perSec(floorRate, "commits"),
+                        "",
+                        "",
+                        ""));
             } else {
                 one = drive(mesh, wf, 1, seconds);
             }
@@ -352,7 +356,6 @@ public final class LedgerLoad {
                         sha),
                 "≥ 500,000 records/s",
                 best >= 500_000 ? "met" : "**missed**"));
-        return floorRate;
     }
 
     /** Something measured in units per second. */
